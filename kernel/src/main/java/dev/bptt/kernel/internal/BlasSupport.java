@@ -1,0 +1,70 @@
+package dev.bptt.kernel.internal;
+
+/**
+ * Unchecked BLAS-style kernels over flat row-major {@code float[]} buffers. Callers (the public
+ * {@code dev.bptt.kernel.Blas} facade) have validated every argument; implementations assume
+ * sizes are non-negative, ranges fit and outputs do not overlap inputs.
+ *
+ * <p>Two implementations with the same method order and loop structure:
+ * {@link DefaultBlasSupport} (scalar twin) and {@code PanamaBlasSupport} (Vector API).
+ */
+public interface BlasSupport {
+
+  /** Σᵢ xᵢ·yᵢ, four accumulators combined as (a0+a1)+(a2+a3). */
+  float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** y ← y + α·x. */
+  void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+  /** x ← α·x. */
+  void scale(int n, float alpha, float[] x, int xOff);
+
+  /** Σᵢ xᵢ² in float with four accumulators; may overflow or underflow (caller rescues). */
+  float sumOfSquaresFast(int n, float[] x, int xOff);
+
+  /** Σᵢ |xᵢ| accumulated in float with four accumulators. */
+  float sumAbs(int n, float[] x, int xOff);
+
+  /** maxᵢ |xᵢ| (NaN if any xᵢ is NaN). */
+  float maxAbs(int n, float[] x, int xOff);
+
+  /** y[m] ← α·A·x + β·y, A m×n row-major; β = 0 means y is not read. */
+  void gemv(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
+            float beta, float[] y, int yOff);
+
+  /** y[n] ← α·Aᵀ·x + β·y, A m×n row-major, x of length m; β = 0 means y is not read. */
+  void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
+             float beta, float[] y, int yOff);
+
+  /** A ← A + α·x·yᵀ, A m×n row-major, x of length m, y of length n. */
+  void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+           float[] a, int aOff, int lda);
+
+  /**
+   * C[m×n] ← α·op(A)·op(B) + β·C. transA/transB: false = N, true = T. β = 0 means C is not read.
+   */
+  void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+            float beta, float[] c, int cOff, int ldc);
+
+  /** y ← tanh(x) element-wise (y may equal x at the same offset). */
+  void tanh(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** y ← 1/(1+e^−x) element-wise. */
+  void sigmoid(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** y ← max(x, 0) element-wise. */
+  void relu(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** out ← g ⊙ (1 − h²): tanh derivative from the output h. */
+  void tanhGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff);
+
+  /** out ← g ⊙ h ⊙ (1 − h): sigmoid derivative from the output h. */
+  void sigmoidGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff);
+
+  /** out ← g where h &gt; 0, else 0: ReLU derivative from the output h. */
+  void reluGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff);
+
+  /** Short name for logs and reports ("scalar" or "panama-256"). */
+  String name();
+}

@@ -1,0 +1,172 @@
+package dev.bptt.kernel.internal;
+
+/**
+ * Cache-blocked GEMM driver shared by both twins (GotoBLAS loop order): for each NC-wide panel
+ * of op(B) and each KC-deep slice, op(B) is packed into NR-wide strips (zero padded), then for
+ * each MC-tall block op(A) is packed into MR-tall strips, and a register-tiled MR×NR micro-kernel
+ * runs over every (strip of A, strip of B) pair. Packing turns both transposes into the same
+ * contiguous access, so one micro-kernel serves N/N, N/T, T/N and T/T.
+ *
+ * <p>Sizes: a KC×NR strip of B (16 KiB at NR = 16) stays in L1 while the MC×KC block of A
+ * (96 KiB) streams from L2; the KC×NC panel of B (1 MiB) lives in L2/L3.
+ *
+ * <p>The panels are per-thread buffers made on a thread's first call, so a warm call allocates
+ * nothing.
+ */
+final class GemmDriver {
+  private GemmDriver() {}
+
+  /** The register tile: acc = Σₚ Ap[p][0..MR) ⊗ Bp[p][0..NR), then C[r][c] += α·acc[r][c]. */
+  interface MicroKernel {
+    int mr();
+
+    int nr();
+
+    /**
+     * C[cIdx + r·ldc + c] += α·Σₚ ap[aIdx + p·MR + r]·bp[bIdx + p·NR + c] for r &lt; MR, c &lt; NR.
+     */
+    void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float alpha, float[] c, int cIdx, int ldc);
+  }
+
+  static final int KC = 256;
+  private static final int MC_TARGET = 96;
+  private static final int NC_TARGET = 1024;
+  /** Largest tile any kernel uses (AVX-512: 6 × 32), bounds the edge-tile buffer. */
+  private static final int MAX_TILE = 8 * 64;
+
+  private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
+      () -> new float[][] {
+          new float[(MC_TARGET + 8) * KC], new float[KC * (NC_TARGET + 64)], new float[MAX_TILE]});
+
+  static void gemm(MicroKernel mk, boolean ta, boolean tb, int m, int n, int k, float alpha,
+                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                   float beta, float[] c, int cOff, int ldc) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    scaleC(m, n, beta, c, cOff, ldc);
+    if (alpha == 0f || k == 0) {
+      return;
+    }
+    final int mr = mk.mr(), nr = mk.nr();
+    final int mcMax = (MC_TARGET + mr - 1) / mr * mr;
+    final int ncMax = (NC_TARGET + nr - 1) / nr * nr;
+    float[][] buf = BUFFERS.get();
+    float[] ap = buf[0], bp = buf[1], tmp = buf[2];
+    for (int jc = 0; jc < n; jc += ncMax) {
+      int nc = Math.min(ncMax, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        packB(tb, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
+        for (int ic = 0; ic < m; ic += mcMax) {
+          int mc = Math.min(mcMax, m - ic);
+          packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, ap);
+          for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            for (int ir = 0; ir < mc; ir += mr) {
+              int rows = Math.min(mr, mc - ir);
+              int cIdx = cOff + (ic + ir) * ldc + jc + jr;
+              if (rows == mr && cols == nr) {
+                mk.tile(kc, ap, ir * kc, bp, jr * kc, alpha, c, cIdx, ldc);
+              } else {
+                edgeTile(mk, kc, ap, ir * kc, bp, jr * kc, alpha, c, cIdx, ldc, rows, cols, tmp);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Partial tile at the bottom/right edge: full tile into a scratch buffer, then the valid part. */
+  private static void edgeTile(MicroKernel mk, int kc, float[] ap, int aIdx, float[] bp, int bIdx,
+                               float alpha, float[] c, int cIdx, int ldc, int rows, int cols, float[] tmp) {
+    int nr = mk.nr();
+    java.util.Arrays.fill(tmp, 0, mk.mr() * nr, 0f);
+    mk.tile(kc, ap, aIdx, bp, bIdx, 1f, tmp, 0, nr);
+    for (int r = 0; r < rows; r++) {
+      int row = cIdx + r * ldc;
+      for (int j = 0; j < cols; j++) {
+        c[row + j] += alpha * tmp[r * nr + j];
+      }
+    }
+  }
+
+  /** C ← β·C; β = 0 writes zeros without reading C (BLAS convention: NaN in C is ignored). */
+  private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+    if (beta == 1f) {
+      return;
+    }
+    for (int i = 0; i < m; i++) {
+      int row = cOff + i * ldc;
+      if (beta == 0f) {
+        java.util.Arrays.fill(c, row, row + n, 0f);
+      } else {
+        for (int j = 0; j < n; j++) {
+          c[row + j] *= beta;
+        }
+      }
+    }
+  }
+
+  /** Packs op(A)[ic..ic+mc, pc..pc+kc) as MR-tall strips: strip s, element (p, r) at s·kc + p·MR + r. */
+  private static void packA(boolean ta, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+                            int mr, float[] ap) {
+    for (int ir = 0; ir < mc; ir += mr) {
+      int base = ir * kc;
+      int rows = Math.min(mr, mc - ir);
+      if (!ta) {
+        // op(A)(i, p) = A[i·lda + p]: walk each row contiguously.
+        for (int r = 0; r < rows; r++) {
+          int src = aOff + (ic + ir + r) * lda + pc;
+          for (int p = 0; p < kc; p++) {
+            ap[base + p * mr + r] = a[src + p];
+          }
+        }
+      } else {
+        // op(A)(i, p) = A[p·lda + i]: the MR values of one p are contiguous in A.
+        for (int p = 0; p < kc; p++) {
+          int src = aOff + (pc + p) * lda + ic + ir;
+          for (int r = 0; r < rows; r++) {
+            ap[base + p * mr + r] = a[src + r];
+          }
+        }
+      }
+      if (rows < mr) {
+        for (int p = 0; p < kc; p++) {
+          for (int r = rows; r < mr; r++) {
+            ap[base + p * mr + r] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-wide strips: strip s, element (p, c) at s·kc + p·NR + c. */
+  private static void packB(boolean tb, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                            int nr, float[] bp) {
+    for (int jr = 0; jr < nc; jr += nr) {
+      int base = jr * kc;
+      int cols = Math.min(nr, nc - jr);
+      if (!tb) {
+        // op(B)(p, j) = B[p·ldb + j]: NR contiguous values per p.
+        for (int p = 0; p < kc; p++) {
+          System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, bp, base + p * nr, cols);
+        }
+      } else {
+        // op(B)(p, j) = B[j·ldb + p]: walk each stored row of B contiguously.
+        for (int cc = 0; cc < cols; cc++) {
+          int src = bOff + (jc + jr + cc) * ldb + pc;
+          for (int p = 0; p < kc; p++) {
+            bp[base + p * nr + cc] = b[src + p];
+          }
+        }
+      }
+      if (cols < nr) {
+        for (int p = 0; p < kc; p++) {
+          java.util.Arrays.fill(bp, base + p * nr + cols, base + (p + 1) * nr, 0f);
+        }
+      }
+    }
+  }
+}

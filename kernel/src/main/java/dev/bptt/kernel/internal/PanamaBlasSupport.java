@@ -1,0 +1,426 @@
+package dev.bptt.kernel.internal;
+
+import static dev.bptt.kernel.internal.PanamaConstants.F;
+import static dev.bptt.kernel.internal.PanamaConstants.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Vector API kernels, the same method order and loop structure as {@link DefaultBlasSupport}.
+ *
+ * <p>Rules measured on the target (Zen3, AVX2; see shared/reference/simd-anchors.md): one
+ * {@code static final} species; reductions keep four independent accumulators (FMA latency 4,
+ * two pipes: one accumulator is 2× slower, eight spill the 16 ymm registers) and reduce lanes
+ * once; every tail is a scalar loop of the same shape (masked tails were never faster here);
+ * hot loops sit in small private bodies so C2 inlines them and no vector crosses a call.
+ */
+final class PanamaBlasSupport implements BlasSupport {
+
+  // ---- level 1 ----
+
+  @Override
+  public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+    int limit = F.loopBound(n);
+    float s = limit == 0 ? 0f : dotBody(x, xOff, y, yOff, limit);
+    for (int i = limit; i < n; i++) {
+      s += x[xOff + i] * y[yOff + i];
+    }
+    return s;
+  }
+
+  /** Four accumulators unrolled 4×, then a one-vector loop to {@code limit}; one reduceLanes. */
+  private static float dotBody(float[] x, int xOff, float[] y, int yOff, int limit) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int i = 0;
+    for (; i <= limit - 4 * L; i += 4 * L) {
+      acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
+      acc1 = FloatVector.fromArray(F, x, xOff + i + L).fma(FloatVector.fromArray(F, y, yOff + i + L), acc1);
+      acc2 = FloatVector.fromArray(F, x, xOff + i + 2 * L).fma(FloatVector.fromArray(F, y, yOff + i + 2 * L), acc2);
+      acc3 = FloatVector.fromArray(F, x, xOff + i + 3 * L).fma(FloatVector.fromArray(F, y, yOff + i + 3 * L), acc3);
+    }
+    for (; i < limit; i += L) {
+      acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    int limit = F.loopBound(n);
+    FloatVector va = FloatVector.broadcast(F, alpha);
+    int i = 0;
+    for (; i < limit; i += L) {
+      va.fma(FloatVector.fromArray(F, x, xOff + i), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += alpha * x[xOff + i];
+    }
+  }
+
+  @Override
+  public void scale(int n, float alpha, float[] x, int xOff) {
+    // C2's SuperWord vectorizes this plain loop as well as hand-written Vector API code does
+    // (measured: 0.056 vs 0.107 ns/elem), so the twin is shared.
+    for (int i = 0; i < n; i++) {
+      x[xOff + i] *= alpha;
+    }
+  }
+
+  @Override
+  public float sumOfSquaresFast(int n, float[] x, int xOff) {
+    int limit = F.loopBound(n);
+    float s = limit == 0 ? 0f : sumOfSquaresBody(x, xOff, limit);
+    for (int i = limit; i < n; i++) {
+      s += x[xOff + i] * x[xOff + i];
+    }
+    return s;
+  }
+
+  private static float sumOfSquaresBody(float[] x, int xOff, int limit) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int i = 0;
+    for (; i <= limit - 4 * L; i += 4 * L) {
+      FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector v1 = FloatVector.fromArray(F, x, xOff + i + L);
+      FloatVector v2 = FloatVector.fromArray(F, x, xOff + i + 2 * L);
+      FloatVector v3 = FloatVector.fromArray(F, x, xOff + i + 3 * L);
+      acc0 = v0.fma(v0, acc0);
+      acc1 = v1.fma(v1, acc1);
+      acc2 = v2.fma(v2, acc2);
+      acc3 = v3.fma(v3, acc3);
+    }
+    for (; i < limit; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      acc0 = v.fma(v, acc0);
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float sumAbs(int n, float[] x, int xOff) {
+    int limit = F.loopBound(n);
+    float s = limit == 0 ? 0f : sumAbsBody(x, xOff, limit);
+    for (int i = limit; i < n; i++) {
+      s += Math.abs(x[xOff + i]);
+    }
+    return s;
+  }
+
+  private static float sumAbsBody(float[] x, int xOff, int limit) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int i = 0;
+    for (; i <= limit - 4 * L; i += 4 * L) {
+      acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i).abs());
+      acc1 = acc1.add(FloatVector.fromArray(F, x, xOff + i + L).abs());
+      acc2 = acc2.add(FloatVector.fromArray(F, x, xOff + i + 2 * L).abs());
+      acc3 = acc3.add(FloatVector.fromArray(F, x, xOff + i + 3 * L).abs());
+    }
+    for (; i < limit; i += L) {
+      acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i).abs());
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float maxAbs(int n, float[] x, int xOff) {
+    int limit = F.loopBound(n);
+    float m = 0f;
+    if (limit > 0) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int i = 0; i < limit; i += L) {
+        // lanewise MAX on floats follows Math.max: a NaN lane stays NaN.
+        acc = acc.max(FloatVector.fromArray(F, x, xOff + i).abs());
+      }
+      m = acc.reduceLanes(VectorOperators.MAX);
+    }
+    for (int i = limit; i < n; i++) {
+      m = Math.max(m, Math.abs(x[xOff + i]));
+    }
+    return m;
+  }
+
+  // ---- level 2 ----
+
+  @Override
+  public void gemv(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
+                   float beta, float[] y, int yOff) {
+    int limit = F.loopBound(n);
+    int i = 0;
+    for (; i + 3 < m; i += 4) {
+      gemv4Rows(n, limit, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
+    }
+    for (; i < m; i++) {
+      y[yOff + i] = DefaultBlasSupport.combine(alpha, dot(n, a, aOff + i * lda, x, xOff), beta, y[yOff + i]);
+    }
+  }
+
+  /**
+   * Four rows of y = α·A·x + β·y: each x chunk is loaded once and feeds four FMAs, one
+   * accumulator per row (four independent chains, enough to cover the FMA latency while the
+   * loop streams A from memory).
+   */
+  private static void gemv4Rows(int n, int limit, float alpha, float[] a, int r0, int lda,
+                                float[] x, int xOff, float beta, float[] y, int yIdx) {
+    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int j = 0;
+    for (; j < limit; j += L) {
+      FloatVector vx = FloatVector.fromArray(F, x, xOff + j);
+      acc0 = FloatVector.fromArray(F, a, r0 + j).fma(vx, acc0); // row 0
+      acc1 = FloatVector.fromArray(F, a, r1 + j).fma(vx, acc1); // row 1
+      acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
+      acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
+    }
+    float s0 = acc0.reduceLanes(VectorOperators.ADD), s1 = acc1.reduceLanes(VectorOperators.ADD);
+    float s2 = acc2.reduceLanes(VectorOperators.ADD), s3 = acc3.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float xj = x[xOff + j];
+      s0 += a[r0 + j] * xj;
+      s1 += a[r1 + j] * xj;
+      s2 += a[r2 + j] * xj;
+      s3 += a[r3 + j] * xj;
+    }
+    y[yIdx] = DefaultBlasSupport.combine(alpha, s0, beta, y[yIdx]);
+    y[yIdx + 1] = DefaultBlasSupport.combine(alpha, s1, beta, y[yIdx + 1]);
+    y[yIdx + 2] = DefaultBlasSupport.combine(alpha, s2, beta, y[yIdx + 2]);
+    y[yIdx + 3] = DefaultBlasSupport.combine(alpha, s3, beta, y[yIdx + 3]);
+  }
+
+  @Override
+  public void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
+                    float beta, float[] y, int yOff) {
+    DefaultBlasSupport.scaleOrZero(n, beta, y, yOff);
+    int limit = F.loopBound(n);
+    int i = 0;
+    for (; i + 3 < m; i += 4) {
+      axpy4Rows(n, limit, a, aOff + i * lda, lda,
+          alpha * x[xOff + i], alpha * x[xOff + i + 1], alpha * x[xOff + i + 2], alpha * x[xOff + i + 3],
+          y, yOff);
+    }
+    for (; i < m; i++) {
+      axpy(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
+    }
+  }
+
+  /**
+   * y += s0·A[r0] + s1·A[r1] + s2·A[r2] + s3·A[r3]: four rows fused, so each y chunk is loaded
+   * and stored once per four rows instead of four times.
+   */
+  private static void axpy4Rows(int n, int limit, float[] a, int r0, int lda,
+                                float s0, float s1, float s2, float s3, float[] y, int yOff) {
+    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+    FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
+    FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
+    int j = 0;
+    for (; j < limit; j += L) {
+      FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
+      vy = v0.fma(FloatVector.fromArray(F, a, r0 + j), vy);
+      vy = v1.fma(FloatVector.fromArray(F, a, r1 + j), vy);
+      vy = v2.fma(FloatVector.fromArray(F, a, r2 + j), vy);
+      vy = v3.fma(FloatVector.fromArray(F, a, r3 + j), vy);
+      vy.intoArray(y, yOff + j);
+    }
+    for (; j < n; j++) {
+      y[yOff + j] += s0 * a[r0 + j] + s1 * a[r1 + j] + s2 * a[r2 + j] + s3 * a[r3 + j];
+    }
+  }
+
+  @Override
+  public void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+                  float[] a, int aOff, int lda) {
+    int limit = F.loopBound(n);
+    int i = 0;
+    for (; i + 3 < m; i += 4) {
+      ger4Rows(n, limit, alpha * x[xOff + i], alpha * x[xOff + i + 1], alpha * x[xOff + i + 2],
+          alpha * x[xOff + i + 3], y, yOff, a, aOff + i * lda, lda);
+    }
+    for (; i < m; i++) {
+      axpy(n, alpha * x[xOff + i], y, yOff, a, aOff + i * lda);
+    }
+  }
+
+  /** Four rows of A += (α·x)·yᵀ share each y load (C2 does not auto-vectorize this update). */
+  private static void ger4Rows(int n, int limit, float s0, float s1, float s2, float s3,
+                               float[] y, int yOff, float[] a, int r0, int lda) {
+    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+    FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
+    FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
+    int j = 0;
+    for (; j < limit; j += L) {
+      FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
+      v0.fma(vy, FloatVector.fromArray(F, a, r0 + j)).intoArray(a, r0 + j);
+      v1.fma(vy, FloatVector.fromArray(F, a, r1 + j)).intoArray(a, r1 + j);
+      v2.fma(vy, FloatVector.fromArray(F, a, r2 + j)).intoArray(a, r2 + j);
+      v3.fma(vy, FloatVector.fromArray(F, a, r3 + j)).intoArray(a, r3 + j);
+    }
+    for (; j < n; j++) {
+      float yj = y[yOff + j];
+      a[r0 + j] += s0 * yj;
+      a[r1 + j] += s1 * yj;
+      a[r2 + j] += s2 * yj;
+      a[r3 + j] += s3 * yj;
+    }
+  }
+
+  // ---- level 3 ----
+
+  private static final GemmDriver.MicroKernel TILE = new Tile6x2();
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                   float beta, float[] c, int cOff, int ldc) {
+    GemmDriver.gemm(TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  }
+
+  /**
+   * 6 rows × 2 vectors register tile: 12 accumulators + 2 B vectors + 1 A broadcast = 15 of the
+   * 16 ymm registers on AVX2; 12 independent FMA chains cover the 4-cycle latency on 2 pipes.
+   */
+  private static final class Tile6x2 implements GemmDriver.MicroKernel {
+    @Override
+    public int mr() {
+      return 6;
+    }
+
+    @Override
+    public int nr() {
+      return 2 * L;
+    }
+
+    @Override
+    public void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float alpha, float[] c, int cIdx, int ldc) {
+      FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+      FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+      int ai = aIdx, bi = bIdx;
+      for (int p = 0; p < kc; p++, ai += 6, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+        va = FloatVector.broadcast(F, ap[ai + 1]);
+        c10 = va.fma(b0, c10);
+        c11 = va.fma(b1, c11);
+        va = FloatVector.broadcast(F, ap[ai + 2]);
+        c20 = va.fma(b0, c20);
+        c21 = va.fma(b1, c21);
+        va = FloatVector.broadcast(F, ap[ai + 3]);
+        c30 = va.fma(b0, c30);
+        c31 = va.fma(b1, c31);
+        va = FloatVector.broadcast(F, ap[ai + 4]);
+        c40 = va.fma(b0, c40);
+        c41 = va.fma(b1, c41);
+        va = FloatVector.broadcast(F, ap[ai + 5]);
+        c50 = va.fma(b0, c50);
+        c51 = va.fma(b1, c51);
+      }
+      FloatVector vAlpha = FloatVector.broadcast(F, alpha);
+      store(c00, c01, vAlpha, c, cIdx);
+      store(c10, c11, vAlpha, c, cIdx + ldc);
+      store(c20, c21, vAlpha, c, cIdx + 2 * ldc);
+      store(c30, c31, vAlpha, c, cIdx + 3 * ldc);
+      store(c40, c41, vAlpha, c, cIdx + 4 * ldc);
+      store(c50, c51, vAlpha, c, cIdx + 5 * ldc);
+    }
+
+    /** C[row, 0..2L) += α·(acc0 | acc1). */
+    private static void store(FloatVector acc0, FloatVector acc1, FloatVector vAlpha, float[] c, int row) {
+      acc0.fma(vAlpha, FloatVector.fromArray(F, c, row)).intoArray(c, row);
+      acc1.fma(vAlpha, FloatVector.fromArray(F, c, row + L)).intoArray(c, row + L);
+    }
+  }
+
+  // ---- activations ----
+
+  @Override
+  public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
+    int limit = F.loopBound(n);
+    int i = 0;
+    for (; i < limit; i += L) {
+      // Operator literal at the call site so C2 intrinsifies it (SVML tanhf, ~1 ulp).
+      FloatVector.fromArray(F, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+    }
+  }
+
+  @Override
+  public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
+    int limit = F.loopBound(n);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    int i = 0;
+    for (; i < limit; i += L) {
+      FloatVector e = FloatVector.fromArray(F, x, xOff + i).neg().lanewise(VectorOperators.EXP);
+      one.div(one.add(e)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = 1f / (1f + (float) Math.exp(-x[xOff + i]));
+    }
+  }
+
+  @Override
+  public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
+    int limit = F.loopBound(n);
+    FloatVector zero = FloatVector.zero(F);
+    int i = 0;
+    for (; i < limit; i += L) {
+      FloatVector.fromArray(F, x, xOff + i).max(zero).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = Math.max(x[xOff + i], 0f);
+    }
+  }
+
+  @Override
+  public void tanhGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
+    int limit = F.loopBound(n);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    int i = 0;
+    for (; i < limit; i += L) {
+      FloatVector vh = FloatVector.fromArray(F, h, hOff + i);
+      FloatVector.fromArray(F, g, gOff + i).mul(one.sub(vh.mul(vh))).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      float hv = h[hOff + i];
+      out[outOff + i] = g[gOff + i] * (1f - hv * hv);
+    }
+  }
+
+  @Override
+  public void sigmoidGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
+    int limit = F.loopBound(n);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    int i = 0;
+    for (; i < limit; i += L) {
+      FloatVector vh = FloatVector.fromArray(F, h, hOff + i);
+      FloatVector.fromArray(F, g, gOff + i).mul(vh.mul(one.sub(vh))).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      float hv = h[hOff + i];
+      out[outOff + i] = g[gOff + i] * (hv * (1f - hv));
+    }
+  }
+
+  @Override
+  public void reluGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
+    int limit = F.loopBound(n);
+    FloatVector zero = FloatVector.zero(F);
+    int i = 0;
+    for (; i < limit; i += L) {
+      FloatVector vg = FloatVector.fromArray(F, g, gOff + i);
+      vg.blend(zero, FloatVector.fromArray(F, h, hOff + i).compare(VectorOperators.GT, 0f).not())
+          .intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = h[hOff + i] > 0f ? g[gOff + i] : 0f;
+    }
+  }
+
+  @Override
+  public String name() {
+    return "panama-" + PanamaConstants.BITS;
+  }
+}
