@@ -10,22 +10,34 @@ package dev.bptt.kernel.internal;
  * <p>Sizes: a KC×NR strip of B (16 KiB at NR = 16) stays in L1 while the MC×KC block of A
  * (96 KiB) streams from L2; the KC×NC panel of B (1 MiB) lives in L2/L3.
  *
+ * <p><b>Determinism independent of shape.</b> The micro-kernel loads its C tile into the
+ * accumulators and runs one multiply-add chain over p = 0..k−1 in order (α is folded into the
+ * packed A), storing and reloading C between KC slices, which rounds nothing. So every element
+ * of C is β·c followed by the same chain of k multiply-adds whatever m, n, the blocking or the
+ * tile position: a row computed inside a tall GEMM is bitwise the row computed alone, and a
+ * K = K₁ + K₂ product computed as two calls (K₁ then K₂, β = 1) is bitwise the single call.
+ * Checkpointed BPTT relies on both.
+ *
+ * <p>Internal callers may pass a negative lda (with transA) or ldb (without transB) to walk the K
+ * rows of that operand in reverse order, the offset then pointing at the last K row.
+ *
  * <p>The panels are per-thread buffers made on a thread's first call, so a warm call allocates
  * nothing.
  */
 final class GemmDriver {
   private GemmDriver() {}
 
-  /** The register tile: acc = Σₚ Ap[p][0..MR) ⊗ Bp[p][0..NR), then C[r][c] += α·acc[r][c]. */
+  /** The register tile: C[r][c] ← C[r][c] + Σₚ Ap[p][r]·Bp[p][c] as one ordered chain over p. */
   interface MicroKernel {
     int mr();
 
     int nr();
 
     /**
-     * C[cIdx + r·ldc + c] += α·Σₚ ap[aIdx + p·MR + r]·bp[bIdx + p·NR + c] for r &lt; MR, c &lt; NR.
+     * acc ← C[cIdx + r·ldc + c]; for p = 0..kc−1: acc ← acc + ap[aIdx + p·MR + r]·bp[bIdx + p·NR + c];
+     * C ← acc, for r &lt; MR, c &lt; NR.
      */
-    void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float alpha, float[] c, int cIdx, int ldc);
+    void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc);
   }
 
   static final int KC = 256;
@@ -60,16 +72,16 @@ final class GemmDriver {
         packB(tb, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
         for (int ic = 0; ic < m; ic += mcMax) {
           int mc = Math.min(mcMax, m - ic);
-          packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, ap);
+          packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, alpha, ap);
           for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
               if (rows == mr && cols == nr) {
-                mk.tile(kc, ap, ir * kc, bp, jr * kc, alpha, c, cIdx, ldc);
+                mk.tile(kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc);
               } else {
-                edgeTile(mk, kc, ap, ir * kc, bp, jr * kc, alpha, c, cIdx, ldc, rows, cols, tmp);
+                edgeTile(mk, kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc, rows, cols, tmp);
               }
             }
           }
@@ -78,17 +90,20 @@ final class GemmDriver {
     }
   }
 
-  /** Partial tile at the bottom/right edge: full tile into a scratch buffer, then the valid part. */
+  /**
+   * Partial tile at the bottom/right edge: the valid part of C goes into a zeroed scratch tile,
+   * the same micro-kernel runs on it (same chain per element), and the valid part comes back.
+   */
   private static void edgeTile(MicroKernel mk, int kc, float[] ap, int aIdx, float[] bp, int bIdx,
-                               float alpha, float[] c, int cIdx, int ldc, int rows, int cols, float[] tmp) {
+                               float[] c, int cIdx, int ldc, int rows, int cols, float[] tmp) {
     int nr = mk.nr();
     java.util.Arrays.fill(tmp, 0, mk.mr() * nr, 0f);
-    mk.tile(kc, ap, aIdx, bp, bIdx, 1f, tmp, 0, nr);
     for (int r = 0; r < rows; r++) {
-      int row = cIdx + r * ldc;
-      for (int j = 0; j < cols; j++) {
-        c[row + j] += alpha * tmp[r * nr + j];
-      }
+      System.arraycopy(c, cIdx + r * ldc, tmp, r * nr, cols);
+    }
+    mk.tile(kc, ap, aIdx, bp, bIdx, tmp, 0, nr);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(tmp, r * nr, c, cIdx + r * ldc, cols);
     }
   }
 
@@ -109,9 +124,12 @@ final class GemmDriver {
     }
   }
 
-  /** Packs op(A)[ic..ic+mc, pc..pc+kc) as MR-tall strips: strip s, element (p, r) at s·kc + p·MR + r. */
+  /**
+   * Packs α·op(A)[ic..ic+mc, pc..pc+kc) as MR-tall strips: strip s, element (p, r) at s·kc + p·MR + r.
+   * Folding α here keeps the micro-kernel a pure multiply-add chain.
+   */
   private static void packA(boolean ta, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                            int mr, float[] ap) {
+                            int mr, float alpha, float[] ap) {
     for (int ir = 0; ir < mc; ir += mr) {
       int base = ir * kc;
       int rows = Math.min(mr, mc - ir);
@@ -130,6 +148,11 @@ final class GemmDriver {
           for (int r = 0; r < rows; r++) {
             ap[base + p * mr + r] = a[src + r];
           }
+        }
+      }
+      if (alpha != 1f) {
+        for (int q = base, end = base + kc * mr; q < end; q++) {
+          ap[q] *= alpha;
         }
       }
       if (rows < mr) {

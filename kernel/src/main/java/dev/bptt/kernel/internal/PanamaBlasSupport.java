@@ -290,9 +290,15 @@ final class PanamaBlasSupport implements BlasSupport {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float alpha, float[] c, int cIdx, int ldc) {
-      FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-      FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    public void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+      // Accumulators start from C, so each element is one FMA chain over p (see GemmDriver).
+      int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
+      FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
+      FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
+      FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
+      FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
       int ai = aIdx, bi = bIdx;
       for (int p = 0; p < kc; p++, ai += 6, bi += 2 * L) {
         FloatVector b0 = FloatVector.fromArray(F, bp, bi);
@@ -316,19 +322,18 @@ final class PanamaBlasSupport implements BlasSupport {
         c50 = va.fma(b0, c50);
         c51 = va.fma(b1, c51);
       }
-      FloatVector vAlpha = FloatVector.broadcast(F, alpha);
-      store(c00, c01, vAlpha, c, cIdx);
-      store(c10, c11, vAlpha, c, cIdx + ldc);
-      store(c20, c21, vAlpha, c, cIdx + 2 * ldc);
-      store(c30, c31, vAlpha, c, cIdx + 3 * ldc);
-      store(c40, c41, vAlpha, c, cIdx + 4 * ldc);
-      store(c50, c51, vAlpha, c, cIdx + 5 * ldc);
-    }
-
-    /** C[row, 0..2L) += α·(acc0 | acc1). */
-    private static void store(FloatVector acc0, FloatVector acc1, FloatVector vAlpha, float[] c, int row) {
-      acc0.fma(vAlpha, FloatVector.fromArray(F, c, row)).intoArray(c, row);
-      acc1.fma(vAlpha, FloatVector.fromArray(F, c, row + L)).intoArray(c, row + L);
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+      c10.intoArray(c, r1);
+      c11.intoArray(c, r1 + L);
+      c20.intoArray(c, r2);
+      c21.intoArray(c, r2 + L);
+      c30.intoArray(c, r3);
+      c31.intoArray(c, r3 + L);
+      c40.intoArray(c, r4);
+      c41.intoArray(c, r4 + L);
+      c50.intoArray(c, r5);
+      c51.intoArray(c, r5 + L);
     }
   }
 

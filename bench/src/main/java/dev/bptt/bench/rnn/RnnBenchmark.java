@@ -1,0 +1,84 @@
+package dev.bptt.bench.rnn;
+
+import dev.bptt.kernel.Activation;
+import dev.bptt.kernel.ElmanRnn;
+import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.RnnWorkspace;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * How long does one tanh Elman RNN sequence take with our kernels, forward and
+ * forward+backward, at T = 256, D = 64? {@link RnnBaselineBenchmark} measures the naive baseline
+ * and the 2·T-gemv floor in the same run.
+ *
+ * <p>FLOPs per sequence: forward 2·T·B·H·(D + H), backward twice that (δ recursion and the two
+ * weight-gradient GEMMs); the report derives GFLOP/s and steps/s from the params.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow",
+    "-Xms2g", "-Xmx2g"})
+public class RnnBenchmark {
+  static final int T = 256;
+  static final int D = 64;
+
+  @Param({"64", "128", "256", "512", "1024"})
+  int hidden;
+
+  @Param({"1", "32"})
+  int batch;
+
+  private ElmanRnn rnn;
+  private RnnWorkspace ws;
+  private float[] params;
+  private float[] grads;
+  private float[] x;
+  private float[] dOut;
+
+  @Setup(Level.Trial)
+  public void setup() {
+    RnnLayout layout = new RnnLayout(D, hidden, 0);
+    rnn = new ElmanRnn(layout, Activation.TANH);
+    ws = new RnnWorkspace(layout, T, batch);
+    SplittableRandom rnd = new SplittableRandom(42);
+    params = new float[layout.size()];
+    float s = (float) (1 / Math.sqrt(hidden));
+    for (int i = 0; i < params.length; i++) {
+      params[i] = (float) (rnd.nextDouble(-1, 1) * s);
+    }
+    grads = new float[layout.size()];
+    x = new float[T * batch * D];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextDouble(-1, 1);
+    }
+    dOut = new float[T * batch * hidden];
+    for (int i = 0; i < dOut.length; i++) {
+      dOut[i] = (float) rnd.nextDouble(-1, 1);
+    }
+  }
+
+  @Benchmark
+  public float forward() {
+    rnn.forward(params, ws, x, 0, null, 0);
+    return ws.hidden()[T * batch * hidden];
+  }
+
+  @Benchmark
+  public float forwardBackward() {
+    rnn.forward(params, ws, x, 0, null, 0);
+    rnn.backward(params, grads, ws, dOut, 0, null, null, 0, null, null);
+    return grads[0];
+  }
+}
