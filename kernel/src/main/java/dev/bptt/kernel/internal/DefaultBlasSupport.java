@@ -121,6 +121,19 @@ final class DefaultBlasSupport implements BlasSupport {
                     float beta, float[] y, int yOff) {
     scaleOrZero(n, beta, y, yOff);
     int i = 0;
+    // Eight rows fused, as two chains of four (the Panama twin's shape).
+    for (; i + 7 < m; i += 8) {
+      int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+      int r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+      float x0 = alpha * x[xOff + i], x1 = alpha * x[xOff + i + 1];
+      float x2 = alpha * x[xOff + i + 2], x3 = alpha * x[xOff + i + 3];
+      float x4 = alpha * x[xOff + i + 4], x5 = alpha * x[xOff + i + 5];
+      float x6 = alpha * x[xOff + i + 6], x7 = alpha * x[xOff + i + 7];
+      for (int j = 0; j < n; j++) {
+        float z = x4 * a[r4 + j] + x5 * a[r5 + j] + x6 * a[r6 + j] + x7 * a[r7 + j];
+        y[yOff + j] = (y[yOff + j] + x0 * a[r0 + j] + x1 * a[r1 + j] + x2 * a[r2 + j] + x3 * a[r3 + j]) + z;
+      }
+    }
     // Four rows fused: each y element is loaded and stored once per four rows.
     for (; i + 3 < m; i += 4) {
       int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;

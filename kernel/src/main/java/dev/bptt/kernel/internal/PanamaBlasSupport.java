@@ -146,22 +146,25 @@ final class PanamaBlasSupport implements BlasSupport {
   public void gemv(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
                    float beta, float[] y, int yOff) {
     int limit = F.loopBound(n);
-    int i = 0;
-    for (; i + 3 < m; i += 4) {
-      gemv4Rows(n, limit, alpha, a, aOff + i * lda, lda, x, xOff, beta, y, yOff + i);
+    int m4 = m & ~3;
+    if (m4 > 0) {
+      gemvRowBlocks(m4, n, limit, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     }
-    for (; i < m; i++) {
+    for (int i = m4; i < m; i++) {
       y[yOff + i] = DefaultBlasSupport.combine(alpha, dot(n, a, aOff + i * lda, x, xOff), beta, y[yOff + i]);
     }
   }
 
   /**
-   * Four rows of y = α·A·x + β·y: each x chunk is loaded once and feeds four FMAs, one
-   * accumulator per row (four independent chains, enough to cover the FMA latency while the
-   * loop streams A from memory).
+   * Rows [0, m4) of y = α·A·x + β·y in blocks of four: each x chunk is loaded once and feeds four
+   * FMAs, one accumulator per row (four independent chains, enough to cover the FMA latency while
+   * the loop streams A from memory). The block loop lives inside this body because the body is
+   * too large for C2 to inline (a call per block cost ~25 % at H = 64).
    */
-  private static void gemv4Rows(int n, int limit, float alpha, float[] a, int r0, int lda,
-                                float[] x, int xOff, float beta, float[] y, int yIdx) {
+  private static void gemvRowBlocks(int m4, int n, int limit, float alpha, float[] a, int aOff, int lda,
+                                    float[] x, int xOff, float beta, float[] y, int yOff) {
+    for (int i = 0; i < m4; i += 4) {
+    int r0 = aOff + i * lda, yIdx = yOff + i;
     int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     int j = 0;
@@ -185,6 +188,7 @@ final class PanamaBlasSupport implements BlasSupport {
     y[yIdx + 1] = DefaultBlasSupport.combine(alpha, s1, beta, y[yIdx + 1]);
     y[yIdx + 2] = DefaultBlasSupport.combine(alpha, s2, beta, y[yIdx + 2]);
     y[yIdx + 3] = DefaultBlasSupport.combine(alpha, s3, beta, y[yIdx + 3]);
+    }
   }
 
   @Override
@@ -192,7 +196,10 @@ final class PanamaBlasSupport implements BlasSupport {
                     float beta, float[] y, int yOff) {
     DefaultBlasSupport.scaleOrZero(n, beta, y, yOff);
     int limit = F.loopBound(n);
-    int i = 0;
+    int i = m & ~7;
+    if (i > 0) {
+      axpyRowBlocks8(i, n, limit, a, aOff, lda, alpha, x, xOff, y, yOff);
+    }
     for (; i + 3 < m; i += 4) {
       axpy4Rows(n, limit, a, aOff + i * lda, lda,
           alpha * x[xOff + i], alpha * x[xOff + i + 1], alpha * x[xOff + i + 2], alpha * x[xOff + i + 3],
@@ -200,6 +207,44 @@ final class PanamaBlasSupport implements BlasSupport {
     }
     for (; i < m; i++) {
       axpy(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
+    }
+  }
+
+  /**
+   * y += Σ_{r<8} α·x[i+r]·A[i+r] for each block of eight rows i &lt; m8: eight rows fused, each y chunk loaded and stored once per
+   * eight rows, the products split over two FMA chains (rows 0–3 into y, 4–7 into a second
+   * accumulator) so the chain is half as long. Measured ~10 % faster than four rows on
+   * AVX-512 (fewer y load/store pairs per FMA); 8 broadcasts + 2 accumulators + 1 load fit the
+   * 16 registers of AVX2 too.
+   */
+  private static void axpyRowBlocks8(int m8, int n, int limit, float[] a, int aOff, int lda, float alpha,
+                                     float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < m8; i += 8) {
+    int r0 = aOff + i * lda, xIdx = xOff + i;
+    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
+    float s0 = alpha * x[xIdx], s1 = alpha * x[xIdx + 1], s2 = alpha * x[xIdx + 2], s3 = alpha * x[xIdx + 3];
+    float s4 = alpha * x[xIdx + 4], s5 = alpha * x[xIdx + 5], s6 = alpha * x[xIdx + 6], s7 = alpha * x[xIdx + 7];
+    FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
+    FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
+    FloatVector v4 = FloatVector.broadcast(F, s4), v5 = FloatVector.broadcast(F, s5);
+    FloatVector v6 = FloatVector.broadcast(F, s6), v7 = FloatVector.broadcast(F, s7);
+    int j = 0;
+    for (; j < limit; j += L) {
+      FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
+      FloatVector vz = v4.mul(FloatVector.fromArray(F, a, r4 + j));
+      vy = v0.fma(FloatVector.fromArray(F, a, r0 + j), vy);
+      vz = v5.fma(FloatVector.fromArray(F, a, r5 + j), vz);
+      vy = v1.fma(FloatVector.fromArray(F, a, r1 + j), vy);
+      vz = v6.fma(FloatVector.fromArray(F, a, r6 + j), vz);
+      vy = v2.fma(FloatVector.fromArray(F, a, r2 + j), vy);
+      vz = v7.fma(FloatVector.fromArray(F, a, r7 + j), vz);
+      vy = v3.fma(FloatVector.fromArray(F, a, r3 + j), vy);
+      vy.add(vz).intoArray(y, yOff + j);
+    }
+    for (; j < n; j++) {
+      float z = s4 * a[r4 + j] + s5 * a[r5 + j] + s6 * a[r6 + j] + s7 * a[r7 + j];
+      y[yOff + j] = (y[yOff + j] + s0 * a[r0 + j] + s1 * a[r1 + j] + s2 * a[r2 + j] + s3 * a[r3 + j]) + z;
+    }
     }
   }
 
@@ -230,20 +275,25 @@ final class PanamaBlasSupport implements BlasSupport {
   public void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
                   float[] a, int aOff, int lda) {
     int limit = F.loopBound(n);
-    int i = 0;
-    for (; i + 3 < m; i += 4) {
-      ger4Rows(n, limit, alpha * x[xOff + i], alpha * x[xOff + i + 1], alpha * x[xOff + i + 2],
-          alpha * x[xOff + i + 3], y, yOff, a, aOff + i * lda, lda);
+    int m4 = m & ~3;
+    if (m4 > 0) {
+      gerRowBlocks(m4, n, limit, alpha, x, xOff, y, yOff, a, aOff, lda);
     }
-    for (; i < m; i++) {
+    for (int i = m4; i < m; i++) {
       axpy(n, alpha * x[xOff + i], y, yOff, a, aOff + i * lda);
     }
   }
 
-  /** Four rows of A += (α·x)·yᵀ share each y load (C2 does not auto-vectorize this update). */
-  private static void ger4Rows(int n, int limit, float s0, float s1, float s2, float s3,
-                               float[] y, int yOff, float[] a, int r0, int lda) {
-    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+  /**
+   * Rows [0, m4) of A += (α·x)·yᵀ in blocks of four sharing each y load (C2 does not
+   * auto-vectorize this update); the block loop is inside the body, which is too large to inline.
+   */
+  private static void gerRowBlocks(int m4, int n, int limit, float alpha, float[] x, int xOff,
+                                   float[] y, int yOff, float[] a, int aOff, int lda) {
+    for (int i = 0; i < m4; i += 4) {
+    float s0 = alpha * x[xOff + i], s1 = alpha * x[xOff + i + 1];
+    float s2 = alpha * x[xOff + i + 2], s3 = alpha * x[xOff + i + 3];
+    int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
     FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
     FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
     int j = 0;
@@ -260,6 +310,7 @@ final class PanamaBlasSupport implements BlasSupport {
       a[r1 + j] += s1 * yj;
       a[r2 + j] += s2 * yj;
       a[r3 + j] += s3 * yj;
+    }
     }
   }
 
