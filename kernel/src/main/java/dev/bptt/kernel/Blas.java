@@ -94,7 +94,8 @@ public final class Blas {
 
   /**
    * y ← α·A·x + β·y with A m×n row-major (lda), x of length n, y of length m. Reads A and x;
-   * writes y (reads it only when β ≠ 0). y must not overlap A or x.
+   * writes y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0 and β = 1 it
+   * returns after the checks, y untouched (BLAS quick return).
    */
   public static void gemv(int m, int n, float alpha, float[] a, int aOff, int lda,
                           float[] x, int xOff, float beta, float[] y, int yOff) {
@@ -105,12 +106,16 @@ public final class Blas {
     Checks.vector("y", y, yOff, m);
     Checks.noOverlap("y", y, yOff, (long) yOff + m, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
     Checks.noOverlap("y", y, yOff, (long) yOff + m, "x", x, xOff, (long) xOff + n);
+    if (alpha == 0f && beta == 1f) {
+      return; // BLAS quick return: y keeps its bits (0·s + y would turn −0 into +0, ∞·0 into NaN)
+    }
     IMPL.gemv(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
   }
 
   /**
    * y ← α·Aᵀ·x + β·y with A m×n row-major (lda), read in place; x of length m, y of length n.
-   * Reads A and x; writes y (reads it only when β ≠ 0). y must not overlap A or x.
+   * Reads A and x; writes y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0
+   * and β = 1 it returns after the checks, y untouched (BLAS quick return).
    */
   public static void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
                            float[] x, int xOff, float beta, float[] y, int yOff) {
@@ -121,6 +126,9 @@ public final class Blas {
     Checks.vector("y", y, yOff, n);
     Checks.noOverlap("y", y, yOff, (long) yOff + n, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
     Checks.noOverlap("y", y, yOff, (long) yOff + n, "x", x, xOff, (long) xOff + m);
+    if (alpha == 0f && beta == 1f) {
+      return; // BLAS quick return: y keeps its bits (0·s + y would turn −0 into +0, ∞·0 into NaN)
+    }
     IMPL.gemvT(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
   }
 

@@ -239,8 +239,18 @@ final class DefaultBlasSupport implements BlasSupport {
   @Override
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     for (int i = 0; i < n; i++) {
-      y[yOff + i] = 1f / (1f + (float) Math.exp(-x[xOff + i]));
+      y[yOff + i] = sigmoid(x[xOff + i]);
     }
+  }
+
+  /**
+   * σ(v) from e = exp(−|v|) ∈ (0, 1], which cannot overflow: 1/(1+e) for v ≥ 0, e/(1+e) for
+   * v &lt; 0. The direct 1/(1+exp(−v)) returns 0 for v in (−104, −88.7), where exp(−v) overflows a
+   * float but σ(v) is a nonzero subnormal. NaN stays NaN, σ(−∞) = 0, σ(+∞) = 1.
+   */
+  static float sigmoid(float v) {
+    float e = (float) Math.exp(-Math.abs(v));
+    return (v < 0f ? e : 1f) / (1f + e);
   }
 
   @Override

@@ -409,11 +409,14 @@ final class PanamaBlasSupport implements BlasSupport {
     FloatVector one = FloatVector.broadcast(F, 1f);
     int i = 0;
     for (; i < limit; i += L) {
-      FloatVector e = FloatVector.fromArray(F, x, xOff + i).neg().lanewise(VectorOperators.EXP);
-      one.div(one.add(e)).intoArray(y, yOff + i);
+      // e = exp(−|x|) ∈ (0, 1] never overflows: σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0,
+      // so σ(x) for x in (−104, −88.7), a float subnormal, is not flushed to 0 by exp(−x) = ∞.
+      FloatVector vx = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector e = vx.abs().neg().lanewise(VectorOperators.EXP);
+      one.blend(e, vx.compare(VectorOperators.LT, 0f)).div(one.add(e)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
-      y[yOff + i] = 1f / (1f + (float) Math.exp(-x[xOff + i]));
+      y[yOff + i] = DefaultBlasSupport.sigmoid(x[xOff + i]);
     }
   }
 

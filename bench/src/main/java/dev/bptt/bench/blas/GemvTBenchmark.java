@@ -1,0 +1,73 @@
+package dev.bptt.bench.blas;
+
+import dev.bptt.bench.Agreement;
+import dev.bptt.bench.Inputs;
+import dev.bptt.bench.KernelBenchmark;
+import dev.bptt.bench.NaiveKernels;
+import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.Blas;
+import dev.ludovic.netlib.blas.BLAS;
+import java.util.Arrays;
+import java.util.Map;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * How fast is y ← Aᵀ·x for a square row-major n×n A read in place (2n² FLOP), the BPTT
+ * back-projection of a hidden-state gradient. For column-major netlib this is {@code sgemv("N")}.
+ */
+@State(Scope.Benchmark)
+public class GemvTBenchmark extends KernelBenchmark {
+  @Param({"64", "256", "1024"})
+  public int n;
+
+  private float[] a;
+  private float[] x;
+  private float[] y;
+  private FMatrixRMaj ea;
+  private FMatrixRMaj ex;
+  private FMatrixRMaj ey;
+  private BLAS netlib;
+
+  @Setup
+  public void setup() {
+    a = Inputs.uniform(8, n * n);
+    x = Inputs.uniform(9, n);
+    y = new float[n];
+    ea = FMatrixRMaj.wrap(n, n, a);
+    ex = FMatrixRMaj.wrap(n, 1, x);
+    ey = FMatrixRMaj.wrap(n, 1, y);
+    netlib = NetlibPeer.blas();
+    // Each yⱼ is a length-n dot product with column j: γ_n·(|Aᵀ||x|)ⱼ, +1 for the reference.
+    // y starts as NaN: with β = 0 every implementation must overwrite y without reading it.
+    var ref = DoubleReference.gemm(true, n, 1, n, a, x);
+    Agreement.array("gemvT n=" + n, ref.value(), Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
+        y, () -> Arrays.fill(y, Float.NaN),
+        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+  }
+
+  @Benchmark
+  public void ours() {
+    Blas.gemvT(n, n, 1f, a, 0, n, x, 0, 0f, y, 0);
+  }
+
+  @Benchmark
+  public void naive() {
+    NaiveKernels.gemvT(n, n, a, x, y);
+  }
+
+  @Benchmark
+  public void ejml() {
+    CommonOps_FDRM.multTransA(ea, ex, ey);
+  }
+
+  @Benchmark
+  public void netlib() {
+    netlib.sgemv("N", n, n, 1f, a, n, x, 1, 0f, y, 1);
+  }
+}

@@ -1,0 +1,103 @@
+package dev.bptt.bench.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * Renders one benchmark class whose {@code @Benchmark} methods are competing implementations of
+ * the same operation: one row per parameter combination with each implementation's time, the
+ * ratio time(other)/time(baseline) (above 1 means the baseline is faster), the baseline's
+ * throughput and, when the GC profiler ran, bytes allocated per operation.
+ *
+ * @param heading   markdown heading text of the table
+ * @param benchmark the benchmark class
+ * @param impls     method name → column label; the first entry is the baseline
+ * @param work      work per operation, for the throughput column
+ * @param note      a line printed under the table (empty for none)
+ */
+public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<String, String>> impls, Work work, String note) {
+  /** Columns of the long-format CSV rows that {@link #render} produces. */
+  public static final List<String> CSV_HEADER = List.of("table", "benchmark", "impl", "params", "score_ns",
+      "error_ns", "median_ns", "samples", "throughput", "throughput_unit", "time_vs_baseline", "alloc_bytes_per_op");
+
+  /** Markdown of the table and its CSV rows. */
+  public record Rendered(String markdown, Table csv) {}
+
+  public PeerTable {
+    impls = List.copyOf(impls);
+    if (impls.isEmpty()) {
+      throw new IllegalArgumentException(heading + ": no implementations");
+    }
+  }
+
+  /** Renders the rows found in {@code index}; a table whose class did not run renders as empty. */
+  public Rendered render(ResultIndex index, boolean withAlloc) {
+    String baseline = impls.getFirst().getKey();
+    String baseLabel = impls.getFirst().getValue();
+    List<Map<String, String>> paramSets = index.paramSets(benchmark);
+    if (paramSets.isEmpty()) {
+      return new Rendered("", Table.empty(CSV_HEADER, CSV_HEADER.size()));
+    }
+    List<String> paramNames = List.copyOf(paramSets.getFirst().keySet());
+
+    List<String> header = new ArrayList<>(paramNames);
+    impls.forEach(e -> header.add(e.getValue()));
+    impls.stream().skip(1).forEach(e -> header.add(e.getValue() + "/" + baseLabel));
+    header.add(baseLabel + " " + work.unit());
+    if (withAlloc) {
+      header.add("B/op (" + impls.stream().map(Map.Entry::getValue).collect(Collectors.joining(", ")) + ")");
+    }
+
+    List<List<String>> mdRows = new ArrayList<>();
+    List<List<String>> csvRows = new ArrayList<>();
+    for (Map<String, String> params : paramSets) {
+      List<String> row = new ArrayList<>(params.values());
+      Optional<Measured> base = measured(index, baseline, params);
+      List<String> ratios = new ArrayList<>();
+      List<String> allocs = new ArrayList<>();
+      for (var impl : impls) {
+        Optional<Measured> m = measured(index, impl.getKey(), params);
+        row.add(m.map(x -> Fmt.time(x.ns(), x.errorNs())).orElse("–"));
+        Optional<Double> ratio = m.flatMap(x -> base.map(b -> x.ns() / b.ns()));
+        if (!impl.getKey().equals(baseline)) {
+          ratios.add(ratio.map(Fmt::ratio).orElse("–"));
+        }
+        // whole bytes: a fraction of a byte per call is JMH's own per-iteration allocation, spread out
+        allocs.add(m.filter(x -> x.allocBytes().isPresent())
+            .map(x -> String.format(Locale.ROOT, "%.0f", x.allocBytes().getAsDouble())).orElse("–"));
+        m.ifPresent(x -> csvRows.add(List.of(heading, benchmark.getSimpleName(), impl.getKey(), describe(params),
+            Double.toString(x.ns()), Double.toString(x.errorNs()), Double.toString(x.medianNs()),
+            Long.toString(x.samples()), Fmt.sig3(work.throughput(params, x.ns())), work.unit(),
+            ratio.map(Fmt::sig3).orElse(""),
+            x.allocBytes().isPresent() ? Double.toString(x.allocBytes().getAsDouble()) : "")));
+      }
+      row.addAll(ratios);
+      row.add(base.map(b -> Fmt.sig3(work.throughput(params, b.ns()))).orElse("–"));
+      if (withAlloc) {
+        row.add(String.join(" / ", allocs));
+      }
+      mdRows.add(row);
+    }
+    String md = "### " + heading + "\n\n" + new Table(header, mdRows, paramNames.size()).toMarkdown()
+        + (note.isEmpty() ? "" : "\n" + note + "\n");
+    return new Rendered(md, new Table(CSV_HEADER, csvRows, CSV_HEADER.size()));
+  }
+
+  private Optional<Measured> measured(ResultIndex index, String method, Map<String, String> params) {
+    return index.find(benchmark, method, params).map(Measured::of);
+  }
+
+  private static String describe(Map<String, String> params) {
+    return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+  }
+
+  /** Whether any of the results carries the GC profiler's allocation figure. */
+  public static boolean hasAlloc(List<RunResult> results) {
+    return results.stream().anyMatch(r -> r.getSecondaryResults().keySet().stream().anyMatch(k -> k.endsWith(Measured.ALLOC_NORM)));
+  }
+}

@@ -1,0 +1,111 @@
+package dev.bptt.bench.rnn;
+
+import dev.bptt.bench.Preset;
+import dev.bptt.bench.RunSpec;
+import dev.bptt.bench.Section;
+import dev.bptt.bench.Timing;
+import dev.bptt.bench.report.Fmt;
+import dev.bptt.bench.report.Measured;
+import dev.bptt.bench.report.PeerTable;
+import dev.bptt.bench.report.ResultIndex;
+import dev.bptt.bench.report.SectionReport;
+import dev.bptt.bench.report.Table;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * Elman RNN (tanh, T = 256, D = 64) per sequence: forward and forward+backward with our kernels,
+ * beside the 2·T-gemv floor and the hand-written per-element baseline measured in the same run.
+ */
+public final class RnnSection implements Section {
+  private static final List<String> HEADER = List.of("H", "B", "forward", "fwd+bwd", "steps/s (fwd+bwd)",
+      "GFLOP/s (fwd+bwd)", "2T-gemv floor", "fwd+bwd / floor", "naive fwd+bwd", "naive / ours", "B/op (fwd+bwd)");
+
+  @Override
+  public String name() {
+    return "rnn";
+  }
+
+  @Override
+  public String title() {
+    return "Elman RNN: fused forward and BPTT backward per sequence";
+  }
+
+  @Override
+  public int order() {
+    return 20;
+  }
+
+  @Override
+  public List<RunSpec> runs(Preset preset) {
+    Timing t = preset.timing();
+    String ours = Pattern.quote(RnnBenchmark.class.getName() + ".");
+    String floor = Pattern.quote(RnnBaselineBenchmark.class.getName() + ".floor2TGemv");
+    String naive = Pattern.quote(RnnBaselineBenchmark.class.getName() + ".naiveForwardBackward");
+    // The naive baseline takes 0.1–1 s per sequence at H ≥ 256: one-second iterations keep
+    // several operations in each, and the 2-iteration minimum gives JMH an error estimate.
+    Timing slow = new Timing(t.forks(), 1, Math.max(1000, t.warmupMillis()), Math.max(2, t.measurementIterations()),
+        Math.max(1000, t.measurementMillis()));
+    return switch (preset) {
+      case SMOKE -> List.of(
+          new RunSpec(ours, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), t),
+          new RunSpec(floor, Map.of("hidden", RunSpec.values(64)), t),
+          new RunSpec(naive, Map.of("hidden", RunSpec.values(64)), t));
+      case DEFAULT -> List.of(
+          new RunSpec(ours, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024), "batch", RunSpec.values(1)), t),
+          new RunSpec(ours, Map.of("hidden", RunSpec.values(128, 256), "batch", RunSpec.values(32)), t),
+          new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
+          new RunSpec(naive, Map.of("hidden", RunSpec.values(256, 512)), slow));
+      case FULL -> List.of(
+          new RunSpec(ours, Map.of("hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1, 32)), t),
+          new RunSpec(ours, Map.of("hidden", RunSpec.values(1024), "batch", RunSpec.values(1, 32)),
+              t.withIterationMillis(2000)),
+          new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
+          new RunSpec(naive, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), slow.withIterationMillis(3000)));
+    };
+  }
+
+  @Override
+  public SectionReport render(List<RunResult> results) {
+    ResultIndex index = new ResultIndex(results);
+    boolean alloc = PeerTable.hasAlloc(results);
+    List<List<String>> rows = new ArrayList<>();
+    for (Map<String, String> p : index.paramSets(RnnBenchmark.class)) {
+      int h = Integer.parseInt(p.get("hidden"));
+      int b = Integer.parseInt(p.get("batch"));
+      Optional<Measured> fwd = index.find(RnnBenchmark.class, "forward", p).map(Measured::of);
+      Optional<Measured> fb = index.find(RnnBenchmark.class, "forwardBackward", p).map(Measured::of);
+      Map<String, String> hp = Map.of("hidden", p.get("hidden"));
+      Optional<Measured> floor = b == 1
+          ? index.find(RnnBaselineBenchmark.class, "floor2TGemv", hp).map(Measured::of) : Optional.empty();
+      Optional<Measured> naive = b == 1
+          ? index.find(RnnBaselineBenchmark.class, "naiveForwardBackward", hp).map(Measured::of) : Optional.empty();
+      double flops = 6.0 * RnnBenchmark.T * b * h * (RnnBenchmark.D + h);
+      List<String> row = new ArrayList<>();
+      row.add(Integer.toString(h));
+      row.add(Integer.toString(b));
+      row.add(fwd.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
+      row.add(fb.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
+      row.add(fb.map(m -> Fmt.sig3(RnnBenchmark.T * b * 1e9 / m.ns())).orElse("–"));
+      row.add(fb.map(m -> Fmt.sig3(flops / m.ns())).orElse("–"));
+      row.add(floor.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
+      row.add(fb.isPresent() && floor.isPresent() ? Fmt.ratio(fb.get().ns() / floor.get().ns()) : "–");
+      row.add(naive.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
+      row.add(fb.isPresent() && naive.isPresent() ? Fmt.ratio(naive.get().ns() / fb.get().ns()) : "–");
+      row.add(alloc ? fb.flatMap(m -> m.allocBytes().isPresent()
+          ? Optional.of(Fmt.sig3(m.allocBytes().getAsDouble())) : Optional.empty()).orElse("–") : "not measured");
+      rows.add(row);
+    }
+    Table table = new Table(HEADER, rows, 2);
+    String md = "Per sequence of T = " + RnnBenchmark.T + " steps, D = " + RnnBenchmark.D + ", tanh, loss at every step. "
+        + "Times are JMH averages ± the 99.9% confidence half-width. GFLOP/s counts 6·T·B·H·(D+H) per forward+backward "
+        + "(forward 2·T·B·H·(D+H), backward twice that). The floor is T gemv + T gemvᵀ of the H×H recurrent matrix, "
+        + "the sequential work no BPTT can avoid at B = 1; naive is per-element float loops (B = 1 only).\n\n"
+        + table.toMarkdown();
+    return new SectionReport(md, table);
+  }
+}
