@@ -7,9 +7,7 @@ import dev.bptt.bench.RunSpec;
 import dev.bptt.bench.Section;
 import dev.bptt.bench.Timing;
 import dev.bptt.bench.report.PeerTable;
-import dev.bptt.bench.report.ResultIndex;
 import dev.bptt.bench.report.SectionReport;
-import dev.bptt.bench.report.Table;
 import dev.bptt.bench.report.Work;
 import java.util.List;
 import java.util.Map;
@@ -89,20 +87,9 @@ public final class BlasSection implements Section {
 
   @Override
   public SectionReport render(List<RunResult> results) {
-    ResultIndex index = new ResultIndex(results);
-    boolean alloc = PeerTable.hasAlloc(results);
-    StringBuilder md = new StringBuilder("Times are JMH averages per call ± the 99.9% confidence half-width "
-        + "(none with a single iteration); `x/ours` > 1 means ours is that many times faster. "
-        + "Level 1 throughput counts bytes read + written, the others FLOPs (2 per multiply-add).\n\n");
-    Table csv = Table.empty(PeerTable.CSV_HEADER, PeerTable.CSV_HEADER.size());
-    for (PeerTable table : TABLES) {
-      PeerTable.Rendered r = table.render(index, alloc);
-      if (!r.markdown().isEmpty()) {
-        md.append(r.markdown()).append('\n');
-      }
-      csv = csv.append(r.csv());
-    }
-    return new SectionReport(md.toString(), csv);
+    return PeerTable.renderAll("Times are the median per call over all measured iterations of all forks, ± the half-width of JMH's 99.9% "
+        + "confidence interval of the mean (none with a single iteration); ratios and throughput use the medians; `x/ours` > 1 means ours is that many times faster. "
+        + "Level 1 throughput counts bytes read + written, the others FLOPs (2 per multiply-add).", TABLES, results);
   }
 
   /** JMH include pattern matching every benchmark method of the given classes. */

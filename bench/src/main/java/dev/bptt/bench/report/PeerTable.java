@@ -62,8 +62,9 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
       List<String> allocs = new ArrayList<>();
       for (var impl : impls) {
         Optional<Measured> m = measured(index, impl.getKey(), params);
-        row.add(m.map(x -> Fmt.time(x.ns(), x.errorNs())).orElse("–"));
-        Optional<Double> ratio = m.flatMap(x -> base.map(b -> x.ns() / b.ns()));
+        row.add(m.map(x -> Fmt.time(x.medianNs(), x.errorNs())).orElse("–"));
+        // medians: robust to the odd slow fork on a shared 2-core machine
+        Optional<Double> ratio = m.flatMap(x -> base.map(b -> x.medianNs() / b.medianNs()));
         if (!impl.getKey().equals(baseline)) {
           ratios.add(ratio.map(Fmt::ratio).orElse("–"));
         }
@@ -72,12 +73,12 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
             .map(x -> String.format(Locale.ROOT, "%.0f", x.allocBytes().getAsDouble())).orElse("–"));
         m.ifPresent(x -> csvRows.add(List.of(heading, benchmark.getSimpleName(), impl.getKey(), describe(params),
             Double.toString(x.ns()), Double.toString(x.errorNs()), Double.toString(x.medianNs()),
-            Long.toString(x.samples()), Fmt.sig3(work.throughput(params, x.ns())), work.unit(),
+            Long.toString(x.samples()), Fmt.sig3(work.throughput(params, x.medianNs())), work.unit(),
             ratio.map(Fmt::sig3).orElse(""),
             x.allocBytes().isPresent() ? Double.toString(x.allocBytes().getAsDouble()) : "")));
       }
       row.addAll(ratios);
-      row.add(base.map(b -> Fmt.sig3(work.throughput(params, b.ns()))).orElse("–"));
+      row.add(base.map(b -> Fmt.sig3(work.throughput(params, b.medianNs()))).orElse("–"));
       if (withAlloc) {
         row.add(String.join(" / ", allocs));
       }
@@ -94,6 +95,22 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
 
   private static String describe(Map<String, String> params) {
     return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+  }
+
+  /** A section body made of an intro paragraph and these tables, rendered in order, with their CSV rows. */
+  public static SectionReport renderAll(String intro, List<PeerTable> tables, List<RunResult> results) {
+    ResultIndex index = new ResultIndex(results);
+    boolean alloc = hasAlloc(results);
+    StringBuilder md = new StringBuilder(intro).append("\n\n");
+    Table csv = Table.empty(CSV_HEADER, CSV_HEADER.size());
+    for (PeerTable table : tables) {
+      Rendered r = table.render(index, alloc);
+      if (!r.markdown().isEmpty()) {
+        md.append(r.markdown()).append('\n');
+      }
+      csv = csv.append(r.csv());
+    }
+    return new SectionReport(md.toString(), csv);
   }
 
   /** Whether any of the results carries the GC profiler's allocation figure. */

@@ -88,21 +88,21 @@ public final class RnnSection implements Section {
       List<String> row = new ArrayList<>();
       row.add(Integer.toString(h));
       row.add(Integer.toString(b));
-      row.add(fwd.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
-      row.add(fb.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
-      row.add(fb.map(m -> Fmt.sig3(RnnBenchmark.T * b * 1e9 / m.ns())).orElse("–"));
-      row.add(fb.map(m -> Fmt.sig3(flops / m.ns())).orElse("–"));
-      row.add(floor.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
-      row.add(fb.isPresent() && floor.isPresent() ? Fmt.ratio(fb.get().ns() / floor.get().ns()) : "–");
-      row.add(naive.map(m -> Fmt.time(m.ns(), m.errorNs())).orElse("–"));
-      row.add(fb.isPresent() && naive.isPresent() ? Fmt.ratio(naive.get().ns() / fb.get().ns()) : "–");
+      row.add(fwd.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"));
+      row.add(fb.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"));
+      row.add(fb.map(m -> Fmt.sig3(RnnBenchmark.T * b * 1e9 / m.medianNs())).orElse("–"));
+      row.add(fb.map(m -> Fmt.sig3(flops / m.medianNs())).orElse("–"));
+      row.add(floor.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"));
+      row.add(fb.isPresent() && floor.isPresent() ? Fmt.ratio(fb.get().medianNs() / floor.get().medianNs()) : "–");
+      row.add(naive.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"));
+      row.add(fb.isPresent() && naive.isPresent() ? Fmt.ratio(naive.get().medianNs() / fb.get().medianNs()) : "–");
       row.add(alloc ? fb.flatMap(m -> m.allocBytes().isPresent()
           ? Optional.of(Fmt.sig3(m.allocBytes().getAsDouble())) : Optional.empty()).orElse("–") : "not measured");
       rows.add(row);
     }
     Table table = new Table(HEADER, rows, 2);
     String md = "Per sequence of T = " + RnnBenchmark.T + " steps, D = " + RnnBenchmark.D + ", tanh, loss at every step. "
-        + "Times are JMH averages ± the 99.9% confidence half-width. GFLOP/s counts 6·T·B·H·(D+H) per forward+backward "
+        + "Times are medians over all measured iterations ± the half-width of JMH's 99.9% confidence interval of the mean; ratios use medians. GFLOP/s counts 6·T·B·H·(D+H) per forward+backward "
         + "(forward 2·T·B·H·(D+H), backward twice that). The floor is T gemv + T gemvᵀ of the H×H recurrent matrix, "
         + "the sequential work no BPTT can avoid at B = 1; naive is per-element float loops (B = 1 only).\n\n"
         + table.toMarkdown();
