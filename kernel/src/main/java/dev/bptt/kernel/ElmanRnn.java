@@ -222,8 +222,8 @@ public final class ElmanRnn {
     }
     for (int t = t2; t >= t1; t--) {
       int cur = dBase + (t - t1) * bh;
-      float f = flowAt(flow, t);
-      if (t < steps && f != 0f) {
+      float f = t < steps ? flowAt(flow, t) : 0f; // flow has T entries: none is read at t = T
+      if (f != 0f) {
         if (t < t2) {
           recurrentBack(batch, f, params, delta, cur + bh, 1f, delta, cur);
         } else if (next != null) {

@@ -42,7 +42,7 @@ final class PanamaBlasSupport implements BlasSupport {
     for (; i < limit; i += L) {
       acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
     }
-    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    return PanamaMath.sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
   }
 
   @Override
@@ -94,7 +94,7 @@ final class PanamaBlasSupport implements BlasSupport {
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
       acc0 = v.fma(v, acc0);
     }
-    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    return PanamaMath.sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
   }
 
   @Override
@@ -119,7 +119,7 @@ final class PanamaBlasSupport implements BlasSupport {
     for (; i < limit; i += L) {
       acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i).abs());
     }
-    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    return PanamaMath.sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
   }
 
   @Override
@@ -175,8 +175,8 @@ final class PanamaBlasSupport implements BlasSupport {
       acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
       acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
     }
-    float s0 = acc0.reduceLanes(VectorOperators.ADD), s1 = acc1.reduceLanes(VectorOperators.ADD);
-    float s2 = acc2.reduceLanes(VectorOperators.ADD), s3 = acc3.reduceLanes(VectorOperators.ADD);
+    float s0 = PanamaMath.sumLanes(acc0), s1 = PanamaMath.sumLanes(acc1);
+    float s2 = PanamaMath.sumLanes(acc2), s3 = PanamaMath.sumLanes(acc3);
     for (; j < n; j++) {
       float xj = x[xOff + j];
       s0 += a[r0 + j] * xj;
@@ -392,11 +392,11 @@ final class PanamaBlasSupport implements BlasSupport {
 
   @Override
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
-    int limit = F.loopBound(n);
+    // Not lanewise(TANH): see PanamaMath (its bits change when C2 compiles it).
+    int limit = PanamaMath.TRANSCENDENTALS ? PanamaMath.FH.loopBound(n) : 0;
     int i = 0;
-    for (; i < limit; i += L) {
-      // Operator literal at the call site so C2 intrinsifies it (SVML tanhf, ~1 ulp).
-      FloatVector.fromArray(F, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+    for (; i < limit; i += PanamaMath.LH) {
+      PanamaMath.tanh(FloatVector.fromArray(PanamaMath.FH, x, xOff + i)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = (float) Math.tanh(x[xOff + i]);
@@ -405,15 +405,11 @@ final class PanamaBlasSupport implements BlasSupport {
 
   @Override
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
-    int limit = F.loopBound(n);
-    FloatVector one = FloatVector.broadcast(F, 1f);
+    // Not lanewise(EXP): see PanamaMath (its bits change when C2 compiles it).
+    int limit = PanamaMath.TRANSCENDENTALS ? PanamaMath.FH.loopBound(n) : 0;
     int i = 0;
-    for (; i < limit; i += L) {
-      // e = exp(−|x|) ∈ (0, 1] never overflows: σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0,
-      // so σ(x) for x in (−104, −88.7), a float subnormal, is not flushed to 0 by exp(−x) = ∞.
-      FloatVector vx = FloatVector.fromArray(F, x, xOff + i);
-      FloatVector e = vx.abs().neg().lanewise(VectorOperators.EXP);
-      one.blend(e, vx.compare(VectorOperators.LT, 0f)).div(one.add(e)).intoArray(y, yOff + i);
+    for (; i < limit; i += PanamaMath.LH) {
+      PanamaMath.sigmoid(FloatVector.fromArray(PanamaMath.FH, x, xOff + i)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = DefaultBlasSupport.sigmoid(x[xOff + i]);

@@ -1,0 +1,70 @@
+package dev.bptt.bench.strategy;
+
+import dev.bptt.kernel.BpttStrategy;
+import dev.bptt.kernel.BpttWorkspace;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * What does checkpointed BPTT (segments of ⌈√T⌉ steps, every segment but the last recomputed in
+ * the backward pass) cost in time against full BPTT, for the memory it saves? One sequence of
+ * {@link StrategyProblem} per call. The report takes time ratio = checkpointed / full at each T
+ * and memory ratio from {@link #storedStates(String, int)} (full: T + 1 states; checkpointed:
+ * ⌈T/s⌉ + s + 1 ≤ 2⌈√T⌉ + 1) or {@link StrategyProblem#workspaceFloats}. The cost model
+ * predicts about one extra forward pass, i.e. ≈ +1/3 if a backward step costs two forward steps.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow",
+    "-Xms2g", "-Xmx2g"})
+public class CheckpointBenchmark {
+  @Param({"256", "1024", "4096"})
+  int steps;
+
+  private StrategyProblem problem;
+  private final BpttStrategy full = strategy("full");
+  private final BpttStrategy checkpointed = strategy("checkpointed");
+  private BpttWorkspace fullWs;
+  private BpttWorkspace checkpointedWs;
+
+  /** The strategy a benchmark method of this class runs: "full" or "checkpointed". */
+  public static BpttStrategy strategy(String benchmark) {
+    return switch (benchmark) {
+      case "full" -> BpttStrategy.full();
+      case "checkpointed" -> BpttStrategy.checkpointed();
+      default -> throw new IllegalArgumentException("no benchmark " + benchmark + " in CheckpointBenchmark");
+    };
+  }
+
+  /** Hidden states held by the workspace of a benchmark method at T = steps. */
+  public static int storedStates(String benchmark, int steps) {
+    return StrategyProblem.storedStates(strategy(benchmark), steps);
+  }
+
+  @Setup(Level.Trial)
+  public void setup() {
+    problem = new StrategyProblem(steps);
+    fullWs = problem.workspace(full);
+    checkpointedWs = problem.workspace(checkpointed);
+  }
+
+  @Benchmark
+  public float full() {
+    return problem.run(full, fullWs);
+  }
+
+  @Benchmark
+  public float checkpointed() {
+    return problem.run(checkpointed, checkpointedWs);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.bptt.bench.strategy;
+
+import dev.bptt.bench.Inputs;
+import dev.bptt.kernel.Activation;
+import dev.bptt.kernel.BpttRunner;
+import dev.bptt.kernel.BpttStrategy;
+import dev.bptt.kernel.BpttWorkspace;
+import dev.bptt.kernel.ElmanRnn;
+import dev.bptt.kernel.RnnLayout;
+
+/**
+ * The problem every strategy benchmark times: one tanh Elman RNN sequence, D = 64, H = 256,
+ * B = 1, no readout, a loss at every step (dOut = ∂L/∂h_t fixed, uniform in [−1, 1)), forward
+ * and backward per call, gradients accumulated (+=) as in training.
+ *
+ * <p>Memory is deterministic, so it is not measured: {@link #storedStates} and
+ * {@link #workspaceFloats} give the hidden states and all floats a workspace holds, for the
+ * report's memory ratio.
+ */
+public final class StrategyProblem {
+  /** Input size D. */
+  public static final int D = 64;
+  /** Hidden size H. */
+  public static final int H = 256;
+  /** Batch B. */
+  public static final int B = 1;
+  /** The benchmarked layout (no readout). */
+  public static final RnnLayout LAYOUT = new RnnLayout(D, H, 0);
+
+  final BpttRunner runner = new BpttRunner(new ElmanRnn(LAYOUT, Activation.TANH));
+  final int steps;
+  final float[] params;
+  final float[] grads = new float[LAYOUT.size()];
+  final float[] x;
+  final float[] dOut;
+
+  StrategyProblem(int steps) {
+    this.steps = steps;
+    this.params = Inputs.uniform(1, LAYOUT.size());
+    float scale = (float) (1 / Math.sqrt(H));
+    for (int i = 0; i < params.length; i++) {
+      params[i] *= scale;
+    }
+    this.x = Inputs.uniform(2, steps * B * D);
+    this.dOut = Inputs.uniform(3, steps * B * H);
+  }
+
+  BpttWorkspace workspace(BpttStrategy strategy) {
+    return new BpttWorkspace(LAYOUT, steps, B, strategy);
+  }
+
+  /** One forward + backward under the strategy; returns a gradient element for the Blackhole. */
+  float run(BpttStrategy strategy, BpttWorkspace ws) {
+    runner.run(strategy, ws, params, grads, x, 0, null, 0, null, dOut, 0, null, null, 0);
+    return grads[0];
+  }
+
+  /** Hidden states [B][H] a workspace for the strategy holds at T = steps (full BPTT: T + 1). */
+  public static int storedStates(BpttStrategy strategy, int steps) {
+    return new BpttWorkspace(LAYOUT, steps, B, strategy).storedStates();
+  }
+
+  /** All floats (states, δ, chains, flows) a workspace for the strategy holds at T = steps. */
+  public static long workspaceFloats(BpttStrategy strategy, int steps) {
+    return new BpttWorkspace(LAYOUT, steps, B, strategy).floats();
+  }
+}
