@@ -1,0 +1,109 @@
+package dev.bptt.verify.rnn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bptt.kernel.Activation;
+import dev.bptt.kernel.Blas;
+import dev.bptt.kernel.ElmanRnn;
+import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.RnnWorkspace;
+import dev.bptt.verify.NaiveRnn;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's Elman RNN example, compiled and run: the code between the markers is pasted
+ * verbatim into README.md. The assertions after it check the example's results against the
+ * double reference within the derived bounds of {@link RnnBounds}.
+ */
+class ReadmeExampleTest {
+
+  @Test
+  void readmeExample() {
+    // README-EXAMPLE-BEGIN
+    // An Elman RNN with D = 8 inputs, H = 16 hidden units (tanh) and O = 4 outputs.
+    RnnLayout layout = new RnnLayout(8, 16, 4);
+    ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
+    int steps = 50, batch = 1;
+
+    // All parameters live in one flat array with named views. Initialize each weight matrix
+    // U(±1/√fan_in), W_hh at half that scale (a contracting start), biases 0; seeded.
+    SplittableRandom random = new SplittableRandom(42);
+    float[] params = new float[layout.size()];
+    for (RnnLayout.View v : List.of(layout.wxh(), layout.whh(), layout.why())) {
+      double scale = (v.name().equals("W_hh") ? 0.5 : 1.0) / Math.sqrt(v.cols());
+      for (int i = 0; i < v.length(); i++) {
+        params[v.offset() + i] = (float) (scale * (2 * random.nextDouble() - 1));
+      }
+    }
+
+    // Inputs [T][B][D], flat and row-major.
+    float[] x = new float[steps * batch * layout.inputSize()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (2 * random.nextDouble() - 1);
+    }
+
+    // Forward: h_t = tanh(W_xh·x_t + W_hh·h_{t−1} + b_h), y_t = W_hy·h_t + b_y, with h_0 = 0.
+    RnnWorkspace ws = new RnnWorkspace(layout, steps, batch); // reusable, no allocation per call
+    rnn.forward(params, ws, x, 0, null, 0);
+
+    // Squared error at the last step only: L = ½‖y_T − target‖², so ∂L/∂y_T = y_T − target.
+    float[] target = {1f, 0f, -1f, 0.5f};
+    float[] dOut = new float[steps * batch * layout.outputSize()]; // ∂L/∂y_t [T][B][O]
+    boolean[] lossAt = new boolean[steps];
+    lossAt[steps - 1] = true;
+    int yT = ws.outputOffset(steps);
+    for (int k = 0; k < layout.outputSize(); k++) {
+      dOut[yT + k] = ws.output()[yT + k] - target[k];
+    }
+
+    // Backward (BPTT): gradients accumulate into grads, in the same flat layout as params.
+    float[] grads = new float[layout.size()];
+    float[] traceDh = new float[steps]; // ‖∂L/∂h_t‖₂ at t − 1: how the gradient fades back in time
+    rnn.backward(params, grads, ws, dOut, 0, lossAt, null, 0, traceDh, null);
+
+    // Read the gradient of W_hh (an H×H view into grads) and the trace.
+    RnnLayout.View whh = layout.whh();
+    float dWhh01 = grads[whh.offset() + 0 * whh.cols() + 1]; // ∂L/∂W_hh[0][1]
+    double dWhhNorm = Blas.norm2(whh.length(), grads, whh.offset());
+    System.out.printf("∂L/∂W_hh[0][1] = %g, ‖∂L/∂W_hh‖ = %g%n", dWhh01, dWhhNorm);
+    System.out.printf("‖∂L/∂h_T‖ = %g, ‖∂L/∂h_1‖ = %g%n", traceDh[steps - 1], traceDh[0]);
+    // README-EXAMPLE-END
+
+    assertTrue(Double.isFinite(dWhhNorm) && dWhhNorm > 0, "‖∂L/∂W_hh‖ = " + dWhhNorm);
+    assertTrue(Float.isFinite(dWhh01), "∂L/∂W_hh[0][1] = " + dWhh01);
+
+    // The same computation in double, and the bounds the kernel must meet.
+    NaiveRnn ref = new NaiveRnn(layout, Activation.TANH);
+    double[] p = NaiveRnn.toDouble(params, 0, params.length), xd = NaiveRnn.toDouble(x, 0, x.length);
+    double[] dOutD = NaiveRnn.toDouble(dOut, 0, dOut.length);
+    NaiveRnn.Forward fwd = ref.forward(p, steps, batch, xd, null);
+    NaiveRnn.Backward bwd = ref.backward(p, fwd, xd, dOutD, lossAt);
+    RnnBounds bounds = RnnBounds.kernelVsReference();
+    RnnBounds.Forward fb = bounds.forward(layout, Activation.TANH, p, xd, fwd);
+    RnnBounds.Backward bb = bounds.backward(layout, Activation.TANH, p, xd, fwd, fb, bwd, dOutD, lossAt,
+        new double[layout.size()], ws.hidden());
+    for (RnnLayout.View v : layout.views()) {
+      assertNull(RnnHarness.informative("grads." + v.name(), bwd.grads(), bb.gradsPropagated(), v.offset(), v.length()));
+    }
+    assertNull(RnnHarness.informative("traceDh", bwd.traceDh(), bb.traceDh(), 0, steps));
+    assertNull(RnnHarness.within("y", ws.output(), 0, fwd.y(), fb.y(), steps * batch * layout.outputSize(),
+        RnnHarness.stepIndex(1, batch, layout.outputSize())));
+    assertNull(RnnHarness.within("grads", grads, 0, bwd.grads(), bb.grads(), layout.size(),
+        RnnHarness.layoutIndex(layout)));
+    assertNull(RnnHarness.within("traceDh", traceDh, 0, bwd.traceDh(), bb.traceDh(), steps, i -> "[t=" + (i + 1) + "]"));
+    // The last trace entry is ‖W_hyᵀ·(y_T − target)‖: nothing flows in from later steps.
+    double last = 0;
+    for (int i = 0; i < layout.hiddenSize(); i++) {
+      double s = 0;
+      for (int k = 0; k < layout.outputSize(); k++) {
+        s += p[layout.why().offset() + k * layout.hiddenSize() + i] * dOutD[yT + k];
+      }
+      last += s * s;
+    }
+    assertEquals(Math.sqrt(last), traceDh[steps - 1], bb.traceDh()[steps - 1] * RnnBounds.SLACK);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.bptt.verify.rnn;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bptt.kernel.Activation;
+import dev.bptt.kernel.ElmanRnn;
+import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.RnnWorkspace;
+import dev.bptt.verify.Seeds;
+import dev.bptt.verify.rnn.RnnProblem.Loss;
+import dev.bptt.verify.rnn.RnnProblem.Spec;
+import dev.bptt.verify.rnn.RnnProblem.Weights;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad shapes are rejected before any write: every call below throws, its message names the
+ * offending argument, and every array involved (params, grads, dh0, traces, inputs, the
+ * workspace's hidden states, outputs and deltas) keeps its bits.
+ */
+class RnnBadShapesTest {
+
+  /** Everything a call can touch; each scenario breaks one argument. */
+  static final class Setup {
+    final RnnProblem p;
+    final ElmanRnn rnn;
+    final RnnWorkspace ws;
+    final float[] grads;
+    final float[] dh0;
+    final float[] traceDh;
+    final float[] traceDelta;
+    final boolean[] lossAt;
+    /** A workspace of another layout (same T, B), its forward done. */
+    final RnnWorkspace other;
+
+    Setup(RnnProblem p, boolean forwardDone) {
+      this.p = p;
+      this.rnn = new ElmanRnn(p.layout, p.spec.activation());
+      this.ws = new RnnWorkspace(p.layout, p.steps, p.batch);
+      if (forwardDone) {
+        rnn.forward(p.params, ws, p.x, p.xOff, p.h0, p.h0Off);
+      }
+      this.grads = p.grads0.clone();
+      this.dh0 = RnnHarness.canaries(p.batch * p.layout.hiddenSize() + 2);
+      this.traceDh = RnnHarness.canaries(p.steps);
+      this.traceDelta = RnnHarness.canaries(p.steps);
+      this.lossAt = new boolean[p.steps];
+      java.util.Arrays.fill(lossAt, true);
+      this.other = otherLayoutWorkspace(p);
+    }
+
+    void forward(float[] params, RnnWorkspace w, float[] x, int xOff, float[] h0, int h0Off) {
+      rnn.forward(params, w, x, xOff, h0, h0Off);
+    }
+
+    void backward(float[] params, float[] g, RnnWorkspace w, float[] dOut, int dOutOff, boolean[] loss,
+                  float[] d0, float[] tDh, float[] tDelta) {
+      rnn.backward(params, g, w, dOut, dOutOff, loss, d0, 1, tDh, tDelta);
+    }
+
+    void goodBackward() {
+      backward(p.params, grads, ws, p.dOut, p.dOutOff, lossAt, dh0, traceDh, traceDelta);
+    }
+
+    /** Every array a call may write or read, by name. */
+    Map<String, float[]> arrays() {
+      Map<String, float[]> m = new LinkedHashMap<>();
+      m.put("params", p.params);
+      m.put("grads", grads);
+      m.put("dh0", dh0);
+      m.put("traceDh", traceDh);
+      m.put("traceDelta", traceDelta);
+      m.put("x", p.x);
+      m.put("h0", p.h0 == null ? new float[0] : p.h0);
+      m.put("dOut", p.dOut);
+      m.put("ws.hidden", ws.hidden());
+      m.put("ws.output", ws.output());
+      m.put("ws.delta", ws.delta());
+      m.put("other.hidden", other.hidden());
+      m.put("other.output", other.output());
+      m.put("other.delta", other.delta());
+      return m;
+    }
+  }
+
+  /** A bad call and the word its message must contain. */
+  record Scenario(String name, String mentions, boolean forwardDone, Consumer<Setup> call) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static float[] shorter(float[] a) {
+    return new float[Math.max(0, a.length - 1)];
+  }
+
+  static List<Scenario> scenarios() {
+    List<Scenario> s = new ArrayList<>();
+    // forward
+    s.add(new Scenario("forward: params too short", "params", false,
+        c -> c.forward(new float[c.p.layout.size() - 1], c.ws, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
+    s.add(new Scenario("forward: workspace of another layout", "layout", false,
+        c -> c.forward(c.p.params, c.other, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
+    s.add(new Scenario("forward: x too short", "x", false,
+        c -> c.forward(c.p.params, c.ws, java.util.Arrays.copyOf(c.p.x, c.p.xOff + xLen(c) - 1), c.p.xOff, c.p.h0, c.p.h0Off)));
+    s.add(new Scenario("forward: x offset past the data", "x", false,
+        c -> c.forward(c.p.params, c.ws, c.p.x, c.p.x.length - xLen(c) + 1, c.p.h0, c.p.h0Off)));
+    s.add(new Scenario("forward: negative x offset", "x", false,
+        c -> c.forward(c.p.params, c.ws, c.p.x, -1, c.p.h0, c.p.h0Off)));
+    s.add(new Scenario("forward: h0 too short", "h0", false,
+        c -> c.forward(c.p.params, c.ws, c.p.x, c.p.xOff, new float[c.p.batch * c.p.layout.hiddenSize() - 1], 0)));
+    s.add(new Scenario("forward: null x", "x", false,
+        c -> c.forward(c.p.params, c.ws, null, 0, c.p.h0, c.p.h0Off)));
+    s.add(new Scenario("forward: null workspace", "ws", false,
+        c -> c.forward(c.p.params, null, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
+    // backward
+    s.add(new Scenario("backward before forward", "forward", false, Setup::goodBackward));
+    s.add(new Scenario("backward: params too short", "params", true,
+        c -> c.backward(new float[c.p.layout.size() - 1], c.grads, c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: grads too short", "grads", true,
+        c -> c.backward(c.p.params, new float[c.p.layout.size() - 1], c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: grads == params", "grads", true,
+        c -> c.backward(c.p.params, c.p.params, c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: workspace of another layout", "layout", true,
+        c -> c.backward(c.p.params, c.grads, c.other, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: dOut too short", "dOut", true,
+        c -> c.backward(c.p.params, c.grads, c.ws, java.util.Arrays.copyOf(c.p.dOut, c.p.dOutOff + dOutLen(c) - 1), c.p.dOutOff,
+            c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: negative dOut offset", "dOut", true,
+        c -> c.backward(c.p.params, c.grads, c.ws, c.p.dOut, -1, c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: lossAt too short", "lossAt", true,
+        c -> c.backward(c.p.params, c.grads, c.ws, c.p.dOut, c.p.dOutOff, new boolean[c.p.steps - 1], c.dh0, c.traceDh, c.traceDelta)));
+    // dh0 is written at offset 1 (see Setup.backward): B·H floats from 1 is one short.
+    s.add(new Scenario("backward: dh0 too short", "dh0", true,
+        c -> c.backward(c.p.params, c.grads, c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, new float[c.p.batch * c.p.layout.hiddenSize()], c.traceDh, c.traceDelta)));
+    s.add(new Scenario("backward: traceDh too short", "traceDh", true,
+        c -> c.backward(c.p.params, c.grads, c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, shorter(c.traceDh), c.traceDelta)));
+    s.add(new Scenario("backward: traceDelta too short", "traceDelta", true,
+        c -> c.backward(c.p.params, c.grads, c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, c.traceDh, shorter(c.traceDelta))));
+    s.add(new Scenario("backward: null grads", "grads", true,
+        c -> c.backward(c.p.params, null, c.ws, c.p.dOut, c.p.dOutOff, c.lossAt, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(new Scenario("zeroGradients: grads too short", "grads", true,
+        c -> c.rnn.zeroGradients(new float[c.p.layout.size() - 1])));
+    return s;
+  }
+
+  private static int xLen(Setup c) {
+    return c.p.steps * c.p.batch * c.p.layout.inputSize();
+  }
+
+  private static int dOutLen(Setup c) {
+    return c.p.steps * c.p.batch * c.p.layout.stepOutputSize();
+  }
+
+  /** Same T and B, one more input: another layout. Its forward has run, so only the layout is wrong. */
+  private static RnnWorkspace otherLayoutWorkspace(RnnProblem p) {
+    RnnLayout l = p.layout;
+    RnnLayout other = new RnnLayout(l.inputSize() + 1, l.hiddenSize(), l.outputSize());
+    RnnWorkspace w = new RnnWorkspace(other, p.steps, p.batch);
+    new ElmanRnn(other, p.spec.activation()).forward(new float[other.size()], w,
+        new float[p.steps * p.batch * other.inputSize()], 0, null, 0);
+    return w;
+  }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> a = new ArrayList<>();
+    for (Scenario s : scenarios()) {
+      // With and without readout; x with D ≥ 1 so "x too short" is a real shortening.
+      a.add(Arguments.of(s, new int[] {5, 3, 4, 7, 2}));
+      a.add(Arguments.of(s, new int[] {4, 1, 3, 9, 0}));
+    }
+    return a.stream();
+  }
+
+  @ParameterizedTest(name = "{0} dims={1}")
+  @MethodSource("cases")
+  void rejectedBeforeAnyWrite(Scenario scenario, int[] dims) {
+    Spec spec = new Spec(Activation.TANH, Weights.STANDARD, Loss.EVERY, true, true);
+    Setup c = new Setup(RnnProblem.of(spec, dims, Seeds.base()), scenario.forwardDone());
+    Map<String, float[]> before = new LinkedHashMap<>();
+    c.arrays().forEach((k, v) -> before.put(k, v.clone()));
+
+    RuntimeException e = assertThrows(RuntimeException.class, () -> scenario.call().accept(c), scenario.name());
+    assertTrue(e.getMessage() != null && e.getMessage().contains(scenario.mentions()),
+        scenario.name() + ": message should name '" + scenario.mentions() + "': " + e.getMessage());
+    c.arrays().forEach((k, v) -> assertNull(RnnHarness.same(k, before.get(k), v), scenario.name()));
+
+    // The setup itself was valid: the good call goes through afterwards (a forward first if needed).
+    if (!scenario.forwardDone()) {
+      c.forward(c.p.params, c.ws, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off);
+    }
+    c.goodBackward();
+  }
+}
