@@ -63,6 +63,8 @@ public final class BlasSection implements Section {
   @Override
   public List<RunSpec> runs(Preset preset) {
     Timing t = preset.timing();
+    String level1 = classes(DotBenchmark.class, Norm2Benchmark.class, AxpyBenchmark.class);
+    String level2 = classes(GemvBenchmark.class, GemvTBenchmark.class, GerBenchmark.class);
     String level12 = classes(DotBenchmark.class, Norm2Benchmark.class, AxpyBenchmark.class, GemvBenchmark.class,
         GemvTBenchmark.class, GerBenchmark.class);
     String gemm = classes(GemmBenchmark.class);
@@ -73,7 +75,9 @@ public final class BlasSection implements Section {
           new RunSpec(gemm, Map.of("n", RunSpec.values(64)), t),
           new RunSpec(bptt, Map.of("hidden", RunSpec.values(64), "steps", RunSpec.values(64)), t));
       case DEFAULT -> List.of(
-          new RunSpec(level12, Map.of("n", RunSpec.values(64, 256, 1024)), t),
+          // level 1 is one pass over memory at every size: two sizes (L1-resident, L2) say enough
+          new RunSpec(level1, Map.of("n", RunSpec.values(256, 2048)), t),
+          new RunSpec(level2, Map.of("n", RunSpec.values(64, 256, 1024)), t),
           new RunSpec(gemm, Map.of("n", RunSpec.values(64, 256, 512)), t),
           new RunSpec(bptt, Map.of("hidden", RunSpec.values(256), "steps", RunSpec.values(256)), t));
       case FULL -> List.of(

@@ -20,7 +20,7 @@ class ReadmeExampleTest {
 
   @Test
   void readmeExampleRuns() {
-    // --- README example begins ---
+    // README-EXAMPLE-BEGIN clip
     // Parameters and gradients in two flat arrays with the same layout of named views.
     int h = 8;
     int d = 3;
@@ -53,7 +53,7 @@ class ReadmeExampleTest {
     }
     // Adaptive clipping (AGC) of the same gradients against the parameters, λ = 0.01:
     clip.clipAdaptive(g, g.on(params), 0.01, result);
-    // --- README example ends ---
+    // README-EXAMPLE-END clip
 
     assertEquals(100, monitor.steps());
     assertEquals(1, monitor.spikeCount());

@@ -23,7 +23,7 @@ class ReadmeExampleTest {
 
   @Test
   void readmeExample() {
-    // README-EXAMPLE-BEGIN
+    // README-EXAMPLE-BEGIN rnn
     // An Elman RNN with D = 8 inputs, H = 16 hidden units (tanh) and O = 4 outputs.
     RnnLayout layout = new RnnLayout(8, 16, 4);
     ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
@@ -71,7 +71,7 @@ class ReadmeExampleTest {
     double dWhhNorm = Blas.norm2(whh.length(), grads, whh.offset());
     System.out.printf("∂L/∂W_hh[0][1] = %g, ‖∂L/∂W_hh‖ = %g%n", dWhh01, dWhhNorm);
     System.out.printf("‖∂L/∂h_T‖ = %g, ‖∂L/∂h_1‖ = %g%n", traceDh[steps - 1], traceDh[0]);
-    // README-EXAMPLE-END
+    // README-EXAMPLE-END rnn
 
     assertTrue(Double.isFinite(dWhhNorm) && dWhhNorm > 0, "‖∂L/∂W_hh‖ = " + dWhhNorm);
     assertTrue(Float.isFinite(dWhh01), "∂L/∂W_hh[0][1] = " + dWhh01);

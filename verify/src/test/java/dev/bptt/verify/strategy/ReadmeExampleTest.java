@@ -30,7 +30,7 @@ class ReadmeExampleTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) init.nextDouble(-1, 1);
     }
-    // --- README example begins ---
+    // README-EXAMPLE-BEGIN strategy
     RnnLayout layout = new RnnLayout(d, h, o);          // D inputs, H hidden units, O outputs
     BpttRunner runner = new BpttRunner(new ElmanRnn(layout, Activation.TANH));
     float[] grads = new float[layout.size()], dOut = new float[steps * o];
@@ -54,7 +54,7 @@ class ReadmeExampleTest {
     float[] estimate = new float[layout.size()];
     runner.run(artbp, new BpttWorkspace(layout, steps, 1, artbp), params, estimate, x, 0, null, 0, loss, dOut, 0,
         null, null, 0);
-    // --- README example ends ---
+    // README-EXAMPLE-END strategy
 
     assertEquals(65, ws.storedStates());
     assertEquals(1000 - 8, ws.recomputedSteps()); // 32 segments of 32 steps, the last one (8 steps) not recomputed
