@@ -84,6 +84,30 @@ public record RnnLayout(int inputSize, int hiddenSize, int outputSize) {
     return hasReadout() ? List.of(wxh(), whh(), bh(), why(), by()) : List.of(wxh(), whh(), bh());
   }
 
+  /**
+   * The layout's views over {@code array} (parameters or gradients) as one {@link TensorGroup}
+   * for {@link GradientClipper}: W_xh, W_hh, W_hy as matrices (AGC clips them row by row),
+   * b_h, b_y as vectors. W_hy, the readout, is marked to opt out of adaptive clipping, as NFNets
+   * exempt their classifier layer (Brock et al. 2021).
+   *
+   * @param array a flat array of at least {@link #size()} floats
+   */
+  public TensorGroup tensors(float[] array) {
+    Checks.notNull("array", array);
+    if (array.length < size()) {
+      throw new IllegalArgumentException("array has length " + array.length + " < layout size " + size());
+    }
+    java.util.List<TensorView> list = new java.util.ArrayList<>();
+    list.add(TensorView.matrix("W_xh", array, offWxh(), hiddenSize, inputSize));
+    list.add(TensorView.matrix("W_hh", array, offWhh(), hiddenSize, hiddenSize));
+    list.add(TensorView.vector("b_h", array, offBh(), hiddenSize));
+    if (hasReadout()) {
+      list.add(TensorView.matrix("W_hy", array, offWhy(), outputSize, hiddenSize).withoutAdaptiveClipping());
+      list.add(TensorView.vector("b_y", array, offBy(), outputSize));
+    }
+    return TensorGroup.of(list);
+  }
+
   /** Total number of floats: H·D + H·H + H + O·H + O. */
   public int size() {
     return hiddenSize * inputSize + hiddenSize * hiddenSize + hiddenSize + outputSize * hiddenSize + outputSize;

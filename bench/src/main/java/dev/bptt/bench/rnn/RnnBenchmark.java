@@ -1,5 +1,6 @@
 package dev.bptt.bench.rnn;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.Activation;
 import dev.bptt.kernel.ElmanRnn;
 import dev.bptt.kernel.RnnLayout;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow",
+@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
     "-Xms2g", "-Xmx2g"})
 public class RnnBenchmark {
   static final int T = 256;

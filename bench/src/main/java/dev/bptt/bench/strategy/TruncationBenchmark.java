@@ -1,5 +1,6 @@
 package dev.bptt.bench.strategy;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.BpttStrategy;
 import dev.bptt.kernel.BpttWorkspace;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow",
+@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
     "-Xms2g", "-Xmx2g"})
 public class TruncationBenchmark {
   @Param({"256", "1024", "4096"})

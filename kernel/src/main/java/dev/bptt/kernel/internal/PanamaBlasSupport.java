@@ -175,8 +175,19 @@ final class PanamaBlasSupport implements BlasSupport {
       acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
       acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
     }
-    float s0 = PanamaMath.sumLanes(acc0), s1 = PanamaMath.sumLanes(acc1);
-    float s2 = PanamaMath.sumLanes(acc2), s3 = PanamaMath.sumLanes(acc3);
+    float s0, s1, s2, s3;
+    if (PanamaMath.SUM4) {
+      FloatVector sums = PanamaMath.sumLanes4(acc0, acc1, acc2, acc3);
+      s0 = sums.lane(0);
+      s1 = sums.lane(L / 2);
+      s2 = sums.lane(L / 4);
+      s3 = sums.lane(3 * L / 4);
+    } else {
+      s0 = PanamaMath.sumLanes(acc0);
+      s1 = PanamaMath.sumLanes(acc1);
+      s2 = PanamaMath.sumLanes(acc2);
+      s3 = PanamaMath.sumLanes(acc3);
+    }
     for (; j < n; j++) {
       float xj = x[xOff + j];
       s0 += a[r0 + j] * xj;
@@ -393,10 +404,10 @@ final class PanamaBlasSupport implements BlasSupport {
   @Override
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
     // Not lanewise(TANH): see PanamaMath (its bits change when C2 compiles it).
-    int limit = PanamaMath.TRANSCENDENTALS ? PanamaMath.FH.loopBound(n) : 0;
+    int limit = F.loopBound(n);
     int i = 0;
-    for (; i < limit; i += PanamaMath.LH) {
-      PanamaMath.tanh(FloatVector.fromArray(PanamaMath.FH, x, xOff + i)).intoArray(y, yOff + i);
+    for (; i < limit; i += L) {
+      PanamaMath.tanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = (float) Math.tanh(x[xOff + i]);
@@ -406,10 +417,10 @@ final class PanamaBlasSupport implements BlasSupport {
   @Override
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     // Not lanewise(EXP): see PanamaMath (its bits change when C2 compiles it).
-    int limit = PanamaMath.TRANSCENDENTALS ? PanamaMath.FH.loopBound(n) : 0;
+    int limit = F.loopBound(n);
     int i = 0;
-    for (; i < limit; i += PanamaMath.LH) {
-      PanamaMath.sigmoid(FloatVector.fromArray(PanamaMath.FH, x, xOff + i)).intoArray(y, yOff + i);
+    for (; i < limit; i += L) {
+      PanamaMath.sigmoid(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] = DefaultBlasSupport.sigmoid(x[xOff + i]);
