@@ -63,6 +63,11 @@ public final class Suite {
       return 0;
     }
     List<Section> sections = sections();
+    if (a.indexOnly()) {
+      System.out.println("# Suite: wrote " + ReportWriter.writeIndex(a.out(),
+          sections.stream().map(s -> new ReportWriter.Entry(s.name(), s.title())).toList()));
+      return 0;
+    }
     Environment env = Environment.probe(args);
     System.out.println("# Suite: preset " + a.preset().label() + ", out " + a.out().toAbsolutePath()
         + ", kernels " + env.forkValue("blas.implementation") + ", netlib " + env.forkValue("netlib.class"));

@@ -16,11 +16,12 @@ import java.util.regex.PatternSyntaxException;
  * @param profGc  {@code --prof-gc}: add JMH's GC profiler, report bytes allocated per call
  * @param dryRun  {@code --dry-run}: print the runs, fork counts and time estimates, run nothing
  * @param help    {@code --help}
+ * @param indexOnly {@code --index-only}: rebuild README.md from the section files in --out, run nothing
  */
 public record SuiteArgs(Preset preset, Path out, Optional<String> include, boolean profGc, boolean dryRun,
-                        boolean help) {
+                        boolean help, boolean indexOnly) {
   static final String USAGE = """
-      usage: Suite [--preset smoke|default|full] [--out DIR] [--include REGEX] [--prof-gc] [--dry-run] [--help]
+      usage: Suite [--preset smoke|default|full] [--out DIR] [--include REGEX] [--prof-gc] [--dry-run] [--index-only] [--help]
         --preset   smoke: 1 fork, 100 ms iterations, one size (proves it runs; numbers mean nothing)
                    default: 2 forks, 2×300 ms warm-up + 3×300 ms (the published table)
                    full: 3 forks, 3×500 ms + 5×500 ms, more sizes (a quiet machine, long)
@@ -38,6 +39,7 @@ public record SuiteArgs(Preset preset, Path out, Optional<String> include, boole
     boolean profGc = false;
     boolean dryRun = false;
     boolean help = false;
+    boolean indexOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--preset" -> preset = Preset.parse(value(args, i++));
@@ -54,11 +56,12 @@ public record SuiteArgs(Preset preset, Path out, Optional<String> include, boole
         case "--prof-gc" -> profGc = true;
         case "--dry-run" -> dryRun = true;
         case "--help", "-h" -> help = true;
+        case "--index-only" -> indexOnly = true;
         case "" -> { } // an empty ${suite.args} may arrive as one empty argument
         default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
       }
     }
-    return new SuiteArgs(preset, out, include, profGc, dryRun, help);
+    return new SuiteArgs(preset, out, include, profGc, dryRun, help, indexOnly);
   }
 
   private static String value(String[] args, int i) {

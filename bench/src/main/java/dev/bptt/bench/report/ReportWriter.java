@@ -49,8 +49,33 @@ public final class ReportWriter {
         sb.append(Files.readString(md)).append('\n');
       }
     }
+    appendGrowth(sb, out.resolve("growth"));
     Path readme = out.resolve("README.md");
     Files.writeString(readme, sb.toString());
     return readme;
+  }
+
+  /**
+   * The growth experiment's summaries ({@code dev.bptt.bench.growth.GrowthMain}, run by the same
+   * Maven profile into {@code growth/}), with their headings moved one level down, and its plots.
+   */
+  private static void appendGrowth(StringBuilder sb, Path dir) throws IOException {
+    Path growth = dir.resolve("growth-summary.md");
+    if (!Files.exists(growth)) {
+      return;
+    }
+    sb.append("## Gradient-norm growth across spectral radii, and alignment with v₁\n\n")
+        .append("From `dev.bptt.bench.growth.GrowthMain` (seeded, deterministic); data in `growth/*.csv`.\n\n");
+    try (var files = Files.list(dir)) {
+      for (Path png : files.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
+        sb.append("![").append(png.getFileName()).append("](growth/").append(png.getFileName()).append(")\n\n");
+      }
+    }
+    for (String md : List.of("growth-summary.md", "alignment-summary.md")) {
+      Path f = dir.resolve(md);
+      if (Files.exists(f)) {
+        sb.append(Files.readString(f).replaceAll("(?m)^# ", "### ")).append('\n');
+      }
+    }
   }
 }

@@ -405,11 +405,8 @@ final class PanamaBlasSupport implements BlasSupport {
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
     // Not lanewise(TANH): see PanamaMath (its bits change when C2 compiles it).
     int limit = F.loopBound(n);
-    int i = 0;
-    for (; i < limit; i += L) {
-      PanamaMath.tanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
-    }
-    for (; i < n; i++) {
+    PanamaMath.tanh(limit, x, xOff, y, yOff);
+    for (int i = limit; i < n; i++) {
       y[yOff + i] = (float) Math.tanh(x[xOff + i]);
     }
   }
@@ -418,11 +415,8 @@ final class PanamaBlasSupport implements BlasSupport {
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     // Not lanewise(EXP): see PanamaMath (its bits change when C2 compiles it).
     int limit = F.loopBound(n);
-    int i = 0;
-    for (; i < limit; i += L) {
-      PanamaMath.sigmoid(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
-    }
-    for (; i < n; i++) {
+    PanamaMath.sigmoid(limit, x, xOff, y, yOff);
+    for (int i = limit; i < n; i++) {
       y[yOff + i] = DefaultBlasSupport.sigmoid(x[xOff + i]);
     }
   }

@@ -107,30 +107,6 @@ final class PanamaMath {
   /** 1.5·2^23: adding and subtracting it rounds a float of magnitude &lt; 2^22 to an integer. */
   private static final float ROUND = 12582912f;
 
-  /**
-   * e^y for y ∈ [−104, 0] (float lanes): y = k·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, two-part
-   * ln 2), e^r by its Taylor polynomial to r⁷ (truncation ≤ (ln 2/2)⁸/8! ≈ 5.6·10⁻⁹ relative,
-   * 0.1 u) in fma Horner form, times 2^k built in the exponent bits as 2^⌈k/2⌉·2^⌊k/2⌋ so that a
-   * subnormal result is rounded once. About 1 ulp. NaN → NaN.
-   */
-  static FloatVector expNonPositive(FloatVector y) {
-    FloatVector k = y.mul(LOG2E).add(ROUND).sub(ROUND);
-    FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), y).add(k.mul(-LN2_LO));
-    FloatVector p = r.mul(1f / 5040).add(1f / 720);
-    p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
-    p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
-    p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
-    p = p.fma(r, FloatVector.broadcast(F, 0.5f));
-    p = p.fma(r, FloatVector.broadcast(F, 1f));
-    p = p.fma(r, FloatVector.broadcast(F, 1f));
-    IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
-    IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
-    IntVector k2 = ki.sub(k1);
-    FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return p.mul(s1).mul(s2);
-  }
-
   // Odd minimax polynomial of tanh on |x| < 0.625 (Cephes tanhf): tanh x ≈ x + x·z·P(z), z = x².
   private static final float T0 = -5.70498872745e-3f;
   private static final float T1 = 2.06390887954e-2f;
@@ -138,36 +114,82 @@ final class PanamaMath {
   private static final float T3 = 1.33314422036e-1f;
   private static final float T4 = -3.33332819422e-1f;
 
+  // Why the two loops below are written out whole, with e^y inline in each, and not as small
+  // vector-in/vector-out helpers: a FloatVector that crosses a call C2 did not inline is boxed.
+  // Measured in JMH forks: small helpers inlined into a large caller (the RNN step) hit
+  // NodeCountInliningCutoff and allocated ~20 B per element. Each loop method here is too large
+  // to be inlined into its callers, so it is always compiled on its own, where every vector
+  // operation inlines, and only arrays cross its boundary.
+  //
+  // e^y for y ∈ [−104, 0]: y = k·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, two-part ln 2), e^r by
+  // its Taylor polynomial to r⁷ (truncation ≤ (ln 2/2)⁸/8! ≈ 5.6·10⁻⁹ relative, 0.1 u) in fma
+  // Horner form, times 2^k built in the exponent bits as 2^(k − ⌊k/2⌋)·2^⌊k/2⌋, so a subnormal
+  // result is rounded once. About 1 ulp; NaN → NaN.
+
   /**
-   * tanh, lane-wise: x + x·z·P(z) for |x| &lt; 0.625 (no cancellation near 0: tanh(1e-9) is 1e-9),
-   * else sign(x)·(1 − e)/(1 + e) with e = e^{−2|x|}, |x| capped at 9.1 where tanh rounds to 1.
-   * Measured within 2 ulp of the correctly rounded tanh (see the verify suite). NaN → NaN,
-   * ±0 → ±0, ±∞ → ±1.
+   * y[i] = tanh(x[i]) for i &lt; limit (a multiple of L): x + x·z·P(z) for |x| &lt; 0.625 (no
+   * cancellation near 0: tanh(1e-9) is 1e-9), else sign(x)·(1 − e)/(1 + e) with e = e^{−2|x|},
+   * |x| capped at 9.1 where tanh rounds to 1. Measured within 1.5 ulp of the correctly rounded
+   * tanh. NaN → NaN, ±0 → ±0, ±∞ → ±1.
    */
-  static FloatVector tanh(FloatVector x) {
-    FloatVector a = x.abs();
+  static void tanh(int limit, float[] x, int xOff, float[] y, int yOff) {
     FloatVector one = FloatVector.broadcast(F, 1f);
-    FloatVector z = x.mul(x);
-    FloatVector p = z.mul(T0).add(T1);
-    p = p.fma(z, FloatVector.broadcast(F, T2));
-    p = p.fma(z, FloatVector.broadcast(F, T3));
-    p = p.fma(z, FloatVector.broadcast(F, T4));
-    FloatVector small = x.mul(z).fma(p, x);
-    FloatVector e = expNonPositive(a.min(9.1f).mul(-2f));
-    FloatVector big = one.sub(e).div(one.add(e));
-    big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
-    return small.blend(big, a.compare(VectorOperators.GE, 0.625f));
+    for (int i = 0; i < limit; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector a = v.abs();
+      FloatVector z = v.mul(v);
+      FloatVector p = z.mul(T0).add(T1);
+      p = p.fma(z, FloatVector.broadcast(F, T2));
+      p = p.fma(z, FloatVector.broadcast(F, T3));
+      p = p.fma(z, FloatVector.broadcast(F, T4));
+      FloatVector small = v.mul(z).fma(p, v);
+      // e = e^{−2|x|}
+      FloatVector w = a.min(9.1f).mul(-2f);
+      FloatVector k = w.mul(LOG2E).add(ROUND).sub(ROUND);
+      FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), w).add(k.mul(-LN2_LO));
+      FloatVector q = r.mul(1f / 5040).add(1f / 720);
+      q = q.fma(r, FloatVector.broadcast(F, 1f / 120));
+      q = q.fma(r, FloatVector.broadcast(F, 1f / 24));
+      q = q.fma(r, FloatVector.broadcast(F, 1f / 6));
+      q = q.fma(r, FloatVector.broadcast(F, 0.5f));
+      q = q.fma(r, one);
+      q = q.fma(r, one);
+      IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      FloatVector e = q.mul(ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+          .mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      FloatVector big = one.sub(e).div(one.add(e));
+      big = big.blend(big.neg(), v.compare(VectorOperators.LT, 0f));
+      small.blend(big, a.compare(VectorOperators.GE, 0.625f)).intoArray(y, yOff + i);
+    }
   }
 
   /**
-   * σ(x) = 1/(1 + e^{−x}), lane-wise: with e = e^{−|x|} (|x| capped at 104, where σ is 0 or 1 in
-   * float), σ = 1/(1 + e) for x ≥ 0 and e/(1 + e) for x &lt; 0, so nothing overflows and
-   * subnormal results keep their precision. NaN → NaN.
+   * y[i] = σ(x[i]) = 1/(1 + e^{−x[i]}) for i &lt; limit (a multiple of L): with e = e^{−|x|} (|x|
+   * capped at 104, where σ is 0 or 1 in float), σ = 1/(1 + e) for x ≥ 0 and e/(1 + e) for x &lt; 0,
+   * so nothing overflows and subnormal results keep their precision. Measured within 2.4 ulp.
+   * NaN → NaN.
    */
-  static FloatVector sigmoid(FloatVector x) {
+  static void sigmoid(int limit, float[] x, int xOff, float[] y, int yOff) {
     FloatVector one = FloatVector.broadcast(F, 1f);
-    FloatVector e = expNonPositive(x.abs().min(104f).neg());
-    FloatVector num = one.blend(e, x.compare(VectorOperators.LT, 0f));
-    return num.div(one.add(e));
+    for (int i = 0; i < limit; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+      // e = e^{−|x|}
+      FloatVector w = v.abs().min(104f).neg();
+      FloatVector k = w.mul(LOG2E).add(ROUND).sub(ROUND);
+      FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), w).add(k.mul(-LN2_LO));
+      FloatVector q = r.mul(1f / 5040).add(1f / 720);
+      q = q.fma(r, FloatVector.broadcast(F, 1f / 120));
+      q = q.fma(r, FloatVector.broadcast(F, 1f / 24));
+      q = q.fma(r, FloatVector.broadcast(F, 1f / 6));
+      q = q.fma(r, FloatVector.broadcast(F, 0.5f));
+      q = q.fma(r, one);
+      q = q.fma(r, one);
+      IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+      IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+      FloatVector e = q.mul(ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+          .mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      one.blend(e, v.compare(VectorOperators.LT, 0f)).div(one.add(e)).intoArray(y, yOff + i);
+    }
   }
 }
