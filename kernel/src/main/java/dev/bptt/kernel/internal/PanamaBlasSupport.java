@@ -42,7 +42,17 @@ final class PanamaBlasSupport implements BlasSupport {
     for (; i < limit; i += L) {
       acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
     }
-    return PanamaMath.sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+    // The fixed-order lane tree of PanamaMath, written here: a vector passed to a helper that C2
+    // fails to inline is boxed (seen in JMH forks), so no vector crosses a call in a hot body.
+    FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+    if (L >= 16) {
+      v = v.add(v.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      v = v.add(v.rearrange(PanamaMath.ROT4));
+    }
+    v = v.add(v.rearrange(PanamaMath.ROT2));
+    return v.add(v.rearrange(PanamaMath.ROT1)).lane(0);
   }
 
   @Override
@@ -94,7 +104,17 @@ final class PanamaBlasSupport implements BlasSupport {
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
       acc0 = v.fma(v, acc0);
     }
-    return PanamaMath.sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+    // The fixed-order lane tree of PanamaMath, written here: a vector passed to a helper that C2
+    // fails to inline is boxed (seen in JMH forks), so no vector crosses a call in a hot body.
+    FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+    if (L >= 16) {
+      v = v.add(v.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      v = v.add(v.rearrange(PanamaMath.ROT4));
+    }
+    v = v.add(v.rearrange(PanamaMath.ROT2));
+    return v.add(v.rearrange(PanamaMath.ROT1)).lane(0);
   }
 
   @Override
@@ -119,7 +139,17 @@ final class PanamaBlasSupport implements BlasSupport {
     for (; i < limit; i += L) {
       acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i).abs());
     }
-    return PanamaMath.sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+    // The fixed-order lane tree of PanamaMath, written here: a vector passed to a helper that C2
+    // fails to inline is boxed (seen in JMH forks), so no vector crosses a call in a hot body.
+    FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+    if (L >= 16) {
+      v = v.add(v.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      v = v.add(v.rearrange(PanamaMath.ROT4));
+    }
+    v = v.add(v.rearrange(PanamaMath.ROT2));
+    return v.add(v.rearrange(PanamaMath.ROT1)).lane(0);
   }
 
   @Override
@@ -175,19 +205,22 @@ final class PanamaBlasSupport implements BlasSupport {
       acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
       acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
     }
-    float s0, s1, s2, s3;
-    if (PanamaMath.SUM4) {
-      FloatVector sums = PanamaMath.sumLanes4(acc0, acc1, acc2, acc3);
-      s0 = sums.lane(0);
-      s1 = sums.lane(L / 2);
-      s2 = sums.lane(L / 4);
-      s3 = sums.lane(3 * L / 4);
-    } else {
-      s0 = PanamaMath.sumLanes(acc0);
-      s1 = PanamaMath.sumLanes(acc1);
-      s2 = PanamaMath.sumLanes(acc2);
-      s3 = PanamaMath.sumLanes(acc3);
+    // The four row sums as one fixed tree (the four-vector tree of PanamaMath, written out so no
+    // vector crosses a call): rows 0|1 and 2|3 pair up at distance L/2, the pairs at L/4, then
+    // each quarter is summed. Row 0 ends in lane 0, row 2 in L/4, row 1 in L/2, row 3 in 3L/4.
+    FloatVector p01 = acc0.blend(acc1.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
+        .add(acc0.rearrange(PanamaMath.X_HALF).blend(acc1, PanamaMath.M_HALF));
+    FloatVector p23 = acc2.blend(acc3.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
+        .add(acc2.rearrange(PanamaMath.X_HALF).blend(acc3, PanamaMath.M_HALF));
+    FloatVector q = p01.blend(p23.rearrange(PanamaMath.X_QUARTER), PanamaMath.M_QUARTER)
+        .add(p01.rearrange(PanamaMath.X_QUARTER).blend(p23, PanamaMath.M_QUARTER));
+    if (L >= 16) {
+      q = q.add(q.rearrange(PanamaMath.X2));
     }
+    if (L >= 8) {
+      q = q.add(q.rearrange(PanamaMath.X1));
+    }
+    float s0 = q.lane(0), s1 = q.lane(L / 2), s2 = q.lane(L / 4), s3 = q.lane(3 * L / 4);
     for (; j < n; j++) {
       float xj = x[xOff + j];
       s0 += a[r0 + j] * xj;

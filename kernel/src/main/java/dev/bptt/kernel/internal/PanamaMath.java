@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
- * Lane reductions and transcendental functions that give the same bits in the interpreter, C1
- * and C2. The Vector API's own {@code reduceLanes(ADD)} may reassociate and its
+ * Constants of the lane reductions, and the transcendental loops, that give the same bits in the
+ * interpreter, C1 and C2. The Vector API's own {@code reduceLanes(ADD)} may reassociate and its
  * {@code lanewise(TANH / EXP)} is an SVML call once C2 compiles it but a per-lane Java fallback
  * before, so the same call returned different bits before and after warm-up (measured: gemv after
  * ~1000 calls, tanh (27 of 4096 lanes) and sigmoid after ~500), which breaks
@@ -24,40 +24,23 @@ import jdk.incubator.vector.VectorShuffle;
 final class PanamaMath {
   private PanamaMath() {}
 
-  // Rotations by 8, 4, 2, 1 lanes (mod L), for the fixed pairwise tree of sumLanes.
-  private static final VectorShuffle<Float> ROT8 = VectorShuffle.iota(F, 8 % L, 1, true);
-  private static final VectorShuffle<Float> ROT4 = VectorShuffle.iota(F, 4 % L, 1, true);
-  private static final VectorShuffle<Float> ROT2 = VectorShuffle.iota(F, 2 % L, 1, true);
-  private static final VectorShuffle<Float> ROT1 = VectorShuffle.iota(F, 1 % L, 1, true);
-
-  /**
-   * Σ of the lanes as a fixed pairwise tree: lane i + lane i+L/2, then + lane i+L/4, … (L ≤ 16),
-   * the result in lane 0.
-   */
-  static float sumLanes(FloatVector v) {
-    if (L >= 16) {
-      v = v.add(v.rearrange(ROT8));
-    }
-    if (L >= 8) {
-      v = v.add(v.rearrange(ROT4));
-    }
-    if (L >= 4) {
-      v = v.add(v.rearrange(ROT2));
-    }
-    if (L >= 2) {
-      v = v.add(v.rearrange(ROT1));
-    }
-    return v.lane(0);
-  }
-
-  // sumLanes4: XOR-partner shuffles and "lane index has bit d" masks for d = L/2 and L/4 (the two
-  // combining stages), then XOR 2 and XOR 1 inside groups of L/4 lanes (L = 4, 8 or 16).
-  private static final VectorShuffle<Float> X_HALF = VectorShuffle.fromOp(F, i -> i ^ (L / 2));
-  private static final VectorShuffle<Float> X_QUARTER = VectorShuffle.fromOp(F, i -> i ^ (L / 4));
-  private static final VectorShuffle<Float> X2 = VectorShuffle.fromOp(F, i -> i ^ (2 % L));
-  private static final VectorShuffle<Float> X1 = VectorShuffle.fromOp(F, i -> i ^ 1);
-  private static final VectorMask<Float> M_HALF = VectorMask.fromLong(F, bitMask(L / 2));
-  private static final VectorMask<Float> M_QUARTER = VectorMask.fromLong(F, bitMask(L / 4));
+  // Shuffles and masks of the fixed-order lane trees that the Panama reduction bodies write out
+  // inline (L ∈ {4, 8, 16}; PanamaVectorizationProvider refuses wider species):
+  //  - one vector: v += rotate(v, d) for d = 8, 4, 2, 1 (those below L), the sum in lane 0;
+  //  - four vectors a0..a3 at once (gemv's four rows): pairs combined at distance d = L/2 and then
+  //    L/4, where combine(a, b) = blend(a, b∘(i^d), bit d) + blend(a∘(i^d), b, bit d) puts a's pair
+  //    sums in the lanes without bit d and b's in the lanes with it; then v += v∘(i^2), v∘(i^1)
+  //    inside each quarter. About half the shuffles of four separate trees.
+  static final VectorShuffle<Float> ROT8 = VectorShuffle.iota(F, 8 % L, 1, true);
+  static final VectorShuffle<Float> ROT4 = VectorShuffle.iota(F, 4 % L, 1, true);
+  static final VectorShuffle<Float> ROT2 = VectorShuffle.iota(F, 2 % L, 1, true);
+  static final VectorShuffle<Float> ROT1 = VectorShuffle.iota(F, 1 % L, 1, true);
+  static final VectorShuffle<Float> X_HALF = VectorShuffle.fromOp(F, i -> i ^ (L / 2));
+  static final VectorShuffle<Float> X_QUARTER = VectorShuffle.fromOp(F, i -> i ^ (L / 4));
+  static final VectorShuffle<Float> X2 = VectorShuffle.fromOp(F, i -> i ^ (2 % L));
+  static final VectorShuffle<Float> X1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+  static final VectorMask<Float> M_HALF = VectorMask.fromLong(F, bitMask(L / 2));
+  static final VectorMask<Float> M_QUARTER = VectorMask.fromLong(F, bitMask(L / 4));
 
   private static long bitMask(int d) {
     long m = 0;
@@ -68,35 +51,6 @@ final class PanamaMath {
     }
     return m;
   }
-
-  /**
-   * Lane i of a and of b summed with lane i^d, in one vector: lanes without bit d hold a's pair
-   * sums, lanes with bit d hold b's (2 shuffles, 2 blends, 1 add for two vectors).
-   */
-  private static FloatVector combine(FloatVector a, FloatVector b, VectorShuffle<Float> xd, VectorMask<Float> md) {
-    return a.blend(b.rearrange(xd), md).add(a.rearrange(xd).blend(b, md));
-  }
-
-  /**
-   * The four lane sums of a0..a3 at once, each as a fixed tree (so tier-independent like
-   * {@link #sumLanes}), at about half the shuffles of four separate sums: two combining stages
-   * put a0's, a2's, a1's and a3's partial sums in the four quarters of one vector, which are then
-   * summed within each quarter. The sum of a0 is in lane 0, a1 in lane L/2, a2 in lane L/4 and
-   * a3 in lane 3L/4. Only for L ∈ {4, 8, 16}.
-   */
-  static FloatVector sumLanes4(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-    FloatVector v = combine(combine(a0, a1, X_HALF, M_HALF), combine(a2, a3, X_HALF, M_HALF), X_QUARTER, M_QUARTER);
-    if (L >= 16) {
-      v = v.add(v.rearrange(X2));
-    }
-    if (L >= 8) {
-      v = v.add(v.rearrange(X1));
-    }
-    return v;
-  }
-
-  /** Whether {@link #sumLanes4} applies to this species. */
-  static final boolean SUM4 = L == 4 || L == 8 || L == 16;
 
   // ---- tanh and σ from IEEE float operations only (full width, no shape changes: nothing boxes) ----
 

@@ -16,6 +16,11 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
       throw new UnsupportedOperationException(
           "preferred vector size is " + PanamaConstants.BITS + " bits (< 128)");
     }
+    if (PanamaConstants.L > 16) {
+      // The fixed-order lane trees are written for 4, 8 or 16 float lanes (up to 512 bits).
+      throw new UnsupportedOperationException(
+          "preferred vector size is " + PanamaConstants.BITS + " bits (> 512, not supported yet)");
+    }
     blas = new PanamaBlasSupport();
   }
 
