@@ -15,6 +15,17 @@ public record Timing(int forks, int warmupIterations, int warmupMillis,
     }
   }
 
+  /**
+   * At least {@code iterations} × {@code millis} of warm-up, for benchmarks whose cold JVM runs
+   * slowly for a while: a whole RNN sequence executes its Vector API code interpreted or in C1
+   * (every vector boxed, ~100× slower) until C2 has compiled the kernels, which took up to ~1 s
+   * per fork here, and 2 × 300 ms left an allocating, slow first measured iteration.
+   */
+  public Timing withWarmup(int iterations, int millis) {
+    return new Timing(forks, Math.max(warmupIterations, iterations), Math.max(warmupMillis, millis),
+        measurementIterations, measurementMillis);
+  }
+
   /** The same counts with both iteration times set to {@code millis} (for slow operations). */
   public Timing withIterationMillis(int millis) {
     return new Timing(forks, warmupIterations, millis, measurementIterations, millis);

@@ -42,7 +42,7 @@ public final class RnnSection implements Section {
 
   @Override
   public List<RunSpec> runs(Preset preset) {
-    Timing t = preset.timing();
+    Timing t = preset == Preset.SMOKE ? preset.timing() : preset.timing().withWarmup(4, 500);
     String ours = Pattern.quote(RnnBenchmark.class.getName() + ".");
     String floor = Pattern.quote(RnnBaselineBenchmark.class.getName() + ".floor2TGemv");
     String naive = Pattern.quote(RnnBaselineBenchmark.class.getName() + ".naiveForwardBackward");

@@ -41,7 +41,7 @@ public final class StrategySection implements Section {
 
   @Override
   public List<RunSpec> runs(Preset preset) {
-    Timing t = preset.timing();
+    Timing t = preset == Preset.SMOKE ? preset.timing() : preset.timing().withWarmup(4, 500);
     String ckpt = Pattern.quote(CheckpointBenchmark.class.getName() + ".");
     String trunc = Pattern.quote(TruncationBenchmark.class.getName() + ".");
     String artbp = Pattern.quote(ArtbpBenchmark.class.getName() + ".");
