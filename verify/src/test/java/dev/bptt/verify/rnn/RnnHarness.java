@@ -1,5 +1,6 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.verify.Bits;
 import dev.bptt.kernel.ElmanRnn;
 import dev.bptt.kernel.RnnLayout;
 import dev.bptt.kernel.RnnWorkspace;
@@ -71,14 +72,14 @@ final class RnnHarness {
     float[] h0 = p.h0 == null ? null : p.h0.clone();
     KernelResult k = runKernel(p, null);
     Reference r = reference(p, p.grads0D(), k.ws().hidden());
-    String msg = first(
+    String msg = Bits.first(
         compare(p, k, r),
         RnnStepCheck.check(p, k),
         informative(p, r),
-        same("params", params, p.params),
-        same("x", x, p.x),
-        h0 == null ? null : same("h0", h0, p.h0),
-        same("dOut", dOut, p.dOut));
+        Bits.same("params", params, p.params),
+        Bits.same("x", x, p.x),
+        h0 == null ? null : Bits.same("h0", h0, p.h0),
+        Bits.same("dOut", dOut, p.dOut));
     return msg == null ? null : p + ": " + msg;
   }
 
@@ -91,7 +92,7 @@ final class RnnHarness {
     for (int i = 0; i < gExp.length; i++) {
       gExp[i] = r.grads0()[i] + r.bwd().grads()[i];
     }
-    return first(
+    return Bits.first(
         within("h", ws.hidden(), 0, r.fwd().h(), r.fb().h(), (p.steps + 1) * bh, stepIndex(0, p.batch, h)),
         within("y", ws.output(), 0, r.fwd().y(), r.fb().y(), p.steps * p.batch * o, stepIndex(1, p.batch, o)),
         within("delta", ws.delta(), 0, r.bwd().delta(), r.bb().delta(), p.steps * bh, stepIndex(1, p.batch, h)),
@@ -202,29 +203,6 @@ final class RnnHarness {
     for (int i = 0; i < a.length; i++) {
       if ((i < off || i >= off + n) && Float.floatToRawIntBits(a[i]) != canary) {
         return what + "[" + i + "] outside [" + off + ", " + (off + n) + ") was written: " + a[i];
-      }
-    }
-    return null;
-  }
-
-  /** Null if both arrays hold the same bits, else the first difference. */
-  static String same(String what, float[] before, float[] after) {
-    if (before.length != after.length) {
-      return what + ": length " + before.length + " != " + after.length;
-    }
-    for (int i = 0; i < before.length; i++) {
-      if (Float.floatToRawIntBits(before[i]) != Float.floatToRawIntBits(after[i])) {
-        return what + "[" + i + "] changed: " + before[i] + " -> " + after[i];
-      }
-    }
-    return null;
-  }
-
-  /** The first non-null message. */
-  static String first(String... messages) {
-    for (String m : messages) {
-      if (m != null) {
-        return m;
       }
     }
     return null;

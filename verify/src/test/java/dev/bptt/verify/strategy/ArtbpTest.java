@@ -1,5 +1,6 @@
 package dev.bptt.verify.strategy;
 
+import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,11 @@
-package dev.bptt.verify.strategy;
+package dev.bptt.verify;
 
 /** Bitwise comparison of float arrays (raw bits: −0 ≠ +0, NaN payloads count). */
-final class Bits {
+public final class Bits {
   private Bits() {}
 
   /** Null if a and b have the same length and raw bits everywhere, else a message. */
-  static String same(String what, float[] got, float[] expected) {
+  public static String same(String what, float[] got, float[] expected) {
     if (got.length != expected.length) {
       return what + ": length " + got.length + " != " + expected.length;
     }
@@ -18,7 +18,7 @@ final class Bits {
   }
 
   /** The first non-null message, or null. */
-  static String first(String... messages) {
+  public static String first(String... messages) {
     for (String m : messages) {
       if (m != null) {
         return m;
