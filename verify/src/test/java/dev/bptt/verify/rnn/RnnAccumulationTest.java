@@ -1,5 +1,6 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -64,13 +65,13 @@ class RnnAccumulationTest {
       expected[i] = r0.grads0()[i] + 2 * r0.bwd().grads()[i];
       bound[i] = r0.bb().grads()[i] + r1.bb().grads()[i];
     }
-    String m = RnnHarness.first(
+    String m = Bits.first(
         RnnHarness.within("grads after 1 call", g1, 0, gradsPlus(r0), r0.bb().grads(), n, RnnHarness.layoutIndex(p.layout)),
         RnnHarness.within("grads after 2 calls", second.grads(), 0, expected, bound, n, RnnHarness.layoutIndex(p.layout)),
-        RnnHarness.same("delta (call 2 vs call 1)", delta1, second.ws().delta()),
-        RnnHarness.same("dh0 (call 2 vs call 1)", first.dh0(), second.dh0()),
-        RnnHarness.same("traceDh (call 2 vs call 1)", first.traceDh(), second.traceDh()),
-        RnnHarness.same("traceDelta (call 2 vs call 1)", first.traceDelta(), second.traceDelta()));
+        Bits.same("delta (call 2 vs call 1)", delta1, second.ws().delta()),
+        Bits.same("dh0 (call 2 vs call 1)", first.dh0(), second.dh0()),
+        Bits.same("traceDh (call 2 vs call 1)", first.traceDh(), second.traceDh()),
+        Bits.same("traceDelta (call 2 vs call 1)", first.traceDelta(), second.traceDelta()));
     return m == null ? null : p + ": " + m;
   }
 
@@ -129,7 +130,7 @@ class RnnAccumulationTest {
     Arrays.fill(fresh, n, fresh.length, RnnProblem.CANARY);
     KernelResult a = RnnHarness.runKernel(p, new RnnWorkspace(p.layout, p.steps, p.batch), fresh);
     KernelResult b = RnnHarness.runKernel(p, new RnnWorkspace(p.layout, p.steps, p.batch), garbage);
-    assertNull(RnnHarness.same("grads (zeroGradients'd vs fresh zeros)", a.grads(), b.grads()), p.toString());
+    assertNull(Bits.same("grads (zeroGradients'd vs fresh zeros)", a.grads(), b.grads()), p.toString());
   }
 
   private static double[] gradsPlus(Reference r) {

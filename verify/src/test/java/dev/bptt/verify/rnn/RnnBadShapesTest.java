@@ -1,5 +1,6 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -193,7 +194,7 @@ class RnnBadShapesTest {
     RuntimeException e = assertThrows(RuntimeException.class, () -> scenario.call().accept(c), scenario.name());
     assertTrue(e.getMessage() != null && e.getMessage().contains(scenario.mentions()),
         scenario.name() + ": message should name '" + scenario.mentions() + "': " + e.getMessage());
-    c.arrays().forEach((k, v) -> assertNull(RnnHarness.same(k, before.get(k), v), scenario.name()));
+    c.arrays().forEach((k, v) -> assertNull(Bits.same(k, before.get(k), v), scenario.name()));
 
     // The setup itself was valid: the good call goes through afterwards (a forward first if needed).
     if (!scenario.forwardDone()) {

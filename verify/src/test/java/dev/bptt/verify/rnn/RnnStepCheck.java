@@ -1,5 +1,6 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.verify.Bits;
 import dev.bptt.kernel.Activation;
 import dev.bptt.kernel.RnnLayout;
 import dev.bptt.verify.NaiveRnn;
@@ -74,7 +75,7 @@ final class RnnStepCheck {
         }
       }
     }
-    m = RnnHarness.first(
+    m = Bits.first(
         RnnHarness.within("h (step-local)", hidden, bh, hExp, hBound, steps * bh, RnnHarness.stepIndex(1, batch, hs)),
         RnnHarness.within("y (step-local)", k.ws().output(), 0, yExp, yBound, steps * batch * o,
             RnnHarness.stepIndex(1, batch, o)));
@@ -131,7 +132,7 @@ final class RnnStepCheck {
       tDeltaBound[t - 1] = gt * Math.sqrt(nD) + eta;
     }
     RnnHarness.Index step = i -> "[t=" + (i + 1) + "]";
-    m = RnnHarness.first(
+    m = Bits.first(
         RnnHarness.within("delta (step-local)", delta, 0, dExp, dBound, steps * bh, RnnHarness.stepIndex(1, batch, hs)),
         RnnHarness.within("traceDh (step-local)", k.traceDh(), 0, tDh, tDhBound, steps, step),
         RnnHarness.within("traceDelta (step-local)", k.traceDelta(), 0, tDelta, tDeltaBound, steps, step));
@@ -197,7 +198,7 @@ final class RnnStepCheck {
         dh0Bound[b * hs + c] = u.gamma(hs) * mag + hs * eta;
       }
     }
-    return RnnHarness.first(
+    return Bits.first(
         RnnHarness.within("grads (step-local)", k.grads(), 0, gExp, gBound, n, RnnHarness.layoutIndex(l)),
         RnnHarness.within("dh0 (step-local)", k.dh0(), k.dh0Off(), dh0Exp, dh0Bound, bh, RnnHarness.stepIndex(0, batch, hs)));
   }

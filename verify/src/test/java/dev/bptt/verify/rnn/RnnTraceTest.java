@@ -1,5 +1,6 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.verify.Bits;
 import dev.bptt.kernel.Activation;
 import dev.bptt.kernel.ElmanRnn;
 import dev.bptt.kernel.RnnWorkspace;
@@ -37,7 +38,7 @@ class RnnTraceTest {
     KernelResult k = RnnHarness.runKernel(p, null);
     Reference r = RnnHarness.reference(p, p.grads0D(), k.ws().hidden());
     RnnHarness.Index step = i -> "[t=" + (i + 1) + "]";
-    String m = RnnHarness.first(
+    String m = Bits.first(
         RnnHarness.within("traceDh", k.traceDh(), 0, r.bwd().traceDh(), r.bb().traceDh(), p.steps, step),
         RnnHarness.within("traceDelta", k.traceDelta(), 0, r.bwd().traceDelta(), r.bb().traceDelta(), p.steps, step),
         RnnHarness.canariesOutside("traceDh", k.traceDh(), 0, p.steps),
@@ -56,9 +57,9 @@ class RnnTraceTest {
     float[] grads = p.grads0.clone();
     float[] dh0 = RnnHarness.canaries(k.dh0().length);
     rnn.backward(p.params, grads, ws, p.dOut, p.dOutOff, p.lossAt, dh0, k.dh0Off(), null, null);
-    return RnnHarness.first(
-        RnnHarness.same("delta (no trace vs trace)", k.ws().delta(), ws.delta()),
-        RnnHarness.same("grads (no trace vs trace)", k.grads(), grads),
-        RnnHarness.same("dh0 (no trace vs trace)", k.dh0(), dh0));
+    return Bits.first(
+        Bits.same("delta (no trace vs trace)", k.ws().delta(), ws.delta()),
+        Bits.same("grads (no trace vs trace)", k.grads(), grads),
+        Bits.same("dh0 (no trace vs trace)", k.dh0(), dh0));
   }
 }

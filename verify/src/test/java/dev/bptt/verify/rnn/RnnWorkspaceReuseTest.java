@@ -1,5 +1,6 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.verify.Bits;
 import dev.bptt.kernel.Activation;
 import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.Gen;
@@ -37,14 +38,14 @@ class RnnWorkspaceReuseTest {
       RnnHarness.runKernel(first, ws);
       KernelResult reused = RnnHarness.runKernel(second, ws);
       KernelResult fresh = RnnHarness.runKernel(second, null);
-      String m = RnnHarness.first(
-          RnnHarness.same("hidden", fresh.ws().hidden(), reused.ws().hidden()),
-          RnnHarness.same("output", fresh.ws().output(), reused.ws().output()),
-          RnnHarness.same("delta", fresh.ws().delta(), reused.ws().delta()),
-          RnnHarness.same("grads", fresh.grads(), reused.grads()),
-          RnnHarness.same("dh0", fresh.dh0(), reused.dh0()),
-          RnnHarness.same("traceDh", fresh.traceDh(), reused.traceDh()),
-          RnnHarness.same("traceDelta", fresh.traceDelta(), reused.traceDelta()));
+      String m = Bits.first(
+          Bits.same("hidden", fresh.ws().hidden(), reused.ws().hidden()),
+          Bits.same("output", fresh.ws().output(), reused.ws().output()),
+          Bits.same("delta", fresh.ws().delta(), reused.ws().delta()),
+          Bits.same("grads", fresh.grads(), reused.grads()),
+          Bits.same("dh0", fresh.dh0(), reused.dh0()),
+          Bits.same("traceDh", fresh.traceDh(), reused.traceDh()),
+          Bits.same("traceDelta", fresh.traceDelta(), reused.traceDelta()));
       return m == null ? null : second + " after " + first + ": " + m;
     });
   }
