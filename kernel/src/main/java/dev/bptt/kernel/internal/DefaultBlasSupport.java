@@ -77,11 +77,19 @@ final class DefaultBlasSupport implements BlasSupport {
 
   @Override
   public float maxAbs(int n, float[] x, int xOff) {
-    float m = 0f;
-    for (int i = 0; i < n; i++) {
-      m = Math.max(m, Math.abs(x[xOff + i])); // Math.max propagates NaN
+    // Four chains as in the Panama twin; Math.max propagates NaN and is order-free.
+    float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      m0 = Math.max(m0, Math.abs(x[xOff + i]));
+      m1 = Math.max(m1, Math.abs(x[xOff + i + 1]));
+      m2 = Math.max(m2, Math.abs(x[xOff + i + 2]));
+      m3 = Math.max(m3, Math.abs(x[xOff + i + 3]));
     }
-    return m;
+    for (; i < n; i++) {
+      m0 = Math.max(m0, Math.abs(x[xOff + i]));
+    }
+    return Math.max(Math.max(m0, m1), Math.max(m2, m3));
   }
 
   // ---- level 2 ----
