@@ -16,6 +16,11 @@ import dev.bptt.kernel.internal.BlasSupport;
  * the sequential part per step, δ_t = (∂L/∂h_t + W_hhᵀ·δ_{t+1}) ⊙ φ′(h_t), keeps every δ_t, and
  * defers the weight gradients to GEMMs with K = T·B after the loop.
  *
+ * <p>"Fused" here means one pass over memory per step: the recurrent product accumulates into the
+ * slot that already holds the projected input and bias, and φ (or φ′ from the stored output) then
+ * runs over those B·H values while they are still in L1, as one vector loop. Folding φ into the
+ * gemv's four-row epilogue instead would apply it four scalars at a time.
+ *
  * <p>Instances are immutable and thread-safe; all mutable state is in the workspace.
  */
 public final class ElmanRnn {
