@@ -61,10 +61,8 @@ public final class ClipSection implements Section {
         + Pattern.quote(AdaptiveClipBenchmark.class.getName() + ".") + ")";
     return switch (preset) {
       case SMOKE -> List.of(new RunSpec(global, Map.of("size", RunSpec.values(1024)), t));
-      case DEFAULT -> List.of(
-          new RunSpec(global, Map.of("size", RunSpec.values(1024, 65536, 1048576, 16777216)), t),
-          new RunSpec(others, Map.of("size", RunSpec.values(65536, 16777216)), t));
-      case FULL -> List.of(
+      // 4 KiB, 256 KiB, 4 MiB and 64 MiB buffers (as floats), every operation.
+      case DEFAULT, FULL -> List.of(
           new RunSpec(global, Map.of("size", RunSpec.values(1024, 65536, 1048576, 16777216)), t),
           new RunSpec(others, Map.of("size", RunSpec.values(1024, 65536, 1048576, 16777216)), t));
     };
