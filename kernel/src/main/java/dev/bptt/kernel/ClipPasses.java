@@ -58,14 +58,11 @@ final class ClipPasses {
   }
 
   /**
-   * x ← min(max(fl(x·mul), −c), c) over n entries. A plain loop: C2 vectorizes it as well as
-   * hand-written Vector API code would.
+   * x ← min(max(fl(x·mul), −c), c) over n entries (the kernel's clamp: compare and blend in the
+   * Vector API twin, faster than C2's auto-vectorized Math.min/max loop).
    */
   static void clamp(float[] a, int off, int n, float mul, float c) {
-    float lo = -c;
-    for (int i = off, end = off + n; i < end; i++) {
-      a[i] = Math.min(Math.max(a[i] * mul, lo), c);
-    }
+    IMPL.clamp(n, mul, c, a, off);
   }
 
   /** Sets every entry of every view to v. */

@@ -65,6 +65,12 @@ public interface BlasSupport {
   /** out ← g where h &gt; 0, else 0: ReLU derivative from the output h. */
   void reluGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff);
 
+  /**
+   * x ← min(max(fl(x·mul), −c), c) element-wise, with Math.min/max semantics (NaN stays NaN,
+   * −0 stays −0); c ≥ 0. For value clipping.
+   */
+  void clamp(int n, float mul, float c, float[] x, int xOff);
+
   /** Short name for logs and reports ("scalar" or "panama-256"). */
   String name();
 }

@@ -292,6 +292,14 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   @Override
+  public void clamp(int n, float mul, float c, float[] x, int xOff) {
+    float lo = -c;
+    for (int i = xOff, end = xOff + n; i < end; i++) {
+      x[i] = Math.min(Math.max(x[i] * mul, lo), c);
+    }
+  }
+
+  @Override
   public String name() {
     return "scalar";
   }

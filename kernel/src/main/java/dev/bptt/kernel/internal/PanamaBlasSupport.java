@@ -525,6 +525,24 @@ final class PanamaBlasSupport implements BlasSupport {
   }
 
   @Override
+  public void clamp(int n, float mul, float c, float[] x, int xOff) {
+    // Two compares and two blends per vector instead of the NaN/−0 fix-ups C2 emits for an
+    // auto-vectorized Math.min/max loop (measured ~1.7× slower). Same results: a NaN compares
+    // false and stays, ±0 and in-range values compare false and stay, and the bounds −c and c
+    // are exactly what Math.max/min return (−c is −0.0 for c = 0, as Math.max(−1, −0.0) is).
+    int limit = F.loopBound(n);
+    float lo = -c;
+    int i = 0;
+    for (; i < limit; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + i).mul(mul);
+      v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(c, v.compare(VectorOperators.GT, c)).intoArray(x, xOff + i);
+    }
+    for (; i < n; i++) {
+      x[xOff + i] = Math.min(Math.max(x[xOff + i] * mul, lo), c);
+    }
+  }
+
+  @Override
   public String name() {
     return "panama-" + PanamaConstants.BITS;
   }
