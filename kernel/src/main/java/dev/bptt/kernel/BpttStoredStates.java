@@ -18,9 +18,7 @@ final class BpttStoredStates implements BpttEngine {
   BpttStoredStates(RnnLayout layout, int steps, int batch, BpttStrategy strategy) {
     this.steps = steps;
     this.states = new RnnWorkspace(layout, steps, batch);
-    // T + 1 although only flow[0..T−1] is meaningful: ElmanRnn.deltaSteps reads flow[T] (and
-    // ignores it) at t = T; the extra entry keeps that read in bounds.
-    this.flow = strategy instanceof BpttStrategy.Randomized ? new float[steps + 1] : null;
+    this.flow = strategy instanceof BpttStrategy.Randomized ? new float[steps] : null; // flow[0..T−1]
     this.chains = strategy instanceof BpttStrategy.Truncated t && t.tau() < steps
         ? new BpttTruncatedChains(layout, batch, t.tau()) : null;
     this.family = strategy instanceof BpttStrategy.Truncated t ? "truncated(tau=" + t.tau() + ")"

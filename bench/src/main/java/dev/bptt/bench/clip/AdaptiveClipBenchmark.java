@@ -1,14 +1,12 @@
 package dev.bptt.bench.clip;
 
 import dev.bptt.bench.Inputs;
-import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.kernel.ClipResult;
 import dev.bptt.kernel.ClipRule;
 import dev.bptt.kernel.GradientClipper;
 import dev.bptt.kernel.TensorView;
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -25,29 +23,20 @@ import org.openjdk.jmh.annotations.State;
  * twice and written once and the weights read once (16·size bytes) vs 8·size for arraycopy.
  */
 @State(Scope.Benchmark)
-public class AdaptiveClipBenchmark extends KernelBenchmark {
+public class AdaptiveClipBenchmark extends ClipBufferBenchmark {
   /** Row length: the hidden size of one unit's incoming weights. */
   static final int COLS = 256;
   private static final double EPS = GradientClipper.DEFAULT_AGC_EPSILON;
 
-  @Param({"1024", "65536", "1048576", "16777216"})
-  public int size;
-
-  private float[] g;
   private float[] w;
-  private float[] copy;
   private TensorView gv;
   private TensorView wv;
-  private final ClipResult out = new ClipResult();
   private GradientClipper clipper;
-  private boolean low;
 
   @Setup
   public void setup() {
-    float[] g0 = Inputs.uniform(34, size);
-    g = g0.clone();
+    buffers(34);
     w = Inputs.uniform(35, size);
-    copy = new float[size];
     int rows = size / COLS;
     gv = TensorView.matrix("G", g, 0, rows, COLS);
     wv = TensorView.matrix("W", w, 0, rows, COLS);
@@ -69,37 +58,25 @@ public class AdaptiveClipBenchmark extends KernelBenchmark {
         ref[j] = g0[j] * f;
       }
     }
-    Runnable reset = () -> System.arraycopy(g0, 0, g, 0, size);
     // Two norms (G row and W row) each within δ: the factor errs by (1+δ)/(1−δ) − 1.
     double dOurs = ClipAgreement.oursNorm(COLS);
     double dNaive = ClipAgreement.naiveNorm(COLS);
-    ClipAgreement.check("AGC size=" + size, ref, g, reset,
+    ClipAgreement.check("AGC size=" + size, ref, g, this::reset,
         Map.of("ours", () -> clipper.clipAdaptive(gv, wv, 1.0, EPS, out), "naive", () -> naiveClip(g, w, 1.0)),
         Map.of("ours", ClipAgreement.scaled(2 * dOurs / (1 - dOurs)),
             "naive", ClipAgreement.scaled(2 * dNaive / (1 - dNaive))));
-    low = false;
-  }
-
-  private double nextLambda() {
-    low = !low;
-    return low ? 1.0 : 2.0;
+    alternate(1.0, 2.0);
   }
 
   @Benchmark
   public ClipResult ours() {
-    return clipper.clipAdaptive(gv, wv, nextLambda(), EPS, out);
+    return clipper.clipAdaptive(gv, wv, next(), EPS, out);
   }
 
   @Benchmark
   public float[] naive() {
-    naiveClip(g, w, nextLambda());
+    naiveClip(g, w, next());
     return g;
-  }
-
-  @Benchmark
-  public float[] arraycopy() {
-    System.arraycopy(g, 0, copy, 0, size);
-    return copy;
   }
 
   /**

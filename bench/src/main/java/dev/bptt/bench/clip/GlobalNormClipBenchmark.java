@@ -1,14 +1,11 @@
 package dev.bptt.bench.clip;
 
-import dev.bptt.bench.Inputs;
-import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.kernel.ClipResult;
 import dev.bptt.kernel.ClipRule;
 import dev.bptt.kernel.GradientClipper;
 import dev.bptt.kernel.TensorView;
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -29,67 +26,44 @@ import org.openjdk.jmh.annotations.State;
  * once (8·size bytes).
  */
 @State(Scope.Benchmark)
-public class GlobalNormClipBenchmark extends KernelBenchmark {
+public class GlobalNormClipBenchmark extends ClipBufferBenchmark {
   /** Loss scale below 1, so that the true norm stays above both thresholds (see class comment). */
   static final float LOSS_SCALE = 0.25f;
 
-  @Param({"1024", "65536", "1048576", "16777216"})
-  public int size;
-
-  private float[] g;
-  private float[] copy;
   private TensorView view;
-  private final ClipResult out = new ClipResult();
   private GradientClipper clipper;
-  private double thetaHi;
-  private double thetaLo;
-  private boolean low;
 
   @Setup
   public void setup() {
-    float[] g0 = Inputs.uniform(31, size);
-    g = g0.clone();
-    copy = new float[size];
+    buffers(31);
     view = TensorView.of(g);
     clipper = GradientClipper.of(ClipRule.STRICT).withLossScale(LOSS_SCALE);
     double ss = 0;
     for (float v : g0) {
       ss += (double) v * v;
     }
-    thetaHi = Math.sqrt(ss);
-    thetaLo = thetaHi / 2;
+    double thetaHi = Math.sqrt(ss);
+    double thetaLo = thetaHi / 2;
     // One clip with θ_lo from the initial buffer: true norm 4·N₀ > θ_lo, factor θ_lo/N₀ = ½.
     double[] ref = new double[size];
     for (int i = 0; i < size; i++) {
       ref[i] = 0.5 * g0[i];
     }
-    Runnable reset = () -> System.arraycopy(g0, 0, g, 0, size);
-    ClipAgreement.check("global-norm clip size=" + size, ref, g, reset,
+    ClipAgreement.check("global-norm clip size=" + size, ref, g, this::reset,
         Map.of("ours", () -> clipper.clipGlobalNorm(view, thetaLo, out), "naive", () -> naiveClip(g, thetaLo)),
         Map.of("ours", ClipAgreement.scaled(ClipAgreement.oursNorm(size)),
             "naive", ClipAgreement.scaled(ClipAgreement.naiveNorm(size))));
-    low = false; // the buffer is back at N₀ = θ_hi: the first timed call uses θ_lo
-  }
-
-  private double nextTheta() {
-    low = !low;
-    return low ? thetaLo : thetaHi;
+    alternate(thetaLo, thetaHi); // the buffer is back at N₀ = θ_hi: the first timed call uses θ_lo
   }
 
   @Benchmark
   public ClipResult ours() {
-    return clipper.clipGlobalNorm(view, nextTheta(), out);
+    return clipper.clipGlobalNorm(view, next(), out);
   }
 
   @Benchmark
   public float naive() {
-    return naiveClip(g, nextTheta());
-  }
-
-  @Benchmark
-  public float[] arraycopy() {
-    System.arraycopy(g, 0, copy, 0, size);
-    return copy;
+    return naiveClip(g, next());
   }
 
   /** The same clip as a user would write it: float sum of squares, one check, one scale loop. */

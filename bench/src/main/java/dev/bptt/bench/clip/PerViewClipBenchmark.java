@@ -1,7 +1,5 @@
 package dev.bptt.bench.clip;
 
-import dev.bptt.bench.Inputs;
-import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.kernel.ClipResult;
 import dev.bptt.kernel.ClipRule;
 import dev.bptt.kernel.GradientClipper;
@@ -9,7 +7,6 @@ import dev.bptt.kernel.TensorGroup;
 import dev.bptt.kernel.TensorView;
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -25,27 +22,16 @@ import org.openjdk.jmh.annotations.State;
  * bytes (norm pass, scale pass) vs 8·size for arraycopy.
  */
 @State(Scope.Benchmark)
-public class PerViewClipBenchmark extends KernelBenchmark {
+public class PerViewClipBenchmark extends ClipBufferBenchmark {
   /** Number of views the buffer is split into (a small model's tensors). */
   static final int VIEWS = 8;
 
-  @Param({"1024", "65536", "1048576", "16777216"})
-  public int size;
-
-  private float[] g;
-  private float[] copy;
   private TensorGroup views;
-  private final ClipResult out = new ClipResult();
   private GradientClipper clipper;
-  private double thetaHi;
-  private double thetaLo;
-  private boolean low;
 
   @Setup
   public void setup() {
-    float[] g0 = Inputs.uniform(32, size);
-    g = g0.clone();
-    copy = new float[size];
+    buffers(32);
     int len = size / VIEWS;
     TensorView[] vs = new TensorView[VIEWS];
     for (int v = 0; v < VIEWS; v++) {
@@ -57,40 +43,28 @@ public class PerViewClipBenchmark extends KernelBenchmark {
     for (int i = 0; i < size; i++) {
       norms[i / len] += (double) g0[i] * g0[i];
     }
-    thetaHi = Math.sqrt(norms[0]);
-    thetaLo = thetaHi / 2;
+    double thetaHi = Math.sqrt(norms[0]);
+    double thetaLo = thetaHi / 2;
     // One clip with θ_lo from the initial buffer: each view's true norm 4·Nᵥ > θ_lo, factor θ_lo/Nᵥ.
     double[] ref = new double[size];
     for (int i = 0; i < size; i++) {
       ref[i] = g0[i] * (thetaLo / Math.sqrt(norms[i / len]));
     }
-    Runnable reset = () -> System.arraycopy(g0, 0, g, 0, size);
-    ClipAgreement.check("per-view clip size=" + size, ref, g, reset,
+    ClipAgreement.check("per-view clip size=" + size, ref, g, this::reset,
         Map.of("ours", () -> clipper.clipPerView(views, thetaLo, out), "naive", () -> naiveClip(g, len, thetaLo)),
         Map.of("ours", ClipAgreement.scaled(ClipAgreement.oursNorm(len)),
             "naive", ClipAgreement.scaled(ClipAgreement.naiveNorm(len))));
-    low = false;
-  }
-
-  private double nextTheta() {
-    low = !low;
-    return low ? thetaLo : thetaHi;
+    alternate(thetaLo, thetaHi);
   }
 
   @Benchmark
   public ClipResult ours() {
-    return clipper.clipPerView(views, nextTheta(), out);
+    return clipper.clipPerView(views, next(), out);
   }
 
   @Benchmark
   public float naive() {
-    return naiveClip(g, size / VIEWS, nextTheta());
-  }
-
-  @Benchmark
-  public float[] arraycopy() {
-    System.arraycopy(g, 0, copy, 0, size);
-    return copy;
+    return naiveClip(g, size / VIEWS, next());
   }
 
   /** Per view: float sum of squares, then one scale loop; returns the last view's norm. */

@@ -1,14 +1,11 @@
 package dev.bptt.bench.clip;
 
-import dev.bptt.bench.Inputs;
-import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.kernel.ClipResult;
 import dev.bptt.kernel.ClipRule;
 import dev.bptt.kernel.GradientClipper;
 import dev.bptt.kernel.TensorView;
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -25,24 +22,16 @@ import org.openjdk.jmh.annotations.State;
  * call: 12·size bytes (max pass, clamp pass) vs 8·size for arraycopy.
  */
 @State(Scope.Benchmark)
-public class ValueClipBenchmark extends KernelBenchmark {
+public class ValueClipBenchmark extends ClipBufferBenchmark {
   private static final float LOSS_SCALE = 0.5f;
   private static final float C = 0.5f;
 
-  @Param({"1024", "65536", "1048576", "16777216"})
-  public int size;
-
-  private float[] g;
-  private float[] copy;
   private TensorView view;
-  private final ClipResult out = new ClipResult();
   private GradientClipper clipper;
 
   @Setup
   public void setup() {
-    float[] g0 = Inputs.uniform(33, size);
-    g = g0.clone();
-    copy = new float[size];
+    buffers(33);
     view = TensorView.of(g);
     clipper = GradientClipper.of(ClipRule.STRICT).withLossScale(LOSS_SCALE);
     // 2·x is exact and the clamp is exact: both must match the reference bit for bit.
@@ -50,8 +39,7 @@ public class ValueClipBenchmark extends KernelBenchmark {
     for (int i = 0; i < size; i++) {
       ref[i] = Math.max(-C, Math.min(C, 2.0 * g0[i]));
     }
-    Runnable reset = () -> System.arraycopy(g0, 0, g, 0, size);
-    ClipAgreement.check("value clip size=" + size, ref, g, reset,
+    ClipAgreement.check("value clip size=" + size, ref, g, this::reset,
         Map.of("ours", () -> clipper.clipValue(view, C, out), "naive", () -> naiveClip(g)),
         Map.of("ours", 0.0, "naive", 0.0));
   }
@@ -65,12 +53,6 @@ public class ValueClipBenchmark extends KernelBenchmark {
   public float[] naive() {
     naiveClip(g);
     return g;
-  }
-
-  @Benchmark
-  public float[] arraycopy() {
-    System.arraycopy(g, 0, copy, 0, size);
-    return copy;
   }
 
   /** As a user would write it with the same guarantee: check every entry, then clamp. */
