@@ -9,5 +9,10 @@
 module dev.bptt.kernel {
   requires static jdk.incubator.vector;
 
-  exports dev.bptt.kernel;
+  exports dev.bptt.kernel.blas;
+  exports dev.bptt.kernel.rnn;
+  exports dev.bptt.kernel.bptt;
+  exports dev.bptt.kernel.clip;
+  exports dev.bptt.kernel.spectral;
+  // dev.bptt.kernel.internal is not exported: provider, twins, GEMM driver, engines.
 }

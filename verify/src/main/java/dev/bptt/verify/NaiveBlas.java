@@ -1,10 +1,11 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Transpose;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.blas.Transpose;
 
 /**
- * Naive reference of every kernel in {@code dev.bptt.kernel.Blas}: the obvious loops, every
+ * Naive reference of every kernel in {@code dev.bptt.kernel.blas.Blas}: the obvious loops, every
  * product and sum formed in double. A product of two floats is exact in double (48 significant
  * bits, exponent range far inside double's), so each reference value carries only the rounding
  * of its double additions, about 2⁻⁵³ per step: small enough to stand in for the exact value

@@ -1,7 +1,7 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.RnnLayout;
 
 /**
  * Double-precision reference of the BPTT gradient of an Elman RNN, written loss by loss: the
@@ -76,7 +76,7 @@ public final class NaiveBptt {
                                 boolean[] lossAt, float[] flow, int reach) {
     final int d = layout.inputSize(), h = layout.hiddenSize(), o = layout.outputSize(), bh = batch * h;
     final int outW = layout.stepOutputSize();
-    final int whh = layout.whh().offset(), why = layout.why().offset();
+    final int whh = layout.offWhh(), why = layout.offWhy();
     double[] delta = new double[steps * bh], deltaMag = new double[steps * bh];
     double[] dh0 = new double[bh], dh0Mag = new double[bh];
     double[] v = new double[h], vm = new double[h], prev = new double[h], prevM = new double[h];
@@ -153,8 +153,8 @@ public final class NaiveBptt {
                                       int hsOff, float[] dOut, int dOutOff, boolean[] lossAt,
                                       double[] delta, double[] deltaMag, double[] g, double[] m) {
     final int d = layout.inputSize(), h = layout.hiddenSize(), o = layout.outputSize(), bh = batch * h;
-    final int wxh = layout.wxh().offset(), whh = layout.whh().offset(), bhOff = layout.bh().offset();
-    final int why = layout.why().offset(), by = layout.by().offset();
+    final int wxh = layout.offWxh(), whh = layout.offWhh(), bhOff = layout.offBh();
+    final int why = layout.offWhy(), by = layout.offBy();
     for (int t = 1; t <= steps; t++) {
       for (int b = 0; b < batch; b++) {
         int dt = (t - 1) * bh + b * h, hPrev = hsOff + (t - 1) * bh + b * h, hCur = hPrev + bh;

@@ -1,10 +1,10 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.NormType;
-import dev.bptt.kernel.TensorSet;
-import dev.bptt.kernel.TensorView;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.NormType;
+import dev.bptt.kernel.clip.TensorSet;
+import dev.bptt.kernel.clip.TensorView;
 
 /**
  * Double-precision reference for gradient clipping: the formulas of PyTorch

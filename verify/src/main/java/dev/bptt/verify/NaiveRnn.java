@@ -1,12 +1,13 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import java.util.Objects;
 
 /**
  * Naive double-precision reference of the Elman RNN and its backpropagation through time, over
- * the same flat parameter layout as {@link dev.bptt.kernel.ElmanRnn} ({@link RnnLayout}):
+ * the same flat parameter layout as {@link dev.bptt.kernel.rnn.ElmanRnn} ({@link RnnLayout}):
  * <pre>
  *   z_t = W_xh·x_t + W_hh·h_{t−1} + b_h,   h_t = φ(z_t),   y_t = W_hy·h_t + b_y   (t = 1..T)
  * </pre>
@@ -79,8 +80,8 @@ public final class NaiveRnn {
    */
   public Forward forward(double[] params, int steps, int batch, double[] x, double[] h0) {
     final int d = layout.inputSize(), hs = layout.hiddenSize(), o = layout.outputSize();
-    final int wxh = layout.wxh().offset(), whh = layout.whh().offset(), bh = layout.bh().offset();
-    final int why = layout.why().offset(), by = layout.by().offset();
+    final int wxh = layout.offWxh(), whh = layout.offWhh(), bh = layout.offBh();
+    final int why = layout.offWhy(), by = layout.offBy();
     double[] z = new double[steps * batch * hs];
     double[] h = new double[(steps + 1) * batch * hs];
     double[] y = new double[steps * batch * o];
@@ -133,8 +134,8 @@ public final class NaiveRnn {
   public Backward backward(double[] params, Forward fwd, double[] x, double[] dOut, boolean[] lossAt) {
     final int steps = fwd.steps(), batch = fwd.batch();
     final int d = layout.inputSize(), hs = layout.hiddenSize(), o = layout.outputSize();
-    final int wxh = layout.wxh().offset(), whh = layout.whh().offset(), bh = layout.bh().offset();
-    final int why = layout.why().offset(), by = layout.by().offset();
+    final int wxh = layout.offWxh(), whh = layout.offWhh(), bh = layout.offBh();
+    final int why = layout.offWhy(), by = layout.offBy();
     final double[] h = fwd.h();
     double[] grads = new double[layout.size()];
     double[] dh = new double[steps * batch * hs];

@@ -1,5 +1,6 @@
 package dev.bptt.verify;
 
+
 /**
  * Double-precision references for the spectral toolkit: dense matrix algebra, orthogonality
  * defects, all eigenvalues of a general real matrix (Hessenberg reduction, then complex

@@ -1,7 +1,9 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Blas;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.internal.Sizes;
+
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,12 +1,13 @@
 package dev.bptt.verify;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.blas.Transpose;
+
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Transpose;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,10 +1,11 @@
 package dev.bptt.verify;
 
+import dev.bptt.kernel.internal.BlasSupport;
+import dev.bptt.kernel.internal.VectorizationProvider;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.bptt.kernel.internal.BlasSupport;
-import dev.bptt.kernel.internal.VectorizationProvider;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,5 +1,7 @@
 package dev.bptt.verify;
 
+import dev.bptt.kernel.internal.Checks;
+
 import java.util.function.IntToDoubleFunction;
 
 /** Element-wise comparison of kernel outputs with references; returns a failure message or null. */

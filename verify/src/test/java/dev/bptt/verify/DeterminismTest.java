@@ -1,10 +1,11 @@
 package dev.bptt.verify;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.blas.Transpose;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Transpose;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,6 +1,6 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Blas;
+import dev.bptt.kernel.blas.Blas;
 
 /** Run in a child JVM by {@link FallbackTest}: prints the kernel implementation and a norm. */
 public final class FallbackProbe {

@@ -1,7 +1,8 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Transpose;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.blas.Transpose;
+
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

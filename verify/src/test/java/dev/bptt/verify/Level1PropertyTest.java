@@ -1,6 +1,8 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Blas;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.internal.Sizes;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

@@ -1,6 +1,7 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.Blas;
+import dev.bptt.kernel.blas.Blas;
+
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,10 +1,11 @@
 package dev.bptt.verify;
 
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.internal.VectorizationProvider;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.internal.VectorizationProvider;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,10 @@
 package dev.bptt.verify;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.bptt.kernel.internal.BlasSupport;
 import dev.bptt.kernel.internal.VectorizationProvider;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.util.Optional;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,8 +152,8 @@ class TwinAgreementTest {
     float[] p = c.clone(), q = c.clone();
     panama.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, p, cOff, ldc);
     scalar.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, q, cOff, ldc);
-    var tA = ta ? dev.bptt.kernel.Transpose.T : dev.bptt.kernel.Transpose.N;
-    var tB = tb ? dev.bptt.kernel.Transpose.T : dev.bptt.kernel.Transpose.N;
+    var tA = ta ? dev.bptt.kernel.blas.Transpose.T : dev.bptt.kernel.blas.Transpose.N;
+    var tB = tb ? dev.bptt.kernel.blas.Transpose.T : dev.bptt.kernel.blas.Transpose.N;
     double[] mag = NaiveBlas.gemmMagnitude(tA, tB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     double f = Level2PropertyTest.maxFactor(alpha, NaiveBlas.maxAbs(a, aOff, aRows, aCols, lda),
         NaiveBlas.maxAbs(b, bOff, bRows, bCols, ldb));

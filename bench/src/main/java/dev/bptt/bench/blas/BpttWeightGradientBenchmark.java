@@ -1,10 +1,11 @@
 package dev.bptt.bench.blas;
 
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.blas.Transpose;
+
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Transpose;
 import java.util.Arrays;
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,11 +1,12 @@
 package dev.bptt.bench.blas;
 
+import dev.bptt.kernel.blas.Blas;
+
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
-import dev.bptt.kernel.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 import java.util.Map;

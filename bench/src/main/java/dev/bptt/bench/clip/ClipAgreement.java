@@ -1,7 +1,9 @@
 package dev.bptt.bench.clip;
 
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.internal.Checks;
+
 import dev.bptt.bench.Agreement;
-import dev.bptt.kernel.GradientClipper;
 import java.util.Map;
 
 /**

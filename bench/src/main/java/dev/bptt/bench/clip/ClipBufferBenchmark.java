@@ -1,8 +1,9 @@
 package dev.bptt.bench.clip;
 
+import dev.bptt.kernel.clip.ClipResult;
+
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
-import dev.bptt.kernel.ClipResult;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;

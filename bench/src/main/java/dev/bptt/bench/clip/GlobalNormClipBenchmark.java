@@ -1,9 +1,10 @@
 package dev.bptt.bench.clip;
 
-import dev.bptt.kernel.ClipResult;
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.TensorView;
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.TensorView;
+
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;

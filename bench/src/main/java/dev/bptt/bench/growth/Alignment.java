@@ -1,8 +1,9 @@
 package dev.bptt.bench.growth;
 
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralInit;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,9 @@
 package dev.bptt.bench.growth;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Spectral;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.spectral.Spectral;
+
 import java.util.SplittableRandom;
 
 /**

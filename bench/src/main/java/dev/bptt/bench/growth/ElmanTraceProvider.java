@@ -1,10 +1,11 @@
 package dev.bptt.bench.growth;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.RnnWorkspace;
-import dev.bptt.kernel.Spectral;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.spectral.Spectral;
+
 import java.util.SplittableRandom;
 
 /**
@@ -37,7 +38,7 @@ public final class ElmanTraceProvider implements TraceProvider {
     for (int i = 0; i < hidden; i++) {
       params[wxh.offset() + i * hidden + i] = (float) inputStd;
     }
-    System.arraycopy(whh, 0, params, layout.whh().offset(), hidden * hidden);
+    System.arraycopy(whh, 0, params, layout.offWhh(), hidden * hidden);
     float[] x = new float[steps * hidden];
     SplittableRandom r = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
     for (int i = 0; i < x.length; i++) {
@@ -55,6 +56,6 @@ public final class ElmanTraceProvider implements TraceProvider {
     for (int k = 0; k < steps; k++) {
       traceOut[k] = traceDh[steps - 1 - k];
     }
-    traceOut[steps] = (float) dev.bptt.kernel.Blas.norm2(hidden, dh0, 0);
+    traceOut[steps] = (float) dev.bptt.kernel.blas.Blas.norm2(hidden, dh0, 0);
   }
 }

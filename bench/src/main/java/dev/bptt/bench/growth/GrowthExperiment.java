@@ -1,9 +1,10 @@
 package dev.bptt.bench.growth;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralEstimate;
-import dev.bptt.kernel.SpectralInit;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralEstimate;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;

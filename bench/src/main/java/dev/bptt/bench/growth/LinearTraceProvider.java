@@ -1,8 +1,8 @@
 package dev.bptt.bench.growth;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Spectral;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.spectral.Spectral;
 
 /**
  * The trace of a linear RNN (φ = identity) without the RNN: ∂L/∂h_T = g, a seeded unit vector,

@@ -1,6 +1,6 @@
 package dev.bptt.bench.growth;
 
-import dev.bptt.kernel.Activation;
+import dev.bptt.kernel.blas.Activation;
 
 /**
  * Source of a per-step gradient-norm trace: for a recurrent weight matrix W_hh (H×H, row-major,

@@ -1,6 +1,7 @@
 package dev.bptt.bench.report;
 
-import dev.bptt.kernel.Blas;
+import dev.bptt.kernel.blas.Blas;
+
 import dev.ludovic.netlib.blas.BLAS;
 import java.lang.management.ManagementFactory;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.bptt.bench.rnn;
 /**
  * The baseline a user would write by hand: a tanh Elman RNN with per-step, per-element float
  * loops (no blocking, no SIMD, weight gradients accumulated per step). Same flat layout as
- * {@code dev.bptt.kernel.RnnLayout} without readout: W_xh H×D, W_hh H×H, b_h H.
+ * {@code dev.bptt.kernel.rnn.RnnLayout} without readout: W_xh H×D, W_hh H×H, b_h H.
  */
 final class NaiveElman {
   private NaiveElman() {}

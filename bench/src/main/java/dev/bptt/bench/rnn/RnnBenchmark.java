@@ -1,10 +1,11 @@
 package dev.bptt.bench.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.bench.BenchJvm;
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.RnnWorkspace;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,12 +1,13 @@
 package dev.bptt.bench.strategy;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.bptt.BpttRunner;
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import dev.bptt.bench.Inputs;
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.BpttRunner;
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
 
 /**
  * The problem every strategy benchmark times: one tanh Elman RNN sequence, D = 64, H = 256,

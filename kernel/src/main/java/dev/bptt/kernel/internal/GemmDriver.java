@@ -18,8 +18,10 @@ package dev.bptt.kernel.internal;
  * K = K₁ + K₂ product computed as two calls (K₁ then K₂, β = 1) is bitwise the single call.
  * Checkpointed BPTT relies on both.
  *
- * <p>Internal callers may pass a negative lda (with transA) or ldb (without transB) to walk the K
- * rows of that operand in reverse order, the offset then pointing at the last K row.
+ * <p>A negative lda (with transA) or ldb (without transB) walks the K rows of that operand in
+ * reverse order, the offset then pointing at the last K row. Only
+ * {@link Kernels#addTransposedProductDescending} passes one (the descending-t weight-gradient
+ * sums); the checked facade rejects negative leading dimensions.
  *
  * <p>The panels are per-thread buffers made on a thread's first call, so a warm call allocates
  * nothing.

@@ -1,14 +1,15 @@
 package dev.bptt.verify.clip;
 
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.ExplosionMonitor;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.TensorGroup;
+import dev.bptt.kernel.clip.TensorView;
+
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.ClipResult;
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.ExplosionMonitor;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.TensorGroup;
-import dev.bptt.kernel.TensorView;
 import dev.bptt.verify.Gen;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

@@ -1,7 +1,8 @@
 package dev.bptt.verify.clip;
 
-import dev.bptt.kernel.TensorGroup;
-import dev.bptt.kernel.TensorView;
+import dev.bptt.kernel.clip.TensorGroup;
+import dev.bptt.kernel.clip.TensorView;
+
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import java.util.Arrays;

@@ -1,15 +1,15 @@
 package dev.bptt.verify.clip;
 
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.ExplosionMonitor;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.NonFinitePolicy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.ClipResult;
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.ExplosionMonitor;
-import dev.bptt.kernel.ExplosionMonitor.Status;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.NonFinitePolicy;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import org.junit.jupiter.api.Test;
@@ -123,7 +123,7 @@ class ExplosionMonitorTest {
     assertEquals(5.0, m.history(0), 0.0);
     float[] bad = {1f, Float.NaN};
     ClipResult rb = GradientClipper.of(ClipRule.STRICT).withNonFinitePolicy(NonFinitePolicy.SKIP).clipGlobalNorm(
-        dev.bptt.kernel.TensorView.of(bad), 1.0, new ClipResult());
+        dev.bptt.kernel.clip.TensorView.of(bad), 1.0, new ClipResult());
     assertSame(Status.NON_FINITE, m.observe(rb));
     assertEquals(1, m.nonFiniteCount());
   }

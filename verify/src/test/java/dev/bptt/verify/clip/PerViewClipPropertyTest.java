@@ -1,12 +1,13 @@
 package dev.bptt.verify.clip;
 
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.NormType;
+
 import static dev.bptt.verify.NaiveClip.TINY;
 import static dev.bptt.verify.NaiveClip.UD;
 
-import dev.bptt.kernel.ClipResult;
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.NormType;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import dev.bptt.verify.Shrink;

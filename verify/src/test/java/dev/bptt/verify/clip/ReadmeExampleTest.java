@@ -1,16 +1,17 @@
 package dev.bptt.verify.clip;
 
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.ExplosionMonitor;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.NonFinitePolicy;
+import dev.bptt.kernel.clip.NormType;
+import dev.bptt.kernel.clip.TensorGroup;
+import dev.bptt.kernel.clip.TensorView;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.ClipResult;
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.ExplosionMonitor;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.NonFinitePolicy;
-import dev.bptt.kernel.NormType;
-import dev.bptt.kernel.TensorGroup;
-import dev.bptt.kernel.TensorView;
 import dev.bptt.verify.NaiveClip;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,15 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.NaiveRnn;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -100,7 +101,7 @@ class ReadmeExampleTest {
     for (int i = 0; i < layout.hiddenSize(); i++) {
       double s = 0;
       for (int k = 0; k < layout.outputSize(); k++) {
-        s += p[layout.why().offset() + k * layout.hiddenSize() + i] * dOutD[yT + k];
+        s += p[layout.offWhy() + k * layout.hiddenSize() + i] * dOutD[yT + k];
       }
       last += s * s;
     }

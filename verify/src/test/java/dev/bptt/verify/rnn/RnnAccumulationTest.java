@@ -1,12 +1,13 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import dev.bptt.verify.rnn.RnnHarness.KernelResult;

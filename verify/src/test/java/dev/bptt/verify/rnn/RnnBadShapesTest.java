@@ -1,14 +1,15 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.rnn.RnnProblem.Loss;
 import dev.bptt.verify.rnn.RnnProblem.Spec;

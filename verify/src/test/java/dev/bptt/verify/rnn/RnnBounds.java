@@ -1,7 +1,8 @@
 package dev.bptt.verify.rnn;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import dev.bptt.verify.NaiveRnn;
 
 /**
@@ -152,8 +153,8 @@ final class RnnBounds {
   Forward forward(RnnLayout layout, Activation act, double[] params, double[] x, NaiveRnn.Forward ref) {
     final int steps = ref.steps(), batch = ref.batch();
     final int d = layout.inputSize(), hs = layout.hiddenSize(), o = layout.outputSize();
-    final int wxh = layout.wxh().offset(), whh = layout.whh().offset(), bh = layout.bh().offset();
-    final int why = layout.why().offset(), by = layout.by().offset();
+    final int wxh = layout.offWxh(), whh = layout.offWhh(), bh = layout.offBh();
+    final int why = layout.offWhy(), by = layout.offBy();
     final double gk = gamma(d + hs + 1), gy = gamma(hs + 1), a = activationRel(act);
     final double[] h = ref.h(), z = ref.z();
     double[] ez = new double[steps * batch * hs];
@@ -234,8 +235,8 @@ final class RnnBounds {
                     float[] taken) {
     final int steps = fref.steps(), batch = fref.batch();
     final int d = layout.inputSize(), hs = layout.hiddenSize(), o = layout.outputSize();
-    final int wxh = layout.wxh().offset(), whh = layout.whh().offset(), bh = layout.bh().offset();
-    final int why = layout.why().offset(), by = layout.by().offset();
+    final int wxh = layout.offWxh(), whh = layout.offWhh(), bh = layout.offBh();
+    final int why = layout.offWhy(), by = layout.offBy();
     final double[] h = fref.h(), z = fref.z(), eh = fb.h(), ez = fb.z();
     final double[] g = ref.dh(), delta = ref.delta();
     final int kg = o + hs + 1;

@@ -1,8 +1,10 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.internal.Checks;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
 import dev.bptt.verify.NaiveRnn;
 import dev.bptt.verify.Shrink;
 import dev.bptt.verify.rnn.RnnProblem.Loss;

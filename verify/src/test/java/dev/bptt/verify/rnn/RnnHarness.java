@@ -1,9 +1,10 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.verify.Bits;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.NaiveRnn;
 import java.util.Arrays;
 

@@ -1,17 +1,18 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.TensorGroup;
+import dev.bptt.kernel.clip.TensorView;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.ClipResult;
-import dev.bptt.kernel.ClipRule;
-import dev.bptt.kernel.GradientClipper;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.TensorGroup;
-import dev.bptt.kernel.TensorView;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

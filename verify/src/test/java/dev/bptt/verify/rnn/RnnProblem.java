@@ -1,7 +1,8 @@
 package dev.bptt.verify.rnn;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.RnnLayout;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import dev.bptt.verify.NaiveRnn;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -136,8 +137,8 @@ final class RnnProblem {
 
   private void fillParams(SplittableRandom rnd) {
     int d = layout.inputSize(), h = layout.hiddenSize(), o = layout.outputSize();
-    fill(rnd, layout.wxh().offset(), h * d, 1 / Math.sqrt(Math.max(1, d)));
-    int whh = layout.whh().offset();
+    fill(rnd, layout.offWxh(), h * d, 1 / Math.sqrt(Math.max(1, d)));
+    int whh = layout.offWhh();
     switch (spec.weights()) {
       case STANDARD -> fill(rnd, whh, h * h, 1 / Math.sqrt(h));
       case CONTRACTIVE -> fill(rnd, whh, h * h, 1.0 / h);
@@ -159,9 +160,9 @@ final class RnnProblem {
         spectralRadius = rho;
       }
     }
-    fill(rnd, layout.bh().offset(), h, 0.5);
-    fill(rnd, layout.why().offset(), o * h, 1 / Math.sqrt(h));
-    fill(rnd, layout.by().offset(), o, 0.5);
+    fill(rnd, layout.offBh(), h, 0.5);
+    fill(rnd, layout.offWhy(), o * h, 1 / Math.sqrt(h));
+    fill(rnd, layout.offBy(), o, 0.5);
   }
 
   private void fill(SplittableRandom rnd, int off, int n, double scale) {

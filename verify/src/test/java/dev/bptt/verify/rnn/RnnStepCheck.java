@@ -1,8 +1,9 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import dev.bptt.verify.Bits;
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.RnnLayout;
 import dev.bptt.verify.NaiveRnn;
 import dev.bptt.verify.rnn.RnnHarness.KernelResult;
 
@@ -31,8 +32,8 @@ final class RnnStepCheck {
     final int steps = p.steps, batch = p.batch, d = l.inputSize(), hs = l.hiddenSize(), o = l.outputSize();
     final int bh = batch * hs;
     final double[] w = p.paramsD(), x = p.xD(), dOut = p.dOutD();
-    final int wxh = l.wxh().offset(), whh = l.whh().offset(), bhOff = l.bh().offset();
-    final int why = l.why().offset(), by = l.by().offset();
+    final int wxh = l.offWxh(), whh = l.offWhh(), bhOff = l.offBh();
+    final int why = l.offWhy(), by = l.offBy();
     final float[] hidden = k.ws().hidden(), delta = k.ws().delta();
     final double eta = 0x1p-149, a = u.activationRel(act), actAbs = a > 0 ? 0x1p-126 : 0;
 

@@ -1,6 +1,7 @@
 package dev.bptt.verify.rnn;
 
-import dev.bptt.kernel.Activation;
+import dev.bptt.kernel.blas.Activation;
+
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;

@@ -1,8 +1,9 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.verify.Bits;
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import dev.bptt.verify.rnn.RnnHarness.KernelResult;

@@ -1,8 +1,9 @@
 package dev.bptt.verify.spectral;
 
-import dev.bptt.kernel.Blas;
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralInit;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;

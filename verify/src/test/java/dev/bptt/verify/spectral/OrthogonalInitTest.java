@@ -1,9 +1,11 @@
 package dev.bptt.verify.spectral;
 
+import dev.bptt.kernel.spectral.Householder;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.SpectralInit;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Seeds;

@@ -1,13 +1,15 @@
 package dev.bptt.verify.spectral;
 
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralEstimate;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralEstimate;
-import dev.bptt.kernel.SpectralInit;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Seeds;

@@ -1,6 +1,8 @@
 package dev.bptt.verify.spectral;
 
-import dev.bptt.kernel.SpectralEstimate;
+import dev.bptt.kernel.internal.Checks;
+import dev.bptt.kernel.spectral.SpectralEstimate;
+
 import dev.bptt.verify.Tolerance;
 
 /** Checks that a residual the kernel reports is the true one up to its own rounding. */

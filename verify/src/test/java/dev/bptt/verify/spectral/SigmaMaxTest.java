@@ -1,8 +1,9 @@
 package dev.bptt.verify.spectral;
 
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralEstimate;
-import dev.bptt.kernel.SpectralInit;
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralEstimate;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Shrink;

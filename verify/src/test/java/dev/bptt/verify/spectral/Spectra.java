@@ -1,6 +1,7 @@
 package dev.bptt.verify.spectral;
 
-import dev.bptt.kernel.SpectralInit;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import dev.bptt.verify.NaiveSpectral;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,10 +1,12 @@
 package dev.bptt.verify.spectral;
 
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralEstimate;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralInit;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;

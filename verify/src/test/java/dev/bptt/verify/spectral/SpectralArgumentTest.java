@@ -1,14 +1,15 @@
 package dev.bptt.verify.spectral;
 
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralEstimate;
+import dev.bptt.kernel.spectral.SpectralInit;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Spectral;
-import dev.bptt.kernel.SpectralEstimate;
-import dev.bptt.kernel.SpectralInit;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;

@@ -1,15 +1,16 @@
 package dev.bptt.verify.strategy;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.bptt.TruncationSchedule;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.TruncationSchedule;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;
@@ -111,7 +112,7 @@ class ArtbpTest {
     RnnLayout layout = new RnnLayout(1, 2, 0);
     RnnCase c = new RnnCase(Seeds.base(), 1, 2, 0, steps, 1, Activation.IDENTITY, RnnCase.Losses.EVERY, false);
     double angle = 0.5;
-    int whh = layout.whh().offset();
+    int whh = layout.offWhh();
     c.params[whh] = (float) (0.9 * Math.cos(angle));
     c.params[whh + 1] = (float) (-0.9 * Math.sin(angle));
     c.params[whh + 2] = (float) (0.9 * Math.sin(angle));

@@ -1,14 +1,15 @@
 package dev.bptt.verify.strategy;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;
@@ -102,7 +103,7 @@ class CheckpointedBpttTest {
       assertTrue(stored <= steps + 1, "T=" + steps + ": more states than full BPTT");
     }
     for (int steps : new int[] {1, 2, 7, 100, 1000, 4096}) {
-      BpttWorkspace ws = new BpttWorkspace(new dev.bptt.kernel.RnnLayout(2, 5, 0), steps, 1, BpttStrategy.checkpointed());
+      BpttWorkspace ws = new BpttWorkspace(new dev.bptt.kernel.rnn.RnnLayout(2, 5, 0), steps, 1, BpttStrategy.checkpointed());
       int r = (int) Math.ceil(Math.sqrt(steps));
       assertTrue(ws.storedStates() <= 2 * r + 1, "T=" + steps + " workspace holds " + ws.storedStates());
       assertEquals(BpttStrategy.checkpointed().storedStates(steps), ws.storedStates());
@@ -140,7 +141,7 @@ class CheckpointedBpttTest {
   void lossCallbackSeesEveryOutputOnceInOrder() {
     int steps = 23, batch = 2;
     RnnCase c = new RnnCase(Seeds.base(), 3, 7, 2, steps, batch, Activation.TANH, RnnCase.Losses.EVERY, true);
-    dev.bptt.kernel.RnnWorkspace ref = new dev.bptt.kernel.RnnWorkspace(c.layout, steps, batch);
+    dev.bptt.kernel.rnn.RnnWorkspace ref = new dev.bptt.kernel.rnn.RnnWorkspace(c.layout, steps, batch);
     c.rnn.forward(c.params, ref, c.x, 0, c.h0, 0);
     float[] seen = new float[steps * batch * 2];
     int[] next = {1};

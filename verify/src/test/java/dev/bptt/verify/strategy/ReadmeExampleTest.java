@@ -1,16 +1,16 @@
 package dev.bptt.verify.strategy;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.bptt.BpttRunner;
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.bptt.TruncationSchedule;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.BpttLoss;
-import dev.bptt.kernel.BpttRunner;
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.TruncationSchedule;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,13 @@
 package dev.bptt.verify.strategy;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.BpttLoss;
-import dev.bptt.kernel.BpttRunner;
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
-import dev.bptt.kernel.RnnWorkspace;
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.bptt.BpttRunner;
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.verify.NaiveBptt;
 import java.util.SplittableRandom;
 
@@ -42,11 +42,11 @@ final class RnnCase {
     this.steps = steps;
     this.batch = batch;
     this.params = new float[layout.size()];
-    fill(r, params, layout.wxh().offset(), layout.wxh().length(), 1 / Math.sqrt(Math.max(1, d)));
-    fill(r, params, layout.whh().offset(), layout.whh().length(), 1 / Math.sqrt(h));
-    fill(r, params, layout.bh().offset(), h, 0.1);
-    fill(r, params, layout.why().offset(), layout.why().length(), 1 / Math.sqrt(h));
-    fill(r, params, layout.by().offset(), o, 0.1);
+    fill(r, params, layout.offWxh(), layout.wxh().length(), 1 / Math.sqrt(Math.max(1, d)));
+    fill(r, params, layout.offWhh(), layout.whh().length(), 1 / Math.sqrt(h));
+    fill(r, params, layout.offBh(), h, 0.1);
+    fill(r, params, layout.offWhy(), layout.why().length(), 1 / Math.sqrt(h));
+    fill(r, params, layout.offBy(), o, 0.1);
     this.x = array(r, steps * batch * d, 1);
     this.h0 = withH0 ? array(r, batch * h, 0.5) : null;
     this.dOut = array(r, steps * batch * layout.stepOutputSize(), 1);

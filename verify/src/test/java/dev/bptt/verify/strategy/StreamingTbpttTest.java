@@ -1,12 +1,13 @@
 package dev.bptt.verify.strategy;
 
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
-import dev.bptt.kernel.RnnWorkspace;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import java.util.ArrayList;

@@ -1,15 +1,16 @@
 package dev.bptt.verify.strategy;
 
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.bptt.BpttRunner;
+import dev.bptt.kernel.bptt.BpttStrategy;
+import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.bptt.kernel.Activation;
-import dev.bptt.kernel.BpttRunner;
-import dev.bptt.kernel.BpttStrategy;
-import dev.bptt.kernel.BpttWorkspace;
-import dev.bptt.kernel.ElmanRnn;
-import dev.bptt.kernel.RnnLayout;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class TruncatedBpttTest {
       }
       RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
       float[] grads = new float[c.layout.size()], dh0 = new float[d[1] * d[3]];
-      dev.bptt.kernel.RnnWorkspace ws = new dev.bptt.kernel.RnnWorkspace(c.layout, d[0], d[1]);
+      dev.bptt.kernel.rnn.RnnWorkspace ws = new dev.bptt.kernel.rnn.RnnWorkspace(c.layout, d[0], d[1]);
       c.rnn.forward(c.params, ws, c.x, 0, c.h0, 0);
       c.rnn.backward(c.params, grads, ws, c.dOut, 0, c.lossAt, dh0, 0, null, null);
       return c.naive(ws.hidden(), null, d[0]).check("full " + c.describe(), grads, dh0);

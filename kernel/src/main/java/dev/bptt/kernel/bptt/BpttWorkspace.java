@@ -1,0 +1,159 @@
+package dev.bptt.kernel.bptt;
+
+import dev.bptt.kernel.internal.BpttEngine;
+import dev.bptt.kernel.internal.Checks;
+import dev.bptt.kernel.internal.Recurrence;
+import dev.bptt.kernel.internal.Recurrences;
+import dev.bptt.kernel.internal.StepData;
+import dev.bptt.kernel.rnn.RecurrentNetwork;
+import dev.bptt.kernel.rnn.SequenceShape;
+
+/**
+ * Every buffer {@link BpttRunner} needs to run one strategy on a network for sequences up to a
+ * capacity shape: after construction, runs allocate nothing. What it holds depends on the
+ * strategy it is sized for (S = the network's state size):
+ * <ul>
+ *   <li>full, truncated, randomized: all states [T+1][B][S], δ [T][B][S] (and outputs
+ *       [T][B][O] for a loss callback with a readout); truncated(τ) adds two buffers of
+ *       min(τ, T)·B·S for the active loss chains, randomized a flow factor per step;</li>
+ *   <li>checkpointed with segment s: the ⌈T/s⌉ − 1 segment starts, h_T, and one segment's
+ *       states [s+1][B][S], δ [s][B][S] and outputs [s][B][O];</li>
+ *   <li>streaming(k1, k2): one window's states [k2+1][B][S] and δ [k2][B][S], and the outputs
+ *       of k1 steps.</li>
+ * </ul>
+ * A workspace runs any sequence shape that fits its capacity with the strategy it was sized for,
+ * or one of the same family that needs no larger buffers (any τ, or a segment length with no
+ * more segments and no longer segments); full-storage workspaces also run
+ * {@link BpttStrategy#full()}.
+ *
+ * <p>After each run it reports how many states it holds, how many forward steps were
+ * recomputed, how many truncation points were drawn, how many windows were processed, and
+ * which hidden states it still holds. A workspace is not thread-safe; use one per thread.
+ */
+public final class BpttWorkspace {
+  private final RecurrentNetwork net;
+  private final SequenceShape capacity;
+  private final BpttStrategy sizedFor;
+  private final Recurrence kernels;
+  private final BpttEngine engine;
+  private final StepData call = new StepData();
+  private SequenceShape ranShape;
+
+  /**
+   * @param net      the network
+   * @param capacity the largest T and B to run
+   * @param strategy the strategy to size the buffers for
+   */
+  public BpttWorkspace(RecurrentNetwork net, SequenceShape capacity, BpttStrategy strategy) {
+    Checks.notNull("net", net);
+    Checks.notNull("capacity", capacity);
+    Checks.notNull("strategy", strategy);
+    this.net = net;
+    this.capacity = capacity;
+    this.sizedFor = strategy;
+    this.kernels = Recurrences.of(net);
+    this.engine = BpttEngine.create(kernels, capacity, strategy);
+  }
+
+  /** The network this workspace was sized for. */
+  public RecurrentNetwork network() {
+    return net;
+  }
+
+  /** The largest shape the workspace runs. */
+  public SequenceShape capacity() {
+    return capacity;
+  }
+
+  /** The strategy this workspace was sized for. */
+  public BpttStrategy sizedFor() {
+    return sizedFor;
+  }
+
+  /** States [B][S] the workspace holds (see {@link BpttStrategy#storedStates(int)}). */
+  public int storedStates() {
+    return engine.storedStates();
+  }
+
+  /** Floats in all of the workspace's buffers (states, δ, outputs, chains, flows). */
+  public long floats() {
+    return engine.floats();
+  }
+
+  /** Forward steps the last run computed a second time (checkpointed: T minus the last segment). */
+  public long recomputedSteps() {
+    return engine.recomputedSteps();
+  }
+
+  /** Truncation points the last randomized run drew (0 for the other strategies). */
+  public int truncations() {
+    return engine.truncations();
+  }
+
+  /** Backward windows of the last run: 1, or ⌈T/k1⌉ for streaming. */
+  public int windows() {
+    return engine.windows();
+  }
+
+  /**
+   * True when the workspace still holds the hidden state of step t (0..T) of the last run: every
+   * step for full, truncated and randomized; steps 0..s, the segment starts and T for
+   * checkpointed; T for streaming.
+   */
+  public boolean holdsState(int t) {
+    return ranShape != null && engine.keepsState(t);
+  }
+
+  /**
+   * Copies the hidden state of step t [B][S] of the last run into {@code dst[off..]}; h_T, e.g.,
+   * carries (detached) into the next chunk of a long sequence as that run's initial state.
+   *
+   * @throws IllegalStateException if the workspace does not hold that state (see {@link #holdsState})
+   */
+  public void copyState(int t, float[] dst, int off) {
+    if (ranShape == null) {
+      throw new IllegalStateException("no run on this workspace yet: there is no state");
+    }
+    Checks.vector("dst", dst, off, (long) ranShape.batch() * net.stateSize());
+    if (!engine.keepsState(t)) {
+      throw new IllegalStateException("the workspace (" + sizedFor + ") does not hold the state of step " + t
+          + " after a run of " + ranShape);
+    }
+    engine.copyState(t, dst, off);
+  }
+
+  /** Copies h_T [B][S] of the last run into {@code dst[off..]} (see {@link #copyState}). */
+  public void copyFinalState(float[] dst, int off) {
+    if (ranShape == null) {
+      throw new IllegalStateException("no run on this workspace yet: there is no final state");
+    }
+    copyState(ranShape.steps(), dst, off);
+  }
+
+  // ---- called by BpttRunner after its checks ----
+
+  void checkRuns(RecurrentNetwork n, BpttStrategy strategy, SequenceShape shape) {
+    if (!net.equals(n)) {
+      throw new IllegalArgumentException("workspace was made for " + net + ", not " + n);
+    }
+    if (!shape.fitsIn(capacity)) {
+      throw new IllegalArgumentException("sequence shape " + shape + " does not fit the workspace capacity " + capacity);
+    }
+    String unfit = engine.unfit(strategy, shape);
+    if (unfit != null) {
+      throw new IllegalArgumentException("workspace sized for " + sizedFor + " cannot run " + strategy + ": " + unfit);
+    }
+  }
+
+  double run(BpttStrategy strategy, float[] params, float[] grads, dev.bptt.kernel.rnn.SequenceBatch seq) {
+    ranShape = null;
+    call.set(kernels, seq);
+    try {
+      engine.run(kernels, strategy, params, grads, call);
+      ranShape = seq.shape();
+      return call.lossSum;
+    } finally {
+      call.clear();
+    }
+  }
+}

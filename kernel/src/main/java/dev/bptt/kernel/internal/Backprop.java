@@ -1,0 +1,77 @@
+package dev.bptt.kernel.internal;
+
+/**
+ * The cell-independent parts of a forward + backward pass, written once against
+ * {@link Recurrence} and used by every engine: the δ recursion over a segment and the full
+ * backward pass over stored states.
+ */
+public final class Backprop {
+  private Backprop() {}
+
+  /**
+   * δ_t for t = t2 down to t1 into delta[dBase + (t − t1)·B·Δ], with the slot of step t at
+   * base + (t − t1 + 1)·B·S:
+   * <pre>
+   *   ∂L/∂h_t = upstream_t (loss steps only) + flow[t]·(∂h_{t+1}/∂h_t)ᵀ·δ_{t+1},   δ_t = local(∂L/∂h_t)
+   * </pre>
+   * δ_{t2+1} and the slot of step t2+1 are read from {@code next}/{@code nextSlot} (next null:
+   * nothing flows in at t2, as at t2 = T or at a window's end). Traces, when the call has them,
+   * are written at t − 1.
+   */
+  public static void deltas(Recurrence r, float[] params, StepData in, int t1, int t2, float[] states, int base,
+                            float[] delta, int dBase, float[] next, int nextOff, float[] nextSlot, int nextSlotOff) {
+    final int batch = in.batch;
+    final int bs = batch * r.stateSize();
+    final int bd = batch * r.deltaSize();
+    // Upstream ∂L/∂h_t into the δ slots over runs of consecutive loss steps (one product per run).
+    for (int a = t1; a <= t2; ) {
+      int slot = dBase + (a - t1) * bd;
+      if (!in.hasLoss(a)) {
+        java.util.Arrays.fill(delta, slot, slot + bd, 0f);
+        a++;
+        continue;
+      }
+      int b = in.runEnd(a, t2);
+      r.upstreamGrad(params, (b - a + 1) * batch, in.upstream, in.upstreamOffset(a), delta, slot);
+      a = b + 1;
+    }
+    for (int t = t2; t >= t1; t--) {
+      int cur = dBase + (t - t1) * bd;
+      int slotT = base + (t - t1 + 1) * bs;
+      float f = t < in.steps ? in.flowAt(t) : 0f; // flow has T entries: none is read at t = T
+      if (f != 0f) {
+        if (t < t2) {
+          r.recurrentGrad(params, batch, f, states, slotT + bs, delta, cur + bd, 1f, delta, cur);
+        } else if (next != null) {
+          r.recurrentGrad(params, batch, f, nextSlot, nextSlotOff, next, nextOff, 1f, delta, cur);
+        }
+      }
+      if (in.traceDh != null) {
+        in.traceDh[t - 1] = (float) Math.sqrt(r.hiddenGradSquares(batch, delta, cur));
+      }
+      r.localGrad(batch, states, slotT, delta, cur);
+      if (in.traceDelta != null) {
+        in.traceDelta[t - 1] = (float) Math.sqrt(Kernels.sumOfSquares(bd, delta, cur));
+      }
+    }
+  }
+
+  /**
+   * Full BPTT over the stored slots of steps 0..T at states[0] (flow factors from the call, if
+   * any): δ_T..δ_1 into delta[0], ∂L/∂h_0 = flow[0]·(∂h_1/∂h_0)ᵀ·δ_1 when asked, then the
+   * weight gradients of all T steps.
+   */
+  public static void full(Recurrence r, float[] params, float[] grads, StepData in, float[] states, float[] delta) {
+    deltas(r, params, in, 1, in.steps, states, 0, delta, 0, null, 0, null, 0);
+    initialStateGrad(r, params, in, in.flowAt(0), states, in.batch * r.stateSize(), delta, 0);
+    r.weightGrads(params, grads, in.batch, 1, in.steps, states, 0, delta, 0, in);
+  }
+
+  /** ∂L/∂h_0 ← f·(∂h_1/∂h_0)ᵀ·δ_1 into the call's output, if it has one. */
+  public static void initialStateGrad(Recurrence r, float[] params, StepData in, float f, float[] slot1,
+                                      int slot1Off, float[] delta1, int d1Off) {
+    if (in.dInitial != null) {
+      r.recurrentGrad(params, in.batch, f, slot1, slot1Off, delta1, d1Off, 0f, in.dInitial, in.dInitialOff);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package dev.bptt.kernel.internal;
+
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RecurrentNetwork;
+
+/** The segment kernels of each public network type (resolved once, when a runner or workspace is made). */
+public final class Recurrences {
+  private Recurrences() {}
+
+  /** The {@link Recurrence} that runs {@code net}. */
+  public static Recurrence of(RecurrentNetwork net) {
+    Checks.notNull("net", net);
+    return switch (net) {
+      case ElmanRnn e -> new ElmanRecurrence(e.layout(), e.activation());
+    };
+  }
+}

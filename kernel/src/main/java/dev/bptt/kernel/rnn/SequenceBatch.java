@@ -1,0 +1,292 @@
+package dev.bptt.kernel.rnn;
+
+import dev.bptt.kernel.internal.Checks;
+
+/**
+ * Caller-owned, reusable holder of everything one pass over a batch of sequences reads and
+ * writes besides the parameters: the inputs, the initial state, which steps carry a loss and
+ * their upstream gradients (or a {@link StepLoss} that computes them), and the optional outputs
+ * ∂L/∂h_0 and per-step gradient-norm traces. Shapes for a network with input size D, state size
+ * S and step output size O′, T steps and B sequences:
+ * <pre>
+ *   input      [T][B][D]      required
+ *   initial    [B][S]         optional (default zeros)
+ *   upstream   [L][B][O′]     L = losses().count(T), one block per loss step in increasing order
+ *   dInitial   [B][S]         optional output, overwritten
+ *   traceDh, traceDelta  ≥ T  optional outputs: ‖∂L/∂h_t‖₂ and ‖δ_t‖₂ at index t − 1
+ * </pre>
+ * Setters check what they can on their own (null, offsets, lengths fixed by the shape) and
+ * return this holder; the combination is checked again by the pass before anything is written.
+ * Setting a reference allocates nothing, so a training loop re-points the holder at its next
+ * batch for free. Arrays are held by reference, not copied: a pass that needs an input after it
+ * returns (the forward/backward pair of {@link ElmanRnn}) copies it into its workspace.
+ *
+ * <p>Not thread-safe; use one per thread.
+ */
+public final class SequenceBatch {
+  private final RecurrentNetwork net;
+  private final SequenceShape shape;
+  private float[] input;
+  private int inputOff;
+  private float[] initial;
+  private int initialOff;
+  private LossSteps losses = LossSteps.everyStep();
+  private float[] upstream;
+  private int upstreamOff;
+  private boolean ownUpstream;
+  private StepLoss loss;
+  private float[] dInitial;
+  private int dInitialOff;
+  private float[] traceDh;
+  private float[] traceDelta;
+
+  /**
+   * @param net   the network whose sizes the arrays are checked against
+   * @param shape T and B of the sequences
+   */
+  public SequenceBatch(RecurrentNetwork net, SequenceShape shape) {
+    Checks.notNull("net", net);
+    Checks.notNull("shape", shape);
+    this.net = net;
+    this.shape = shape;
+  }
+
+  /** The network the holder was made for. */
+  public RecurrentNetwork network() {
+    return net;
+  }
+
+  /** T and B. */
+  public SequenceShape shape() {
+    return shape;
+  }
+
+  /** Inputs x [T][B][D] at offset 0. */
+  public SequenceBatch input(float[] x) {
+    return input(x, 0);
+  }
+
+  /** Inputs x [T][B][D] at {@code off}. */
+  public SequenceBatch input(float[] x, int off) {
+    Checks.vector("input", x, off, Math.multiplyExact(rows(), net.inputSize()));
+    this.input = x;
+    this.inputOff = off;
+    return this;
+  }
+
+  /** Initial state [B][S] at offset 0. */
+  public SequenceBatch initialState(float[] s0) {
+    return initialState(s0, 0);
+  }
+
+  /** Initial state [B][S] at {@code off}. */
+  public SequenceBatch initialState(float[] s0, int off) {
+    Checks.vector("initialState", s0, off, stateRows());
+    this.initial = s0;
+    this.initialOff = off;
+    return this;
+  }
+
+  /** Starts every sequence from the zero state (the default). */
+  public SequenceBatch zeroInitialState() {
+    this.initial = null;
+    this.initialOff = 0;
+    return this;
+  }
+
+  /** Which steps carry a loss (default {@link LossSteps#everyStep()}). */
+  public SequenceBatch losses(LossSteps losses) {
+    Checks.notNull("losses", losses);
+    losses.checkFits(shape.steps());
+    this.losses = losses;
+    return this;
+  }
+
+  /** Upstream gradients [L][B][O′] at offset 0, one block per loss step (see the class comment). */
+  public SequenceBatch upstream(float[] dOut) {
+    return upstream(dOut, 0);
+  }
+
+  /** Upstream gradients [L][B][O′] at {@code off}. */
+  public SequenceBatch upstream(float[] dOut, int off) {
+    Checks.notNull("upstream", dOut);
+    Checks.nonNegative("upstream offset", off);
+    this.upstream = dOut;
+    this.upstreamOff = off;
+    this.ownUpstream = false;
+    return this;
+  }
+
+  /**
+   * A loss evaluated in the forward pass that writes the upstream gradients itself; null to read
+   * them from {@link #upstream(float[])}. Without a caller upstream array the holder makes its own
+   * (once, grown only when a larger one is needed).
+   */
+  public SequenceBatch loss(StepLoss loss) {
+    this.loss = loss;
+    return this;
+  }
+
+  /** Receives ∂L/∂h_0 [B][S] at offset 0 (overwritten); null for none. */
+  public SequenceBatch initialStateGradient(float[] dh0) {
+    return dh0 == null ? initialStateGradient(null, 0) : initialStateGradient(dh0, 0);
+  }
+
+  /** Receives ∂L/∂h_0 [B][S] at {@code off} (overwritten); null for none. */
+  public SequenceBatch initialStateGradient(float[] dh0, int off) {
+    if (dh0 != null) {
+      Checks.vector("initialStateGradient", dh0, off, stateRows());
+    }
+    this.dInitial = dh0;
+    this.dInitialOff = off;
+    return this;
+  }
+
+  /**
+   * Receive per-step traces: ‖∂L/∂h_t‖₂ (the gradient reaching h_t before the local derivative,
+   * Frobenius over the batch) and ‖δ_t‖₂ (after it) at index t − 1; either may be null.
+   */
+  public SequenceBatch traces(float[] traceDh, float[] traceDelta) {
+    if (traceDh != null) {
+      Checks.atLeast("traceDh", traceDh, traceDh.length, "T", shape.steps());
+    }
+    if (traceDelta != null) {
+      Checks.atLeast("traceDelta", traceDelta, traceDelta.length, "T", shape.steps());
+    }
+    this.traceDh = traceDh;
+    this.traceDelta = traceDelta;
+    return this;
+  }
+
+  // ---- getters ----
+
+  /** The input array (null until set). */
+  public float[] input() {
+    return input;
+  }
+
+  /** Offset of x_1 in {@link #input()}. */
+  public int inputOffset() {
+    return inputOff;
+  }
+
+  /** The initial-state array, or null for zeros. */
+  public float[] initialState() {
+    return initial;
+  }
+
+  /** Offset in {@link #initialState()}. */
+  public int initialStateOffset() {
+    return initialOff;
+  }
+
+  /** The loss steps. */
+  public LossSteps losses() {
+    return losses;
+  }
+
+  /** Number of loss steps L (upstream blocks). */
+  public int lossCount() {
+    return losses.count(shape.steps());
+  }
+
+  /** The upstream array in use (the caller's, the holder's own, or null when neither exists yet). */
+  public float[] upstream() {
+    return upstream;
+  }
+
+  /** Offset of the first upstream block. */
+  public int upstreamOffset() {
+    return upstreamOff;
+  }
+
+  /** Offset of step t's upstream block [B][O′] (1 ≤ t ≤ T), or −1 if step t carries no loss. */
+  public int upstreamOffset(int t) {
+    Checks.notNull("upstream", upstream);
+    if (t < 1 || t > shape.steps()) {
+      throw new IllegalArgumentException("step t must be in [1, T=" + shape.steps() + "], got " + t);
+    }
+    int i = losses.index(t, shape.steps());
+    return i < 0 ? -1 : upstreamOff + i * shape.batch() * net.stepOutputSize();
+  }
+
+  /** The loss callback, or null. */
+  public StepLoss loss() {
+    return loss;
+  }
+
+  /** The ∂L/∂h_0 output array, or null. */
+  public float[] initialStateGradient() {
+    return dInitial;
+  }
+
+  /** Offset in {@link #initialStateGradient()}. */
+  public int initialStateGradientOffset() {
+    return dInitialOff;
+  }
+
+  /** The ‖∂L/∂h_t‖ trace, or null. */
+  public float[] traceDh() {
+    return traceDh;
+  }
+
+  /** The ‖δ_t‖ trace, or null. */
+  public float[] traceDelta() {
+    return traceDelta;
+  }
+
+  // ---- checks used by the passes ----
+
+  /**
+   * Checks what a forward pass reads: the network, the input set.
+   *
+   * @throws IllegalArgumentException if the holder was made for another network
+   * @throws IllegalStateException    if no input was set
+   */
+  public void checkForward(RecurrentNetwork expected) {
+    if (!net.equals(expected)) {
+      throw new IllegalArgumentException("sequence batch was made for " + net + ", not " + expected);
+    }
+    if (input == null) {
+      throw new IllegalStateException("no input set on the sequence batch (call input(x))");
+    }
+  }
+
+  /**
+   * Checks what a backward pass reads: the upstream gradients fit L blocks (making the holder's
+   * own buffer when a loss callback writes them and the caller gave none).
+   *
+   * @throws IllegalStateException if neither upstream gradients nor a loss callback were set
+   */
+  public void checkBackward(RecurrentNetwork expected) {
+    checkForward(expected);
+    long need = (long) losses.count(shape.steps()) * shape.batch() * net.stepOutputSize();
+    if (upstream == null || ownUpstream && upstream.length < need) {
+      if (loss == null) {
+        throw new IllegalStateException("no upstream gradients set on the sequence batch (call upstream(dOut) or "
+            + "loss(callback))");
+      }
+      upstream = new float[Math.toIntExact(need)];
+      upstreamOff = 0;
+      ownUpstream = true;
+    }
+    if ((long) upstreamOff + need > upstream.length) {
+      throw new IndexOutOfBoundsException("upstream: offset " + upstreamOff + " + length " + need + " (" + losses
+          + " of " + shape + ", O'=" + net.stepOutputSize() + ") does not fit array of length " + upstream.length);
+    }
+    if (dInitial != null) {
+      Checks.noOverlap("initialStateGradient", dInitial, dInitialOff, (long) dInitialOff + stateRows(),
+          "upstream", upstream, upstreamOff, upstreamOff + need);
+      Checks.noOverlap("initialStateGradient", dInitial, dInitialOff, (long) dInitialOff + stateRows(),
+          "input", input, inputOff, inputOff + rows() * net.inputSize());
+    }
+  }
+
+  private long rows() {
+    return shape.rows();
+  }
+
+  private int stateRows() {
+    return Math.multiplyExact(shape.batch(), net.stateSize());
+  }
+}
