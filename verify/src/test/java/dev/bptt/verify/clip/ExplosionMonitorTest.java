@@ -3,6 +3,7 @@ package dev.bptt.verify.clip;
 import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.ExplosionMonitor;
+import dev.bptt.kernel.clip.ExplosionMonitor.Status;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.NonFinitePolicy;
 

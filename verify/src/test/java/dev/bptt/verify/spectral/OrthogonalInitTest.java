@@ -1,6 +1,5 @@
 package dev.bptt.verify.spectral;
 
-import dev.bptt.kernel.spectral.Householder;
 import dev.bptt.kernel.spectral.SpectralInit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,7 +1,6 @@
 package dev.bptt.verify.spectral;
 
 import dev.bptt.kernel.blas.Blas;
-import dev.bptt.kernel.spectral.Householder;
 import dev.bptt.kernel.spectral.SpectralInit;
 
 import dev.bptt.verify.Tolerance;
