@@ -14,14 +14,20 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code dev.bptt.kernel.impl=scalar|panama} forces an implementation ({@code panama}
  *       fails loudly when the module is absent rather than silently falling back);</li>
- *   <li>{@code dev.bptt.kernel.vectorBits=128|256|512} (tests) forces a smaller species,
- *       read once by {@code PanamaConstants}.</li>
+ *   <li>{@code dev.bptt.kernel.vectorBits=128|256|512} is a test and diagnostic switch, not a
+ *       tuning knob: it forces a species no wider than the preferred one (read once by
+ *       {@code PanamaConstants}) so that the test suite runs the 128-bit code paths on an
+ *       AVX-512 machine; production code should leave it unset and get
+ *       {@code FloatVector.SPECIES_PREFERRED}.</li>
  * </ul>
  *
  * <p>No Vector API type is mentioned in this class: the Panama classes are loaded reflectively
  * only after the module check, so a JVM without the module never links them (Lucene's rule).
  */
 public abstract class VectorizationProvider {
+
+  /** Package-private: only the two implementations in this package exist (Lucene's rule). */
+  VectorizationProvider() {}
   /** Property that forces the implementation: {@code scalar} or {@code panama}. */
   public static final String IMPL_PROPERTY = "dev.bptt.kernel.impl";
   /** Test-only property that forces the vector width in bits. */

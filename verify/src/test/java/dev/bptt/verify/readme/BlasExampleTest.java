@@ -1,5 +1,6 @@
 package dev.bptt.verify.readme;
 
+import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.blas.Transpose;
 
@@ -22,7 +23,7 @@ class BlasExampleTest {
     float[] x = {0.5f, 0.25f, 9f, -0.5f};
     float[] h = {0.1f, 0.2f, 0.3f};               // starts as the bias b
     Blas.gemv(3, 4, 1f, w, 0, 4, x, 0, 1f, h, 0); // h ← 1·W·x + 1·h
-    Blas.activate(dev.bptt.kernel.blas.Activation.TANH, 3, h, 0, h, 0);
+    Blas.activate(Activation.TANH, 3, h, 0, h, 0);
     double norm = Blas.norm2(3, h, 0);            // overflow-safe ‖h‖₂, as a double
 
     // C = Aᵀ·B (2×2) from A (3×2) and B (3×2), no transposed copy: the weight-gradient shape.
