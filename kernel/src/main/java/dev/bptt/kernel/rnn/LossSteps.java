@@ -79,6 +79,9 @@ public final class LossSteps {
    * no loss; T is the sequence length, 1 ≤ t ≤ T.
    */
   public int index(int t, int steps) {
+    if (t < 1 || t > steps) {
+      throw new IllegalArgumentException("step t must be in [1, T=" + steps + "], got " + t);
+    }
     if (this.steps != null) {
       int i = Arrays.binarySearch(this.steps, t);
       return i >= 0 ? i : -1;
