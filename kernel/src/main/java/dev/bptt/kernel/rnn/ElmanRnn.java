@@ -97,7 +97,7 @@ public final class ElmanRnn implements RecurrentNetwork {
     seq.checkForward(this);
     ws.checkFits(this, seq.shape());
     if (seq.loss() != null) {
-      seq.checkBackward(this); // the callback writes the upstream blocks: they must fit first
+      seq.checkBackward(this); // the callback writes the upstream blocks: they must fit before any write
     }
     return ws.forward(kernels, params, seq);
   }

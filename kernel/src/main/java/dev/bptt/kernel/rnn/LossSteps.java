@@ -15,6 +15,7 @@ import java.util.Arrays;
 public final class LossSteps {
   private static final LossSteps ALL = new LossSteps(null, false);
   private static final LossSteps LAST = new LossSteps(null, true);
+  private static final LossSteps NONE = new LossSteps(new int[0], false);
 
   /** Sorted distinct 1-based steps, or null for ALL / LAST. */
   private final int[] steps;
@@ -33,6 +34,14 @@ public final class LossSteps {
   /** A loss at step T only (upstream [B][O′]). */
   public static LossSteps lastStep() {
     return LAST;
+  }
+
+  /**
+   * No loss at any step (upstream empty): a pass then adds zero gradients, and with an initial
+   * state gradient requested, writes zeros there.
+   */
+  public static LossSteps none() {
+    return NONE;
   }
 
   /**
@@ -69,8 +78,9 @@ public final class LossSteps {
 
   /** Throws if a named step lies beyond T. */
   public void checkFits(int steps) {
-    if (this.steps != null && this.steps[this.steps.length - 1] > steps) {
-      throw new IllegalArgumentException("loss step " + this.steps[this.steps.length - 1] + " lies beyond T=" + steps);
+    if (this.steps != null && this.steps.length > 0 && this.steps[this.steps.length - 1] > steps) {
+      throw new IllegalArgumentException("losses: loss step " + this.steps[this.steps.length - 1] + " lies beyond T="
+          + steps);
     }
   }
 
@@ -94,6 +104,9 @@ public final class LossSteps {
 
   @Override
   public String toString() {
-    return steps != null ? "at" + Arrays.toString(steps) : last ? "lastStep" : "everyStep";
+    if (steps != null) {
+      return steps.length == 0 ? "none" : "at" + Arrays.toString(steps);
+    }
+    return last ? "lastStep" : "everyStep";
   }
 }

@@ -15,7 +15,9 @@ import dev.bptt.kernel.internal.Sizes;
 public final class RnnStreamState {
   private final ElmanRnn rnn;
   private final int batch;
-  /** Slot 0: h_t; slot 1: scratch for h_{t+1}. */
+  /** h_t, [B][H]. */
+  private final float[] hidden;
+  /** Two slots for one forward step: h_t, then h_{t+1}. */
   private final float[] slots;
   private final float[] output;
   private long steps;
@@ -31,7 +33,8 @@ public final class RnnStreamState {
     Checks.positive("batch (B)", batch);
     this.rnn = rnn;
     this.batch = batch;
-    this.slots = new float[Sizes.floats("stream state", 2, batch, rnn.stateSize())];
+    this.hidden = new float[Sizes.floats("stream state", 1, batch, rnn.stateSize())];
+    this.slots = new float[2 * hidden.length];
     this.output = new float[Sizes.floats("stream output", 1, batch, rnn.layout().outputSize())];
   }
 
@@ -52,7 +55,7 @@ public final class RnnStreamState {
 
   /** Back to h_0 = 0. */
   public RnnStreamState reset() {
-    java.util.Arrays.fill(slots, 0f);
+    java.util.Arrays.fill(hidden, 0f);
     java.util.Arrays.fill(output, 0f);
     steps = 0;
     return this;
@@ -63,13 +66,13 @@ public final class RnnStreamState {
     int bh = batch * rnn.stateSize();
     Checks.vector("h0", h0, off, bh);
     reset();
-    System.arraycopy(h0, off, slots, 0, bh);
+    System.arraycopy(h0, off, hidden, 0, bh);
     return this;
   }
 
-  /** The current hidden state h_t: [B][H] at offset 0 of this array (read only). */
+  /** The current hidden state h_t, [B][H] (the state's own array: read it, do not write it). */
   public float[] hidden() {
-    return slots;
+    return hidden;
   }
 
   /** The last step's readout output y_t, [B][O] (empty without a readout; zeros before a step). */
@@ -81,18 +84,20 @@ public final class RnnStreamState {
   public void copyHidden(float[] dst, int off) {
     int bh = batch * rnn.stateSize();
     Checks.vector("dst", dst, off, bh);
-    System.arraycopy(slots, 0, dst, off, bh);
+    System.arraycopy(hidden, 0, dst, off, bh);
   }
 
   void advance(Recurrence r, float[] params, float[] x, int xOff, int n) {
     int bh = batch * r.stateSize();
     int row = batch * r.inputSize();
+    System.arraycopy(hidden, 0, slots, 0, bh);
     for (int i = 0; i < n; i++) {
       r.forwardSteps(params, batch, 1, 1, x, xOff + i * row, slots, 0);
       System.arraycopy(slots, bh, slots, 0, bh);
     }
+    System.arraycopy(slots, 0, hidden, 0, bh);
     if (n > 0 && output.length > 0) {
-      r.outputs(params, batch, slots, 0, output, 0);
+      r.outputs(params, batch, hidden, 0, output, 0);
     }
     steps += n;
   }

@@ -141,12 +141,12 @@ public final class RnnWorkspace {
       if (!r.statesAreOutputs()) {
         r.outputs(params, in.steps * in.batch, hidden, bh, output, 0);
       }
-      forwardShape = seq.shape();
       if (r.statesAreOutputs()) {
         in.evaluateLoss(1, in.steps, hidden, bh, bh);
       } else {
         in.evaluateLoss(1, in.steps, output, 0, in.batch * r.stepOutputSize());
       }
+      forwardShape = seq.shape(); // only now: a callback that threw leaves no pass to backpropagate
       return in.lossSum;
     } finally {
       in.clear();

@@ -1,6 +1,7 @@
 package dev.bptt.kernel.rnn;
 
 import dev.bptt.kernel.internal.Checks;
+import dev.bptt.kernel.internal.Sizes;
 
 /**
  * Caller-owned, reusable holder of everything one pass over a batch of sequences reads and
@@ -99,6 +100,7 @@ public final class SequenceBatch {
     Checks.notNull("losses", losses);
     losses.checkFits(shape.steps());
     this.losses = losses;
+    ensureOwnUpstream();
     return this;
   }
 
@@ -107,24 +109,46 @@ public final class SequenceBatch {
     return upstream(dOut, 0);
   }
 
-  /** Upstream gradients [L][B][O′] at {@code off}. */
+  /**
+   * Upstream gradients [L][B][O′] at {@code off}; null drops the caller's array (a loss callback
+   * then writes into the holder's own).
+   */
   public SequenceBatch upstream(float[] dOut, int off) {
-    Checks.notNull("upstream", dOut);
     Checks.nonNegative("upstream offset", off);
     this.upstream = dOut;
-    this.upstreamOff = off;
+    this.upstreamOff = dOut == null ? 0 : off;
     this.ownUpstream = false;
+    ensureOwnUpstream();
     return this;
   }
 
   /**
    * A loss evaluated in the forward pass that writes the upstream gradients itself; null to read
-   * them from {@link #upstream(float[])}. Without a caller upstream array the holder makes its own
-   * (once, grown only when a larger one is needed).
+   * them from {@link #upstream(float[])} again. Without a caller upstream array the holder makes
+   * its own here (once; grown only when a later {@link #losses} needs more), so passes allocate
+   * nothing.
    */
   public SequenceBatch loss(StepLoss loss) {
     this.loss = loss;
+    if (loss == null && ownUpstream) {
+      upstream = null; // the holder's buffer holds the callback's gradients: never read them stale
+      ownUpstream = false;
+    }
+    ensureOwnUpstream();
     return this;
+  }
+
+  /** With a callback and no caller array: (re)make the holder's own upstream buffer if it is too small. */
+  private void ensureOwnUpstream() {
+    if (loss == null || upstream != null && !ownUpstream) {
+      return;
+    }
+    int need = Sizes.floats("upstream", losses.count(shape.steps()), shape.batch(), net.stepOutputSize());
+    if (upstream == null || upstream.length < need) {
+      upstream = new float[need];
+    }
+    upstreamOff = 0;
+    ownUpstream = true;
   }
 
   /** Receives ∂L/∂h_0 [B][S] at offset 0 (overwritten); null for none. */
@@ -253,23 +277,18 @@ public final class SequenceBatch {
   }
 
   /**
-   * Checks what a backward pass reads: the upstream gradients fit L blocks (making the holder's
-   * own buffer when a loss callback writes them and the caller gave none).
+   * Checks what a backward pass reads: the upstream gradients (the caller's, or the holder's own
+   * for a loss callback) hold L blocks, and the ∂L/∂h_0 output overlaps no input.
    *
    * @throws IllegalStateException if neither upstream gradients nor a loss callback were set
    */
   public void checkBackward(RecurrentNetwork expected) {
     checkForward(expected);
-    long need = (long) losses.count(shape.steps()) * shape.batch() * net.stepOutputSize();
-    if (upstream == null || ownUpstream && upstream.length < need) {
-      if (loss == null) {
-        throw new IllegalStateException("no upstream gradients set on the sequence batch (call upstream(dOut) or "
-            + "loss(callback))");
-      }
-      upstream = new float[Math.toIntExact(need)];
-      upstreamOff = 0;
-      ownUpstream = true;
+    if (upstream == null) {
+      throw new IllegalStateException("no upstream gradients set on the sequence batch (call upstream(dOut) or "
+          + "loss(callback))");
     }
+    long need = (long) losses.count(shape.steps()) * shape.batch() * net.stepOutputSize();
     if ((long) upstreamOff + need > upstream.length) {
       throw new IndexOutOfBoundsException("upstream: offset " + upstreamOff + " + length " + need + " (" + losses
           + " of " + shape + ", O'=" + net.stepOutputSize() + ") does not fit array of length " + upstream.length);
