@@ -2,9 +2,13 @@ package dev.bptt.verify.rnn;
 
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -28,13 +32,14 @@ class ReadmeExampleTest {
     // An Elman RNN with D = 8 inputs, H = 16 hidden units (tanh) and O = 4 outputs.
     RnnLayout layout = new RnnLayout(8, 16, 4);
     ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
-    int steps = 50, batch = 1;
+    SequenceShape shape = SequenceShape.steps(50).batch(1); // T = 50 steps of B = 1 sequence
+    int steps = shape.steps(), batch = shape.batch();
 
     // All parameters live in one flat array with named views. Initialize each weight matrix
     // U(±1/√fan_in), W_hh at half that scale (a contracting start), biases 0; seeded.
     SplittableRandom random = new SplittableRandom(42);
     float[] params = new float[layout.size()];
-    for (RnnLayout.View v : List.of(layout.wxh(), layout.whh(), layout.why())) {
+    for (TensorView v : List.of(layout.wxh(params), layout.whh(params), layout.why(params))) {
       double scale = (v.name().equals("W_hh") ? 0.5 : 1.0) / Math.sqrt(v.cols());
       for (int i = 0; i < v.length(); i++) {
         params[v.offset() + i] = (float) (scale * (2 * random.nextDouble() - 1));
@@ -48,26 +53,27 @@ class ReadmeExampleTest {
     }
 
     // Forward: h_t = tanh(W_xh·x_t + W_hh·h_{t−1} + b_h), y_t = W_hy·h_t + b_y, with h_0 = 0.
-    RnnWorkspace ws = new RnnWorkspace(layout, steps, batch); // reusable, no allocation per call
-    rnn.forward(params, ws, x, 0, null, 0);
+    RnnWorkspace ws = new RnnWorkspace(rnn, shape); // reusable, no allocation per call
+    SequenceBatch seq = new SequenceBatch(rnn, shape).input(x); // the per-call arrays
+    rnn.forward(params, seq, ws);
 
     // Squared error at the last step only: L = ½‖y_T − target‖², so ∂L/∂y_T = y_T − target.
+    // Upstream gradients are compact: one [B][O] block per loss step, here only step T.
     float[] target = {1f, 0f, -1f, 0.5f};
-    float[] dOut = new float[steps * batch * layout.outputSize()]; // ∂L/∂y_t [T][B][O]
-    boolean[] lossAt = new boolean[steps];
-    lossAt[steps - 1] = true;
+    float[] dOut = new float[batch * layout.outputSize()]; // ∂L/∂y_T [B][O]
     int yT = ws.outputOffset(steps);
     for (int k = 0; k < layout.outputSize(); k++) {
-      dOut[yT + k] = ws.output()[yT + k] - target[k];
+      dOut[k] = ws.output()[yT + k] - target[k];
     }
 
     // Backward (BPTT): gradients accumulate into grads, in the same flat layout as params.
     float[] grads = new float[layout.size()];
     float[] traceDh = new float[steps]; // ‖∂L/∂h_t‖₂ at t − 1: how the gradient fades back in time
-    rnn.backward(params, grads, ws, dOut, 0, lossAt, null, 0, traceDh, null);
+    seq.losses(LossSteps.lastStep()).upstream(dOut).traces(traceDh, null);
+    rnn.backward(params, grads, seq, ws);
 
     // Read the gradient of W_hh (an H×H view into grads) and the trace.
-    RnnLayout.View whh = layout.whh();
+    TensorView whh = layout.whh(grads);
     float dWhh01 = grads[whh.offset() + 0 * whh.cols() + 1]; // ∂L/∂W_hh[0][1]
     double dWhhNorm = Blas.norm2(whh.length(), grads, whh.offset());
     System.out.printf("∂L/∂W_hh[0][1] = %g, ‖∂L/∂W_hh‖ = %g%n", dWhh01, dWhhNorm);
@@ -77,17 +83,22 @@ class ReadmeExampleTest {
     assertTrue(Double.isFinite(dWhhNorm) && dWhhNorm > 0, "‖∂L/∂W_hh‖ = " + dWhhNorm);
     assertTrue(Float.isFinite(dWhh01), "∂L/∂W_hh[0][1] = " + dWhh01);
 
-    // The same computation in double, and the bounds the kernel must meet.
+    // The same computation in double, and the bounds the kernel must meet. The reference reads
+    // the full [T][B][O] upstream with a loss mask: the compact block goes to step T.
+    boolean[] lossAt = new boolean[steps];
+    lossAt[steps - 1] = true;
+    float[] dOutFull = new float[steps * batch * layout.outputSize()];
+    System.arraycopy(dOut, 0, dOutFull, yT, dOut.length);
     NaiveRnn ref = new NaiveRnn(layout, Activation.TANH);
     double[] p = NaiveRnn.toDouble(params, 0, params.length), xd = NaiveRnn.toDouble(x, 0, x.length);
-    double[] dOutD = NaiveRnn.toDouble(dOut, 0, dOut.length);
+    double[] dOutD = NaiveRnn.toDouble(dOutFull, 0, dOutFull.length);
     NaiveRnn.Forward fwd = ref.forward(p, steps, batch, xd, null);
     NaiveRnn.Backward bwd = ref.backward(p, fwd, xd, dOutD, lossAt);
     RnnBounds bounds = RnnBounds.kernelVsReference();
     RnnBounds.Forward fb = bounds.forward(layout, Activation.TANH, p, xd, fwd);
     RnnBounds.Backward bb = bounds.backward(layout, Activation.TANH, p, xd, fwd, fb, bwd, dOutD, lossAt,
         new double[layout.size()], ws.hidden());
-    for (RnnLayout.View v : layout.views()) {
+    for (TensorView v : layout.tensors(grads).views()) {
       assertNull(RnnHarness.informative("grads." + v.name(), bwd.grads(), bb.gradsPropagated(), v.offset(), v.length()));
     }
     assertNull(RnnHarness.informative("traceDh", bwd.traceDh(), bb.traceDh(), 0, steps));

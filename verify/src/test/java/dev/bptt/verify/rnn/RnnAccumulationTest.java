@@ -129,8 +129,8 @@ class RnnAccumulationTest {
 
     float[] fresh = new float[n + RnnProblem.TAIL];
     Arrays.fill(fresh, n, fresh.length, RnnProblem.CANARY);
-    KernelResult a = RnnHarness.runKernel(p, new RnnWorkspace(p.layout, p.steps, p.batch), fresh);
-    KernelResult b = RnnHarness.runKernel(p, new RnnWorkspace(p.layout, p.steps, p.batch), garbage);
+    KernelResult a = RnnHarness.runKernel(p, new RnnWorkspace(rnn, p.shape()), fresh);
+    KernelResult b = RnnHarness.runKernel(p, new RnnWorkspace(rnn, p.shape()), garbage);
     assertNull(Bits.same("grads (zeroGradients'd vs fresh zeros)", a.grads(), b.grads()), p.toString());
   }
 

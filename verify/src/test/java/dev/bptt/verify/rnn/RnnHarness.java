@@ -1,8 +1,10 @@
 package dev.bptt.verify.rnn;
 
+import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
 
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.NaiveRnn;
@@ -26,24 +28,25 @@ final class RnnHarness {
 
   /** Runs forward and backward on {@code ws} (fresh when null), accumulating into a copy of p.grads0. */
   static KernelResult runKernel(RnnProblem p, RnnWorkspace ws) {
-    return runKernel(p, ws == null ? new RnnWorkspace(p.layout, p.steps, p.batch) : ws, p.grads0.clone());
+    return runKernel(p, ws == null ? p.workspace() : ws, p.grads0.clone());
   }
 
   /** Runs forward and backward on {@code ws}, accumulating into {@code grads} (modified). */
   static KernelResult runKernel(RnnProblem p, RnnWorkspace ws, float[] grads) {
-    new ElmanRnn(p.layout, p.spec.activation()).forward(p.params, ws, p.x, p.xOff, p.h0, p.h0Off);
+    p.rnn().forward(p.params, p.sequence(), ws);
     return runBackward(p, ws, grads);
   }
 
   /** Backward only (after a forward of p on ws), into fresh canary-padded dh0 and traces. */
   static KernelResult runBackward(RnnProblem p, RnnWorkspace ws, float[] grads) {
-    ElmanRnn rnn = new ElmanRnn(p.layout, p.spec.activation());
+    ElmanRnn rnn = p.rnn();
     int bh = p.batch * p.layout.hiddenSize();
     int dh0Off = (p.xOff + p.dOutOff) % 11;
     float[] dh0 = canaries(dh0Off + bh + RnnProblem.TAIL);
     float[] traceDh = canaries(p.steps + RnnProblem.TAIL);
     float[] traceDelta = canaries(p.steps + RnnProblem.TAIL);
-    rnn.backward(p.params, grads, ws, p.dOut, p.dOutOff, p.lossAt, dh0, dh0Off, traceDh, traceDelta);
+    SequenceBatch seq = p.sequence().initialStateGradient(dh0, dh0Off).traces(traceDh, traceDelta);
+    rnn.backward(p.params, grads, seq, ws);
     return new KernelResult(ws, grads, dh0, dh0Off, traceDh, traceDelta);
   }
 
@@ -69,7 +72,7 @@ final class RnnHarness {
   /** Builds the case, runs kernel and reference, and returns the first violation, or null. */
   static String check(RnnProblem.Spec spec, long seed, int[] dims) {
     RnnProblem p = RnnProblem.of(spec, dims, seed);
-    float[] params = p.params.clone(), x = p.x.clone(), dOut = p.dOut.clone();
+    float[] params = p.params.clone(), x = p.x.clone(), dOut = p.dOut.clone(), up = p.up.clone();
     float[] h0 = p.h0 == null ? null : p.h0.clone();
     KernelResult k = runKernel(p, null);
     Reference r = reference(p, p.grads0D(), k.ws().hidden());
@@ -80,7 +83,8 @@ final class RnnHarness {
         Bits.same("params", params, p.params),
         Bits.same("x", x, p.x),
         h0 == null ? null : Bits.same("h0", h0, p.h0),
-        Bits.same("dOut", dOut, p.dOut));
+        Bits.same("dOut", dOut, p.dOut),
+        Bits.same("upstream", up, p.up));
     return msg == null ? null : p + ": " + msg;
   }
 
@@ -141,7 +145,7 @@ final class RnnHarness {
     for (int i = 0; i < g.length; i++) {
       g[i] = r.grads0()[i] + r.bwd().grads()[i];
     }
-    for (RnnLayout.View v : p.layout.views()) {
+    for (TensorView v : views(p.layout)) {
       String m = informative("grads." + v.name(), g, r.bb().gradsPropagated(), v.offset(), v.length());
       if (m != null) {
         return m;
@@ -176,7 +180,7 @@ final class RnnHarness {
   /** Gradient index → view name and (row, col). */
   static Index layoutIndex(RnnLayout l) {
     return i -> {
-      for (RnnLayout.View v : l.views()) {
+      for (TensorView v : views(l)) {
         if (i >= v.offset() && i < v.offset() + v.length()) {
           int rel = i - v.offset();
           return "." + v.name() + "[" + rel / v.cols() + "][" + rel % v.cols() + "]";
@@ -184,6 +188,11 @@ final class RnnHarness {
       }
       return "[" + i + "]";
     };
+  }
+
+  /** The layout's views (W_xh, W_hh, b_h, and W_hy, b_y with a readout) with their offsets, names and shapes. */
+  static java.util.List<TensorView> views(RnnLayout l) {
+    return l.tensors(new float[l.size()]).views();
   }
 
   /** First i with !(|got − expected| ≤ bound·SLACK) (NaN fails), as a message; else null. */

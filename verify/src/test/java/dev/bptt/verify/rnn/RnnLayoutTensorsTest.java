@@ -24,15 +24,24 @@ class RnnLayoutTensorsTest {
     for (RnnLayout layout : List.of(new RnnLayout(3, 5, 2), new RnnLayout(0, 4, 0), new RnnLayout(7, 1, 3))) {
       float[] grads = new float[layout.size() + 3];
       TensorGroup g = layout.tensors(grads);
-      List<RnnLayout.View> views = layout.views();
+      // The layout's own views over the same array, and the offsets of the flat layout.
+      List<TensorView> views = layout.hasReadout()
+          ? List.of(layout.wxh(grads), layout.whh(grads), layout.bh(grads), layout.why(grads), layout.by(grads))
+          : List.of(layout.wxh(grads), layout.whh(grads), layout.bh(grads));
+      int[] offsets = {layout.offWxh(), layout.offWhh(), layout.offBh(), layout.offWhy(), layout.offBy()};
       assertEquals(views.size(), g.viewCount(), layout.toString());
+      assertEquals(views, g.views(), layout.toString());
       int next = 0;
       for (int i = 0; i < g.viewCount(); i++) {
         TensorView t = g.view(i);
-        RnnLayout.View v = views.get(i);
+        TensorView v = views.get(i);
         assertSame(grads, t.array());
+        assertSame(grads, v.array());
         assertEquals(v.name(), t.name());
         assertEquals(next, t.offset(), v.name());
+        assertEquals(offsets[i], t.offset(), v.name());
+        assertEquals(v.rows(), t.rows(), v.name());
+        assertEquals(v.cols(), t.cols(), v.name());
         assertEquals(v.length(), t.length(), v.name());
         assertEquals(!v.name().equals("W_hy"), t.adaptiveClipping(), v.name());
         next += t.length();

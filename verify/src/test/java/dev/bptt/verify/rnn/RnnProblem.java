@@ -1,7 +1,12 @@
 package dev.bptt.verify.rnn;
 
 import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.verify.NaiveRnn;
 import java.util.Arrays;
@@ -11,6 +16,11 @@ import java.util.SplittableRandom;
  * One seeded RNN problem: layout, parameters, inputs, initial state, upstream gradients, loss
  * steps and prior gradients, all as the kernel takes them (float, at offsets, with NaN canaries
  * around every range so a read of padding poisons the result and a write is visible).
+ *
+ * <p>The upstream gradients exist in two forms: {@link #dOut}, the full [T][B][O′] array with
+ * canaries at the steps without a loss, which the double reference reads with {@link #lossAt};
+ * and {@link #up}, the compact [L][B][O′] array the kernel reads (one block per loss step in
+ * increasing step order, at {@link #upOff}, canaries before and after), with {@link #losses}.
  *
  * <p>The content is a pure function of (seed, dims, spec), so {@link dev.bptt.verify.Shrink}
  * can rebuild smaller cases from the same seed.
@@ -84,6 +94,17 @@ final class RnnProblem {
   final float[] dOut;
   final int dOutOff;
   final boolean[] lossAt;
+  /** The kernel's loss steps (the steps ≤ T that {@link #lossAt} marks). */
+  final LossSteps losses;
+  /**
+   * True when {@link #lossAt} marks no step ≤ T (a SUBSET case). {@link LossSteps} cannot name
+   * zero steps, so the kernel then gets a loss at step T with a zero upstream block: the same
+   * gradient (every term it adds is ±0), while the reference reads no loss at all.
+   */
+  final boolean noLossStep;
+  /** Compact upstream gradients [L][B][O′] at {@link #upOff}, canaries around. */
+  final float[] up;
+  final int upOff;
   final float[] grads0;
   /** Set by fillParams for EXPANDING weights. */
   private double spectralRadius = Double.NaN;
@@ -112,6 +133,14 @@ final class RnnProblem {
         Arrays.fill(dOut, dOutOff + (t - 1) * batch * w, dOutOff + t * batch * w, CANARY);
       }
     }
+    int lossCount = 0;
+    for (int t = 1; t <= steps; t++) {
+      lossCount += hasLoss(t) ? 1 : 0;
+    }
+    this.noLossStep = lossCount == 0;
+    this.losses = lossSteps(lossAt, steps);
+    this.upOff = dOutOff;
+    this.up = noLossStep ? zeroBlock(upOff, batch * w) : compact(dOut, dOutOff, lossAt, steps, batch * w, upOff);
     this.grads0 = new float[layout.size() + TAIL];
     Arrays.fill(grads0, layout.size(), grads0.length, CANARY);
     if (spec.priorGrads()) {
@@ -119,6 +148,82 @@ final class RnnProblem {
         grads0[i] = uniform(rnd, 1.0);
       }
     }
+  }
+
+  /**
+   * The kernel's {@link LossSteps} for a boolean mask (index t−1; null: every step; entries
+   * beyond T ignored): everyStep() for null, else at(the marked steps ≤ T); lastStep() when only
+   * step T is marked; and lastStep() when no step ≤ T is marked (see {@link #noLossStep}).
+   */
+  static LossSteps lossSteps(boolean[] lossAt, int steps) {
+    if (lossAt == null) {
+      return LossSteps.everyStep();
+    }
+    int n = 0;
+    for (int t = 1; t <= steps; t++) {
+      n += lossAt[t - 1] ? 1 : 0;
+    }
+    if (n == 0 || n == 1 && lossAt[steps - 1]) {
+      return LossSteps.lastStep();
+    }
+    int[] s = new int[n];
+    int i = 0;
+    for (int t = 1; t <= steps; t++) {
+      if (lossAt[t - 1]) {
+        s[i++] = t;
+      }
+    }
+    return LossSteps.at(s);
+  }
+
+  /**
+   * Packs the blocks of the loss steps (lossAt null: all; entries beyond T ignored) of a full
+   * [T][rowSize] array at fullOff into a compact array at outOff, in increasing step order, with
+   * {@link #CANARY} before outOff and {@link #TAIL} canaries after.
+   */
+  static float[] compact(float[] full, int fullOff, boolean[] lossAt, int steps, int rowSize, int outOff) {
+    int n = 0;
+    for (int t = 1; t <= steps; t++) {
+      n += lossAt == null || lossAt[t - 1] ? 1 : 0;
+    }
+    float[] c = new float[outOff + n * rowSize + TAIL];
+    Arrays.fill(c, CANARY);
+    int k = outOff;
+    for (int t = 1; t <= steps; t++) {
+      if (lossAt == null || lossAt[t - 1]) {
+        System.arraycopy(full, fullOff + (t - 1) * rowSize, c, k, rowSize);
+        k += rowSize;
+      }
+    }
+    return c;
+  }
+
+  private static float[] zeroBlock(int off, int n) {
+    float[] c = new float[off + n + TAIL];
+    Arrays.fill(c, CANARY);
+    Arrays.fill(c, off, off + n, 0f);
+    return c;
+  }
+
+  /** The network of this problem. */
+  ElmanRnn rnn() {
+    return new ElmanRnn(layout, spec.activation());
+  }
+
+  /** T and B of this problem. */
+  SequenceShape shape() {
+    return SequenceShape.steps(steps).batch(batch);
+  }
+
+  /** A workspace of exactly this problem's shape. */
+  RnnWorkspace workspace() {
+    return new RnnWorkspace(rnn(), shape());
+  }
+
+  /** A sequence batch with this problem's input, initial state, loss steps and compact upstream. */
+  SequenceBatch sequence() {
+    SequenceBatch s = new SequenceBatch(rnn(), shape()).input(x, xOff).losses(losses).upstream(up, upOff);
+    return h0 == null ? s : s.initialState(h0, h0Off);
   }
 
   /** Builds the problem of {@code spec} with dims {T, B, D, H, O} from {@code seed}. */
@@ -246,7 +351,8 @@ final class RnnProblem {
   @Override
   public String toString() {
     return spec + " T=" + steps + " B=" + batch + " D=" + layout.inputSize() + " H=" + layout.hiddenSize()
-        + " O=" + layout.outputSize() + (lossAt == null ? "" : " lossAt=" + lossString());
+        + " O=" + layout.outputSize() + (lossAt == null ? "" : " lossAt=" + lossString())
+        + (noLossStep ? " (no loss step: kernel gets a zero block at T)" : "");
   }
 
   private String lossString() {

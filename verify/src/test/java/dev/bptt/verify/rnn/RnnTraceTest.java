@@ -52,12 +52,12 @@ class RnnTraceTest {
 
   /** The same backward with null traces writes the same δ, gradients and ∂L/∂h_0, bit for bit. */
   private static String withoutTracesIsIdentical(RnnProblem p, KernelResult k) {
-    ElmanRnn rnn = new ElmanRnn(p.layout, p.spec.activation());
-    RnnWorkspace ws = new RnnWorkspace(p.layout, p.steps, p.batch);
-    rnn.forward(p.params, ws, p.x, p.xOff, p.h0, p.h0Off);
+    ElmanRnn rnn = p.rnn();
+    RnnWorkspace ws = p.workspace();
+    rnn.forward(p.params, p.sequence(), ws);
     float[] grads = p.grads0.clone();
     float[] dh0 = RnnHarness.canaries(k.dh0().length);
-    rnn.backward(p.params, grads, ws, p.dOut, p.dOutOff, p.lossAt, dh0, k.dh0Off(), null, null);
+    rnn.backward(p.params, grads, p.sequence().initialStateGradient(dh0, k.dh0Off()).traces(null, null), ws);
     return Bits.first(
         Bits.same("delta (no trace vs trace)", k.ws().delta(), ws.delta()),
         Bits.same("grads (no trace vs trace)", k.grads(), grads),

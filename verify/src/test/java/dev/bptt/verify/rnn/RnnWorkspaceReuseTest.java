@@ -35,7 +35,7 @@ class RnnWorkspaceReuseTest {
     Shrink.check(seed, dims, d -> {
       RnnProblem first = RnnProblem.of(before, d, seed);
       RnnProblem second = RnnProblem.of(after, d, seed + 0x9E3779B9L);
-      RnnWorkspace ws = new RnnWorkspace(first.layout, first.steps, first.batch);
+      RnnWorkspace ws = first.workspace();
       RnnHarness.runKernel(first, ws);
       KernelResult reused = RnnHarness.runKernel(second, ws);
       KernelResult fresh = RnnHarness.runKernel(second, null);
