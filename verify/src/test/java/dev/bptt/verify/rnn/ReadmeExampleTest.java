@@ -29,14 +29,12 @@ class ReadmeExampleTest {
   @Test
   void readmeExample() {
     // README-EXAMPLE-BEGIN rnn
-    // An Elman RNN with D = 8 inputs, H = 16 hidden units (tanh) and O = 4 outputs.
+    // An Elman RNN with D = 8 inputs, H = 16 hidden units (tanh) and O = 4 outputs, T = 50, B = 1.
     RnnLayout layout = new RnnLayout(8, 16, 4);
     ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
-    SequenceShape shape = SequenceShape.steps(50).batch(1); // T = 50 steps of B = 1 sequence
-    int steps = shape.steps(), batch = shape.batch();
+    SequenceShape shape = SequenceShape.steps(50).batch(1);
 
-    // All parameters live in one flat array with named views. Initialize each weight matrix
-    // U(±1/√fan_in), W_hh at half that scale (a contracting start), biases 0; seeded.
+    // Weights U(±1/√fan_in), W_hh at half that scale (a contracting start), biases 0; seeded.
     SplittableRandom random = new SplittableRandom(42);
     float[] params = new float[layout.size()];
     for (TensorView v : List.of(layout.wxh(params), layout.whh(params), layout.why(params))) {
@@ -45,43 +43,46 @@ class ReadmeExampleTest {
         params[v.offset() + i] = (float) (scale * (2 * random.nextDouble() - 1));
       }
     }
-
-    // Inputs [T][B][D], flat and row-major.
-    float[] x = new float[steps * batch * layout.inputSize()];
+    float[] x = new float[50 * 8]; // inputs [T][B][D]
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) (2 * random.nextDouble() - 1);
     }
 
-    // Forward: h_t = tanh(W_xh·x_t + W_hh·h_{t−1} + b_h), y_t = W_hy·h_t + b_y, with h_0 = 0.
-    RnnWorkspace ws = new RnnWorkspace(rnn, shape); // reusable, no allocation per call
-    SequenceBatch seq = new SequenceBatch(rnn, shape).input(x); // the per-call arrays
-    rnn.forward(params, seq, ws);
-
-    // Squared error at the last step only: L = ½‖y_T − target‖², so ∂L/∂y_T = y_T − target.
-    // Upstream gradients are compact: one [B][O] block per loss step, here only step T.
+    // Squared error at the last step: L = ½‖y_T − target‖², so ∂L/∂y_T = y_T − target.
     float[] target = {1f, 0f, -1f, 0.5f};
-    float[] dOut = new float[batch * layout.outputSize()]; // ∂L/∂y_T [B][O]
-    int yT = ws.outputOffset(steps);
-    for (int k = 0; k < layout.outputSize(); k++) {
-      dOut[k] = ws.output()[yT + k] - target[k];
-    }
+    float[] traceDh = new float[50]; // ‖∂L/∂h_t‖₂ at t − 1: how the gradient fades back in time
+    SequenceBatch seq = new SequenceBatch(rnn, shape).input(x).losses(LossSteps.lastStep()).traces(traceDh, null)
+        .loss((t, y, yOff, dy, dyOff) -> {
+          double l = 0;
+          for (int k = 0; k < 4; k++) {
+            dy[dyOff + k] = y[yOff + k] - target[k];
+            l += 0.5 * dy[dyOff + k] * dy[dyOff + k];
+          }
+          return l;
+        });
 
-    // Backward (BPTT): gradients accumulate into grads, in the same flat layout as params.
-    float[] grads = new float[layout.size()];
-    float[] traceDh = new float[steps]; // ‖∂L/∂h_t‖₂ at t − 1: how the gradient fades back in time
-    seq.losses(LossSteps.lastStep()).upstream(dOut).traces(traceDh, null);
-    rnn.backward(params, grads, seq, ws);
+    RnnWorkspace ws = new RnnWorkspace(rnn, shape); // reusable: no allocation per call
+    float[] grads = new float[layout.size()];       // same flat layout as params
+    double loss = rnn.forward(params, seq, ws);      // h_t, y_t and the loss callback at t = T
+    rnn.backward(params, grads, seq, ws);            // BPTT: grads += ∂L/∂θ
 
-    // Read the gradient of W_hh (an H×H view into grads) and the trace.
-    TensorView whh = layout.whh(grads);
-    float dWhh01 = grads[whh.offset() + 0 * whh.cols() + 1]; // ∂L/∂W_hh[0][1]
-    double dWhhNorm = Blas.norm2(whh.length(), grads, whh.offset());
-    System.out.printf("∂L/∂W_hh[0][1] = %g, ‖∂L/∂W_hh‖ = %g%n", dWhh01, dWhhNorm);
-    System.out.printf("‖∂L/∂h_T‖ = %g, ‖∂L/∂h_1‖ = %g%n", traceDh[steps - 1], traceDh[0]);
+    TensorView dWhh = layout.whh(grads);             // ∂L/∂W_hh, an H×H view into grads
+    System.out.printf("L = %g, ‖∂L/∂W_hh‖ = %g%n", loss, Blas.norm2(dWhh.length(), grads, dWhh.offset()));
+    System.out.printf("‖∂L/∂h_T‖ = %g, ‖∂L/∂h_1‖ = %g%n", traceDh[49], traceDh[0]);
     // README-EXAMPLE-END rnn
 
+    int steps = shape.steps(), batch = shape.batch();
+    double dWhhNorm = Blas.norm2(dWhh.length(), grads, dWhh.offset());
     assertTrue(Double.isFinite(dWhhNorm) && dWhhNorm > 0, "‖∂L/∂W_hh‖ = " + dWhhNorm);
-    assertTrue(Float.isFinite(dWhh01), "∂L/∂W_hh[0][1] = " + dWhh01);
+    // The callback wrote y_T − target into the holder's one upstream block and returned ½‖·‖².
+    float[] dOut = java.util.Arrays.copyOfRange(seq.upstream(), 0, batch * layout.outputSize());
+    int yT = ws.outputOffset(steps);
+    double half = 0;
+    for (int k = 0; k < layout.outputSize(); k++) {
+      assertEquals(ws.output()[yT + k] - target[k], dOut[k], 0.0, "dy[" + k + "]");
+      half += 0.5 * dOut[k] * dOut[k];
+    }
+    assertEquals(half, loss, 0.0, "loss value returned by forward");
 
     // The same computation in double, and the bounds the kernel must meet. The reference reads
     // the full [T][B][O] upstream with a loss mask: the compact block goes to step T.
