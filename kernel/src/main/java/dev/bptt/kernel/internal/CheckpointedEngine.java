@@ -20,7 +20,6 @@ import dev.bptt.kernel.rnn.SequenceShape;
 final class CheckpointedEngine implements BpttEngine {
   private final int segmentCapacity;
   private final int segmentsCapacity;
-  private final int stepsCapacity;
   /** Carried state at the start of segments 0..n−2, [n−1][B][carry]. */
   private final float[] checkpoints;
   /** h_T, kept because the buffer ends the backward pass holding segment 0. */
@@ -44,7 +43,6 @@ final class CheckpointedEngine implements BpttEngine {
   CheckpointedEngine(Recurrence r, SequenceShape capacity, int segment) {
     int steps = capacity.steps(), batch = capacity.batch();
     int bs = Sizes.floats("a state slot", 1, batch, r.stateSize());
-    this.stepsCapacity = steps;
     this.segmentCapacity = segment;
     this.segmentsCapacity = BpttStrategy.Checkpointed.segments(steps, segment);
     this.checkpoints = new float[Sizes.floats("checkpoints", segmentsCapacity - 1L, batch, r.carrySize())];

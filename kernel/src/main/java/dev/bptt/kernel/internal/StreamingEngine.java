@@ -17,7 +17,6 @@ import dev.bptt.kernel.rnn.SequenceShape;
  * it holds the value of the last one.
  */
 final class StreamingEngine implements BpttEngine {
-  private final int stepsCapacity;
   private final int k1Capacity;
   private final int k2Capacity;
   private final float[] winStates;
@@ -30,7 +29,6 @@ final class StreamingEngine implements BpttEngine {
 
   StreamingEngine(Recurrence r, SequenceShape capacity, int k1, int k2) {
     int steps = capacity.steps(), batch = capacity.batch();
-    this.stepsCapacity = steps;
     this.k1Capacity = Math.min(k1, steps);
     this.k2Capacity = Math.min(k2, steps);
     this.winStates = new float[Sizes.floats("window states", k2Capacity + 1L, batch, r.stateSize())];
