@@ -1,7 +1,5 @@
 package dev.bptt.bench;
 
-import dev.bptt.kernel.internal.Checks;
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.DoubleSupplier;

@@ -1,7 +1,6 @@
 package dev.bptt.bench.clip;
 
 import dev.bptt.kernel.clip.GradientClipper;
-import dev.bptt.kernel.internal.Checks;
 
 import dev.bptt.bench.Agreement;
 import java.util.Map;

@@ -1,9 +1,13 @@
 package dev.bptt.bench.growth;
 
 import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.spectral.Spectral;
 
 import java.util.SplittableRandom;
@@ -34,9 +38,9 @@ public final class ElmanTraceProvider implements TraceProvider {
     RnnLayout layout = new RnnLayout(hidden, hidden, 0);
     ElmanRnn rnn = new ElmanRnn(layout, act);
     float[] params = new float[layout.size()];
-    RnnLayout.View wxh = layout.wxh();
+    int wxh = layout.offWxh();
     for (int i = 0; i < hidden; i++) {
-      params[wxh.offset() + i * hidden + i] = (float) inputStd;
+      params[wxh + i * hidden + i] = (float) inputStd;
     }
     System.arraycopy(whh, 0, params, layout.offWhh(), hidden * hidden);
     float[] x = new float[steps * hidden];
@@ -44,18 +48,24 @@ public final class ElmanTraceProvider implements TraceProvider {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextGaussian();
     }
-    RnnWorkspace ws = new RnnWorkspace(layout, steps, 1);
-    rnn.forward(params, ws, x, 0, null, 0);
-    float[] dOut = new float[steps * hidden];
-    Spectral.randomStart(seed, hidden, dOut, (steps - 1) * hidden); // ∂L/∂h_T = g
-    boolean[] lossAt = new boolean[steps];
-    lossAt[steps - 1] = true;
+    // One loss, at step T: the compact upstream holds the single block ∂L/∂h_T = g.
+    float[] g = new float[hidden];
+    Spectral.randomStart(seed, hidden, g, 0);
     float[] traceDh = new float[steps];
     float[] dh0 = new float[hidden];
-    rnn.backward(params, new float[layout.size()], ws, dOut, 0, lossAt, dh0, 0, traceDh, null);
+    SequenceShape shape = SequenceShape.steps(steps);
+    SequenceBatch seq = new SequenceBatch(rnn, shape)
+        .input(x)
+        .losses(LossSteps.lastStep())
+        .upstream(g)
+        .initialStateGradient(dh0)
+        .traces(traceDh, null);
+    RnnWorkspace ws = new RnnWorkspace(rnn, shape);
+    rnn.forward(params, seq, ws);
+    rnn.backward(params, new float[layout.size()], seq, ws);
     for (int k = 0; k < steps; k++) {
       traceOut[k] = traceDh[steps - 1 - k];
     }
-    traceOut[steps] = (float) dev.bptt.kernel.blas.Blas.norm2(hidden, dh0, 0);
+    traceOut[steps] = (float) Blas.norm2(hidden, dh0, 0);
   }
 }

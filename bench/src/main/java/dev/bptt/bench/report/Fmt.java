@@ -51,4 +51,9 @@ public final class Fmt {
   public static String ratio(double r) {
     return sig3(r) + "×";
   }
+
+  /** A fraction as a percentage with three significant digits, e.g. {@code "4.56 %"}. */
+  public static String percent(double fraction) {
+    return sig3(100 * fraction) + " %";
+  }
 }

@@ -5,6 +5,8 @@ import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.bench.BenchJvm;
 import java.util.SplittableRandom;
@@ -76,8 +78,10 @@ public class RnnBaselineBenchmark {
 
   /** Ours and the naive baseline agree on the forward states before anything is timed. */
   private void checkNaiveAgrees(RnnLayout layout) {
-    RnnWorkspace ws = new RnnWorkspace(layout, T, 1);
-    new ElmanRnn(layout, Activation.TANH).forward(params, ws, x, 0, null, 0);
+    ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
+    SequenceShape shape = SequenceShape.steps(T);
+    RnnWorkspace ws = new RnnWorkspace(rnn, shape);
+    rnn.forward(params, new SequenceBatch(rnn, shape).input(x), ws);
     NaiveElman.forward(T, D, hidden, params, x, hs);
     float[] ours = ws.hidden();
     for (int i = 0; i < hs.length; i++) {

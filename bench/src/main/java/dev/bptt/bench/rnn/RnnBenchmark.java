@@ -4,6 +4,8 @@ import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.bench.BenchJvm;
 import java.util.SplittableRandom;
@@ -23,6 +25,10 @@ import org.openjdk.jmh.annotations.State;
  * How long does one tanh Elman RNN sequence take with our kernels, forward and
  * forward+backward, at T = 256, D = 64? {@link RnnBaselineBenchmark} measures the naive baseline
  * and the 2·T-gemv floor in the same run.
+ *
+ * <p>The forward pass copies the T·B·D inputs into the workspace (so the backward pass reads
+ * them even if the caller refills its array); {@link InputCopyBenchmark} measures that copy's
+ * share of the forward time.
  *
  * <p>FLOPs per sequence: forward 2·T·B·H·(D + H), backward twice that (δ recursion and the two
  * weight-gradient GEMMs); the report derives GFLOP/s and steps/s from the params.
@@ -44,6 +50,7 @@ public class RnnBenchmark {
 
   private ElmanRnn rnn;
   private RnnWorkspace ws;
+  private SequenceBatch seq;
   private float[] params;
   private float[] grads;
   private float[] x;
@@ -53,7 +60,8 @@ public class RnnBenchmark {
   public void setup() {
     RnnLayout layout = new RnnLayout(D, hidden, 0);
     rnn = new ElmanRnn(layout, Activation.TANH);
-    ws = new RnnWorkspace(layout, T, batch);
+    SequenceShape shape = SequenceShape.steps(T).batch(batch);
+    ws = new RnnWorkspace(rnn, shape);
     SplittableRandom rnd = new SplittableRandom(42);
     params = new float[layout.size()];
     float s = (float) (1 / Math.sqrt(hidden));
@@ -69,18 +77,20 @@ public class RnnBenchmark {
     for (int i = 0; i < dOut.length; i++) {
       dOut[i] = (float) rnd.nextDouble(-1, 1);
     }
+    // Loss at every step (the default): the upstream [T][B][H] is the full array, as before.
+    seq = new SequenceBatch(rnn, shape).input(x).upstream(dOut);
   }
 
   @Benchmark
   public float forward() {
-    rnn.forward(params, ws, x, 0, null, 0);
+    rnn.forward(params, seq, ws);
     return ws.hidden()[T * batch * hidden];
   }
 
   @Benchmark
   public float forwardBackward() {
-    rnn.forward(params, ws, x, 0, null, 0);
-    rnn.backward(params, grads, ws, dOut, 0, null, null, 0, null, null);
+    rnn.forward(params, seq, ws);
+    rnn.backward(params, grads, seq, ws);
     return grads[0];
   }
 }

@@ -6,6 +6,8 @@ import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.bench.Inputs;
 
@@ -28,12 +30,18 @@ public final class StrategyProblem {
   /** The benchmarked layout (no readout). */
   public static final RnnLayout LAYOUT = new RnnLayout(D, H, 0);
 
-  final BpttRunner runner = new BpttRunner(new ElmanRnn(LAYOUT, Activation.TANH));
+  /** The benchmarked network. */
+  static final ElmanRnn RNN = new ElmanRnn(LAYOUT, Activation.TANH);
+
+  final BpttRunner runner = new BpttRunner(RNN);
   final int steps;
+  final SequenceShape shape;
   final float[] params;
   final float[] grads = new float[LAYOUT.size()];
   final float[] x;
   final float[] dOut;
+  /** Inputs and the upstream gradients of every step, built once: a run allocates nothing. */
+  final SequenceBatch seq;
 
   StrategyProblem(int steps) {
     this.steps = steps;
@@ -44,25 +52,28 @@ public final class StrategyProblem {
     }
     this.x = Inputs.uniform(2, steps * B * D);
     this.dOut = Inputs.uniform(3, steps * B * H);
+    this.shape = SequenceShape.steps(steps).batch(B);
+    // Loss at every step (the default LossSteps.everyStep()): the upstream is dOut as it is.
+    this.seq = new SequenceBatch(RNN, shape).input(x).upstream(dOut);
   }
 
   BpttWorkspace workspace(BpttStrategy strategy) {
-    return new BpttWorkspace(LAYOUT, steps, B, strategy);
+    return new BpttWorkspace(RNN, shape, strategy);
   }
 
   /** One forward + backward under the strategy; returns a gradient element for the Blackhole. */
   float run(BpttStrategy strategy, BpttWorkspace ws) {
-    runner.run(strategy, ws, params, grads, x, 0, null, 0, null, dOut, 0, null, null, 0);
+    runner.run(strategy, params, grads, seq, ws);
     return grads[0];
   }
 
   /** Hidden states [B][H] a workspace for the strategy holds at T = steps (full BPTT: T + 1). */
   public static int storedStates(BpttStrategy strategy, int steps) {
-    return new BpttWorkspace(LAYOUT, steps, B, strategy).storedStates();
+    return new BpttWorkspace(RNN, SequenceShape.steps(steps).batch(B), strategy).storedStates();
   }
 
   /** All floats (states, δ, chains, flows) a workspace for the strategy holds at T = steps. */
   public static long workspaceFloats(BpttStrategy strategy, int steps) {
-    return new BpttWorkspace(LAYOUT, steps, B, strategy).floats();
+    return new BpttWorkspace(RNN, SequenceShape.steps(steps).batch(B), strategy).floats();
   }
 }

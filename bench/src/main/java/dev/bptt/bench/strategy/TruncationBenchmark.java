@@ -47,7 +47,7 @@ public class TruncationBenchmark {
   public static BpttStrategy strategy(String benchmark, int tau) {
     return switch (benchmark) {
       case "truncated" -> BpttStrategy.truncated(tau);
-      case "streaming" -> BpttStrategy.streaming(tau, tau, null);
+      case "streaming" -> BpttStrategy.streaming(tau, tau);
       default -> throw new IllegalArgumentException("no benchmark " + benchmark + " in TruncationBenchmark");
     };
   }
