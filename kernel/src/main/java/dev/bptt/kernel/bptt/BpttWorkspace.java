@@ -6,6 +6,7 @@ import dev.bptt.kernel.internal.Recurrence;
 import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.StepData;
 import dev.bptt.kernel.rnn.RecurrentNetwork;
+import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 
 /**
@@ -145,7 +146,7 @@ public final class BpttWorkspace {
     }
   }
 
-  double run(BpttStrategy strategy, float[] params, float[] grads, dev.bptt.kernel.rnn.SequenceBatch seq) {
+  double run(BpttStrategy strategy, float[] params, float[] grads, SequenceBatch seq) {
     ranShape = null;
     call.set(kernels, seq);
     try {

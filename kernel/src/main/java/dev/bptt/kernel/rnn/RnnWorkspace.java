@@ -1,6 +1,7 @@
 package dev.bptt.kernel.rnn;
 
 import dev.bptt.kernel.internal.Backprop;
+import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Recurrence;
 import dev.bptt.kernel.internal.Sizes;
 import dev.bptt.kernel.internal.StepData;
@@ -38,8 +39,8 @@ public final class RnnWorkspace {
    * @param capacity the largest T and B the workspace runs
    */
   public RnnWorkspace(ElmanRnn rnn, SequenceShape capacity) {
-    dev.bptt.kernel.internal.Checks.notNull("rnn", rnn);
-    dev.bptt.kernel.internal.Checks.notNull("capacity", capacity);
+    Checks.notNull("rnn", rnn);
+    Checks.notNull("capacity", capacity);
     RnnLayout layout = rnn.layout();
     int steps = capacity.steps(), batch = capacity.batch();
     this.rnn = rnn;

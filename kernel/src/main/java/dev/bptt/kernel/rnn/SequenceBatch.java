@@ -153,7 +153,7 @@ public final class SequenceBatch {
 
   /** Receives ∂L/∂h_0 [B][S] at offset 0 (overwritten); null for none. */
   public SequenceBatch initialStateGradient(float[] dh0) {
-    return dh0 == null ? initialStateGradient(null, 0) : initialStateGradient(dh0, 0);
+    return initialStateGradient(dh0, 0);
   }
 
   /** Receives ∂L/∂h_0 [B][S] at {@code off} (overwritten); null for none. */
