@@ -4,7 +4,9 @@ import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.SequenceBatch;
 
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +47,7 @@ class ArtbpTest {
       float[] flow = new float[d[0]];
       int cuts = schedule.sample(new SplittableRandom(seed), d[0], flow, 0);
       BpttStrategy strategy = BpttStrategy.randomized(schedule, new SplittableRandom(seed));
-      BpttWorkspace ws = new BpttWorkspace(c.layout, d[0], d[1], strategy);
+      BpttWorkspace ws = c.workspace(strategy);
       RnnCase.Result got = c.run(strategy, ws, new float[c.layout.size()], null);
       if (ws.truncations() != cuts) {
         return strategy + ": reported " + ws.truncations() + " truncations, the draws had " + cuts;
@@ -61,7 +63,7 @@ class ArtbpTest {
     int steps = g.size(1, 60);
     RnnCase c = RnnCase.random(seed, g.size(0, 5), g.size(1, 17), g.size(0, 3), steps, 1 + g.random().nextInt(3));
     BpttStrategy strategy = BpttStrategy.randomized(TruncationSchedule.constant(0), new SplittableRandom(seed));
-    BpttWorkspace ws = new BpttWorkspace(c.layout, steps, c.batch, strategy);
+    BpttWorkspace ws = c.workspace(strategy);
     RnnCase.Result full = c.full(), got = c.run(strategy, ws);
     assertNull(Bits.first(Bits.same("c=0 grads " + c.describe(), got.grads(), full.grads()),
         Bits.same("c=0 dh0 " + c.describe(), got.dh0(), full.dh0())));
@@ -74,7 +76,7 @@ class ArtbpTest {
     TruncationSchedule schedule = TruncationSchedule.polynomialTail(8, 4);
     BpttStrategy a = BpttStrategy.randomized(schedule, new SplittableRandom(99));
     BpttStrategy b = BpttStrategy.randomized(schedule, new SplittableRandom(99));
-    BpttWorkspace wa = new BpttWorkspace(c.layout, 64, 2, a), wb = new BpttWorkspace(c.layout, 64, 2, b);
+    BpttWorkspace wa = c.workspace(a), wb = c.workspace(b);
     RnnCase.Result ra = c.run(a, wa), rb = c.run(b, wb);
     assertNull(Bits.same("same seed", ra.grads(), rb.grads()));
     assertEquals(wa.truncations(), wb.truncations());
@@ -120,17 +122,19 @@ class ArtbpTest {
     int p = layout.size();
     float[] full = new float[p];
     BpttStrategy fullStrategy = BpttStrategy.full();
-    c.runner.run(fullStrategy, new BpttWorkspace(layout, steps, 1, fullStrategy), c.params, full, c.x, 0, null, 0,
-        null, c.dOut, 0, null, null, 0);
+    // Loss at every step (c.upstream is then all of c.dOut), zero h_0, no dh0.
+    SequenceBatch seq = new SequenceBatch(c.rnn, c.shape).input(c.x).losses(LossSteps.everyStep())
+        .upstream(c.upstream);
+    c.runner.run(fullStrategy, c.params, full, seq, c.workspace(fullStrategy));
 
     SplittableRandom random = new SplittableRandom(Seeds.base());
     BpttStrategy artbp = BpttStrategy.randomized(schedule, random);
-    BpttWorkspace ws = new BpttWorkspace(layout, steps, 1, artbp);
+    BpttWorkspace ws = c.workspace(artbp);
     double[] sum = new double[p], sumSq = new double[p];
     float[] g = new float[p];
     for (int n = 0; n < samples; n++) {
       java.util.Arrays.fill(g, 0f);
-      c.runner.run(artbp, ws, c.params, g, c.x, 0, null, 0, null, c.dOut, 0, null, null, 0);
+      c.runner.run(artbp, c.params, g, seq, ws);
       for (int i = 0; i < p; i++) {
         sum[i] += g[i];
         sumSq[i] += (double) g[i] * g[i];
@@ -138,8 +142,7 @@ class ArtbpTest {
     }
     float[] truncated = new float[p];
     BpttStrategy fixed = BpttStrategy.truncated(2);
-    c.runner.run(fixed, new BpttWorkspace(layout, steps, 1, fixed), c.params, truncated, c.x, 0, null, 0,
-        null, c.dOut, 0, null, null, 0);
+    c.runner.run(fixed, c.params, truncated, seq, c.workspace(fixed));
 
     StringBuilder report = new StringBuilder(schedule + ", N=" + samples + ", seed=" + Seeds.base() + "\n");
     double worstArtbp = 0, worstTruncated = 0;

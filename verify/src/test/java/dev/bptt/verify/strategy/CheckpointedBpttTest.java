@@ -3,6 +3,11 @@ package dev.bptt.verify.strategy;
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,7 +67,7 @@ class CheckpointedBpttTest {
       strategies.add(BpttStrategy.checkpointed(s));
     }
     for (BpttStrategy strategy : strategies) {
-      BpttWorkspace ws = new BpttWorkspace(c.layout, steps, batch, strategy);
+      BpttWorkspace ws = c.workspace(strategy);
       RnnCase.Result got = c.run(strategy, ws);
       String what = strategy + " " + c.describe().substring(0, 40);
       assertNull(Bits.first(Bits.same(what + " grads", got.grads(), full.grads()),
@@ -87,7 +92,7 @@ class CheckpointedBpttTest {
       RnnCase c = RnnCase.random(seed, d[3], d[4], d[5], d[0], d[2]);
       BpttStrategy strategy = BpttStrategy.checkpointed(d[1]);
       RnnCase.Result full = c.full();
-      RnnCase.Result got = c.run(strategy, new BpttWorkspace(c.layout, d[0], d[2], strategy));
+      RnnCase.Result got = c.run(strategy, c.workspace(strategy));
       String what = strategy + " " + c.describe();
       return Bits.first(Bits.same(what + " grads", got.grads(), full.grads()),
           Bits.same(what + " dh0", got.dh0(), full.dh0()), Bits.same(what + " h_T", got.hT(), full.hT()));
@@ -103,7 +108,8 @@ class CheckpointedBpttTest {
       assertTrue(stored <= steps + 1, "T=" + steps + ": more states than full BPTT");
     }
     for (int steps : new int[] {1, 2, 7, 100, 1000, 4096}) {
-      BpttWorkspace ws = new BpttWorkspace(new dev.bptt.kernel.rnn.RnnLayout(2, 5, 0), steps, 1, BpttStrategy.checkpointed());
+      BpttWorkspace ws = new BpttWorkspace(new ElmanRnn(new RnnLayout(2, 5, 0), Activation.TANH),
+          SequenceShape.steps(steps), BpttStrategy.checkpointed());
       int r = (int) Math.ceil(Math.sqrt(steps));
       assertTrue(ws.storedStates() <= 2 * r + 1, "T=" + steps + " workspace holds " + ws.storedStates());
       assertEquals(BpttStrategy.checkpointed().storedStates(steps), ws.storedStates());
@@ -117,7 +123,7 @@ class CheckpointedBpttTest {
     RnnCase.Result full = c.full();
     for (int budget : new int[] {65, 66, 100, 400, 1000, 1001, 5000}) {
       BpttStrategy.Checkpointed strategy = BpttStrategy.checkpointedWithBudget(budget);
-      BpttWorkspace ws = new BpttWorkspace(c.layout, steps, 2, strategy);
+      BpttWorkspace ws = c.workspace(strategy);
       assertTrue(ws.storedStates() <= budget, "budget " + budget + " but holds " + ws.storedStates());
       int s = strategy.segmentLength(steps);
       if (s < steps) {
@@ -133,25 +139,39 @@ class CheckpointedBpttTest {
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new BpttWorkspace(c.layout, steps, 2, BpttStrategy.checkpointedWithBudget(64)));
+        () -> c.workspace(BpttStrategy.checkpointedWithBudget(64)));
     assertTrue(e.getMessage().contains("budget 64") && e.getMessage().contains("at least 65"), e.getMessage());
   }
 
+  /**
+   * The StepLoss callback of a checkpointed run sees every step's outputs exactly once, in
+   * increasing order, bitwise equal to the full forward's outputs; the run returns the sum of
+   * its values and, with the callback writing the same upstream, the gradients of full BPTT.
+   */
   @Test
   void lossCallbackSeesEveryOutputOnceInOrder() {
     int steps = 23, batch = 2;
     RnnCase c = new RnnCase(Seeds.base(), 3, 7, 2, steps, batch, Activation.TANH, RnnCase.Losses.EVERY, true);
-    dev.bptt.kernel.rnn.RnnWorkspace ref = new dev.bptt.kernel.rnn.RnnWorkspace(c.layout, steps, batch);
-    c.rnn.forward(c.params, ref, c.x, 0, c.h0, 0);
+    RnnWorkspace ref = new RnnWorkspace(c.rnn, c.shape);
+    c.rnn.forward(c.params, c.seq(), ref);
     float[] seen = new float[steps * batch * 2];
     int[] next = {1};
+    double[] sum = {0};
     BpttStrategy strategy = BpttStrategy.checkpointed(5);
-    c.run(strategy, new BpttWorkspace(c.layout, steps, batch, strategy), c.grads0.clone(), (first, last, y, off) -> {
-      assertEquals(next[0], first, "blocks arrive in order without gaps");
-      System.arraycopy(y, off, seen, (first - 1) * batch * 2, (last - first + 1) * batch * 2);
-      next[0] = last + 1;
+    float[] grads = c.grads0.clone();
+    SequenceBatch seq = c.seq().upstream(new float[c.upstream.length]).loss((step, y, yOff, dy, dyOff) -> {
+      assertEquals(next[0], step, "steps arrive in order without gaps, each once");
+      System.arraycopy(y, yOff, seen, (step - 1) * batch * 2, batch * 2);
+      c.writeUpstream(step, dy, dyOff);
+      next[0] = step + 1;
+      double v = 0.25 * step + y[yOff];
+      sum[0] += v;
+      return v;
     });
+    double total = c.runner.run(strategy, c.params, grads, seq, c.workspace(strategy));
     assertEquals(steps + 1, next[0]);
     assertNull(Bits.same("outputs", seen, ref.output()));
+    assertEquals(sum[0], total, 0.0, "the run returns the sum of the callback's values");
+    assertNull(Bits.same("grads with the callback", grads, c.full().grads()));
   }
 }

@@ -7,6 +7,9 @@ import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
+import dev.bptt.kernel.rnn.StepLoss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,43 +35,55 @@ class ReadmeExampleTest {
     }
     // README-EXAMPLE-BEGIN strategy
     RnnLayout layout = new RnnLayout(d, h, o);          // D inputs, H hidden units, O outputs
-    BpttRunner runner = new BpttRunner(new ElmanRnn(layout, Activation.TANH));
-    float[] grads = new float[layout.size()], dOut = new float[steps * o];
+    ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
+    BpttRunner runner = new BpttRunner(rnn);
+    float[] grads = new float[layout.size()];
 
-    // Squared error at every step: dOut is filled from the outputs during the forward pass.
-    BpttLoss loss = (first, last, y, off) -> {
-      for (int i = 0; i < (last - first + 1) * o; i++) {
-        int k = (first - 1) * o + i;
-        dOut[k] = y[off + i] - target[k];
+    // Squared error at every step: the loss writes dL/dy_t from the outputs during the forward pass.
+    StepLoss loss = (step, y, yOff, dy, dyOff) -> {
+      double value = 0;
+      for (int i = 0; i < o; i++) {
+        float e = y[yOff + i] - target[(step - 1) * o + i];
+        dy[dyOff + i] = e;
+        value += 0.5 * e * e;
       }
+      return value;
     };
+    SequenceShape shape = SequenceShape.steps(steps);
+    SequenceBatch seq = new SequenceBatch(rnn, shape).input(x).loss(loss);
 
     // Exact gradient, storing 2·⌈√T⌉ + 1 = 65 hidden states instead of T + 1 = 1001.
     BpttStrategy checkpointed = BpttStrategy.checkpointed();
-    BpttWorkspace ws = new BpttWorkspace(layout, steps, 1, checkpointed);
-    runner.run(checkpointed, ws, params, grads, x, 0, null, 0, loss, dOut, 0, null, null, 0);
-    System.out.println(ws.storedStates() + " states stored, " + ws.recomputedSteps() + " steps recomputed");
+    BpttWorkspace ws = new BpttWorkspace(rnn, shape, checkpointed);
+    double value = runner.run(checkpointed, params, grads, seq, ws);
+    System.out.println("loss " + value + ", " + ws.storedStates() + " states stored, "
+        + ws.recomputedSteps() + " steps recomputed");
 
     // Unbiased randomized truncation (ARTBP), mean segment 32 steps, reproducible from the seed.
     BpttStrategy artbp = BpttStrategy.randomized(TruncationSchedule.polynomialTail(32, 4), new SplittableRandom(7));
     float[] estimate = new float[layout.size()];
-    runner.run(artbp, new BpttWorkspace(layout, steps, 1, artbp), params, estimate, x, 0, null, 0, loss, dOut, 0,
-        null, null, 0);
+    runner.run(artbp, params, estimate, seq, new BpttWorkspace(rnn, shape, artbp));
     // README-EXAMPLE-END strategy
 
     assertEquals(65, ws.storedStates());
     assertEquals(1000 - 8, ws.recomputedSteps()); // 32 segments of 32 steps, the last one (8 steps) not recomputed
     float[] full = new float[layout.size()];
     BpttStrategy fullStrategy = BpttStrategy.full();
-    float[] dOutFull = new float[dOut.length];
-    runner.run(fullStrategy, new BpttWorkspace(layout, steps, 1, fullStrategy), params, full, x, 0, null, 0,
-        (first, last, y, off) -> {
-          for (int i = 0; i < (last - first + 1) * o; i++) {
-            int k = (first - 1) * o + i;
-            dOutFull[k] = y[off + i] - target[k];
+    float[] dOutFull = new float[steps * o];
+    SequenceBatch fullSeq = new SequenceBatch(rnn, shape).input(x).upstream(dOutFull)
+        .loss((step, y, yOff, dy, dyOff) -> {
+          double v = 0;
+          for (int i = 0; i < o; i++) {
+            float e = y[yOff + i] - target[(step - 1) * o + i];
+            dy[dyOff + i] = e;
+            v += 0.5 * e * e;
           }
-        }, dOutFull, 0, null, null, 0);
+          return v;
+        });
+    double fullValue = runner.run(fullStrategy, params, full, fullSeq, new BpttWorkspace(rnn, shape, fullStrategy));
     assertTrue(Arrays.equals(full, grads), "checkpointed gradient must equal full BPTT bitwise");
+    assertEquals(fullValue, value, 0.0, "checkpointed and full loss values (summed in step order) must be equal");
+    assertTrue(value > 0 && Double.isFinite(value));
     assertTrue(Arrays.stream(new double[] {estimate[0]}).allMatch(Double::isFinite));
   }
 }

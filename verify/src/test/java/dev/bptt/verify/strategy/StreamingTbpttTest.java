@@ -2,7 +2,10 @@ package dev.bptt.verify.strategy;
 
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnWorkspace;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,11 +60,20 @@ class StreamingTbpttTest {
         int t = lo + i;
         mask[i] = t > done && (c.lossAt == null || c.lossAt[t - 1]);
       }
-      RnnWorkspace ws = new RnnWorkspace(c.layout, len, batch);
-      c.rnn.forward(c.params, ws, c.x, (lo - 1) * rowX, allStates, (lo - 1) * bh);
+      // The window's upstream blocks from the full array, compact; a window without a loss step
+      // is a loss at every step with zero upstream (LossSteps cannot name none).
+      float[] windowFull = Arrays.copyOfRange(c.dOut, (lo - 1) * rowOut, end * rowOut);
+      boolean none = RnnCase.count(mask) == 0;
+      LossSteps windowLosses = none ? LossSteps.everyStep() : LossSteps.at(RnnCase.lossSteps(mask, len));
+      float[] windowUp = none ? new float[len * rowOut] : RnnCase.compact(windowFull, mask, len, rowOut);
+      SequenceShape windowShape = SequenceShape.steps(len).batch(batch);
+      SequenceBatch seq = new SequenceBatch(c.rnn, windowShape).input(c.x, (lo - 1) * rowX)
+          .initialState(allStates, (lo - 1) * bh).losses(windowLosses).upstream(windowUp);
+      RnnWorkspace ws = new RnnWorkspace(c.rnn, windowShape);
+      c.rnn.forward(c.params, seq, ws);
       float[] own = new float[c.layout.size()];
-      c.rnn.backward(c.params, own, ws, c.dOut, (lo - 1) * rowOut, mask, null, 0, null, null);
-      c.rnn.backward(c.params, expectedSum, ws, c.dOut, (lo - 1) * rowOut, mask, null, 0, null, null);
+      c.rnn.backward(c.params, own, seq, ws);
+      c.rnn.backward(c.params, expectedSum, seq, ws);
       expected.add(own);
       spans.add(new int[] {lo, end});
       done = end;
@@ -82,26 +94,31 @@ class StreamingTbpttTest {
       }
       Arrays.fill(grads, 0f);
     });
-    BpttWorkspace ws = new BpttWorkspace(c.layout, steps, batch, perWindow);
-    int[] next = {1};
-    c.run(perWindow, ws, grads, (first, last, y, off) -> {
-      if (first != next[0]) {
-        failures.add(what + ": outputs of step " + first + " reported, expected " + next[0]);
+    BpttWorkspace ws = c.workspace(perWindow);
+    // The StepLoss callback: every loss step exactly once, in increasing order; it writes the
+    // case's upstream block, so the gradients are those of the upstream array.
+    int[] next = {0};
+    c.run(perWindow, ws, grads, (step, y, yOff, dy, dyOff) -> {
+      if (next[0] >= c.lossSteps.length || step != c.lossSteps[next[0]]) {
+        failures.add(what + ": loss of step " + step + " reported, expected "
+            + (next[0] < c.lossSteps.length ? "step " + c.lossSteps[next[0]] : "none"));
       }
-      next[0] = last + 1;
+      c.writeUpstream(step, dy, dyOff);
+      next[0]++;
+      return 0;
     });
     if (!failures.isEmpty()) {
       return failures.get(0);
     }
-    if (ws.windows() != expected.size() || next[0] != steps + 1) {
-      return what + ": " + ws.windows() + " windows, outputs up to step " + (next[0] - 1);
+    if (ws.windows() != expected.size() || next[0] != c.lossSteps.length) {
+      return what + ": " + ws.windows() + " windows, " + next[0] + " loss steps reported of " + c.lossSteps.length;
     }
     if (ws.storedStates() != Math.min(k2, steps) + 1) {
       return what + ": holds " + ws.storedStates() + " states";
     }
     // Accumulated over all windows (no listener), and h_T.
-    BpttStrategy summed = BpttStrategy.streaming(k1, k2, null);
-    RnnCase.Result got = c.run(summed, new BpttWorkspace(c.layout, steps, batch, summed));
+    BpttStrategy summed = BpttStrategy.streaming(k1, k2);
+    RnnCase.Result got = c.run(summed, c.workspace(summed));
     float[] hT = Arrays.copyOfRange(allStates, steps * bh, (steps + 1) * bh);
     return Bits.first(Bits.same(what + " summed grads", got.grads(), expectedSum),
         Bits.same(what + " h_T", got.hT(), hT));
@@ -114,9 +131,9 @@ class StreamingTbpttTest {
     Gen g = new Gen(seed);
     int steps = g.size(1, 40);
     RnnCase c = RnnCase.random(seed, g.size(0, 5), g.size(1, 17), g.size(0, 3), steps, 1 + g.random().nextInt(3));
-    BpttStrategy strategy = BpttStrategy.streaming(steps, steps + g.random().nextInt(5), null);
-    RnnCase.Result got = c.run(strategy, new BpttWorkspace(c.layout, steps, c.batch, strategy));
+    BpttStrategy strategy = BpttStrategy.streaming(steps, steps + g.random().nextInt(5));
+    RnnCase.Result got = c.run(strategy, c.workspace(strategy));
     assertNull(Bits.same(strategy + " " + c.describe(), got.grads(), c.full().grads()));
-    assertEquals(0, new BpttWorkspace(c.layout, steps, c.batch, strategy).recomputedSteps());
+    assertEquals(0, c.workspace(strategy).recomputedSteps());
   }
 }

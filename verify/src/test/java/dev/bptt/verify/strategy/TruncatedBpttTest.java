@@ -5,7 +5,10 @@ import dev.bptt.kernel.bptt.BpttRunner;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.rnn.ElmanRnn;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
 
 import dev.bptt.verify.Bits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -45,7 +48,7 @@ class TruncatedBpttTest {
       RnnCase.Result full = c.full();
       for (int tau : new int[] {d[0], d[0] + 1, 3 * d[0] + 7}) {
         BpttStrategy strategy = BpttStrategy.truncated(tau);
-        RnnCase.Result got = c.run(strategy, new BpttWorkspace(c.layout, d[0], d[1], strategy));
+        RnnCase.Result got = c.run(strategy, c.workspace(strategy));
         String what = strategy + " " + c.describe();
         String m = Bits.first(Bits.same(what + " grads", got.grads(), full.grads()),
             Bits.same(what + " dh0", got.dh0(), full.dh0()));
@@ -83,7 +86,7 @@ class TruncatedBpttTest {
     float[] states = c.full().states();
     BpttStrategy strategy = BpttStrategy.truncated(tau);
     float[] grads = new float[c.layout.size()];
-    RnnCase.Result got = c.run(strategy, new BpttWorkspace(c.layout, c.steps, c.batch, strategy), grads, null);
+    RnnCase.Result got = c.run(strategy, c.workspace(strategy), grads, null);
     return c.naive(states, null, tau).check(strategy + " " + c.describe(), got.grads(), got.dh0());
   }
 
@@ -108,8 +111,10 @@ class TruncatedBpttTest {
     for (int tau = 1; tau <= 3; tau++) {
       BpttStrategy strategy = BpttStrategy.truncated(tau);
       float[] grads = new float[3], dh0 = new float[1];
-      new BpttRunner(rnn).run(strategy, new BpttWorkspace(layout, 3, 1, strategy), params, grads, x, 0, null, 0,
-          null, dOut, 0, null, dh0, 0);
+      SequenceShape shape = SequenceShape.steps(3);
+      SequenceBatch seq = new SequenceBatch(rnn, shape).input(x).losses(LossSteps.everyStep()).upstream(dOut)
+          .initialStateGradient(dh0);
+      new BpttRunner(rnn).run(strategy, params, grads, seq, new BpttWorkspace(rnn, shape, strategy));
       assertArrayEquals(expected[tau - 1], new float[] {grads[0], grads[1], grads[2], dh0[0]}, 0f, "tau=" + tau);
     }
   }
@@ -124,9 +129,10 @@ class TruncatedBpttTest {
       }
       RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
       float[] grads = new float[c.layout.size()], dh0 = new float[d[1] * d[3]];
-      dev.bptt.kernel.rnn.RnnWorkspace ws = new dev.bptt.kernel.rnn.RnnWorkspace(c.layout, d[0], d[1]);
-      c.rnn.forward(c.params, ws, c.x, 0, c.h0, 0);
-      c.rnn.backward(c.params, grads, ws, c.dOut, 0, c.lossAt, dh0, 0, null, null);
+      dev.bptt.kernel.rnn.RnnWorkspace ws = new dev.bptt.kernel.rnn.RnnWorkspace(c.rnn, c.shape);
+      SequenceBatch seq = c.seq().initialStateGradient(dh0);
+      c.rnn.forward(c.params, seq, ws);
+      c.rnn.backward(c.params, grads, seq, ws);
       return c.naive(ws.hidden(), null, d[0]).check("full " + c.describe(), grads, dh0);
     });
   }
@@ -139,7 +145,7 @@ class TruncatedBpttTest {
     for (int tau = 1; tau <= 12; tau++) {
       BpttStrategy strategy = BpttStrategy.truncated(tau);
       float[] grads = new float[c.layout.size()];
-      RnnCase.Result got = c.run(strategy, new BpttWorkspace(c.layout, 12, 2, strategy), grads, null);
+      RnnCase.Result got = c.run(strategy, c.workspace(strategy), grads, null);
       assertNull(c.naive(states, null, tau).check(strategy.toString(), got.grads(), got.dh0()));
     }
   }
