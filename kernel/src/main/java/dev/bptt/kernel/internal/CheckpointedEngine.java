@@ -60,7 +60,7 @@ final class CheckpointedEngine implements BpttEngine {
     if (!(strategy instanceof BpttStrategy.Checkpointed c)) {
       return "it holds checkpoints (segment " + segmentCapacity + "), not the buffers of " + strategy;
     }
-    int s = c.segmentLength(shape.steps());
+    int s = segment(c, shape.steps());
     int n = BpttStrategy.Checkpointed.segments(shape.steps(), s);
     if (s > segmentCapacity || n > segmentsCapacity) {
       return "it holds " + segmentsCapacity + " segments of at most " + segmentCapacity + " steps, " + strategy
@@ -69,11 +69,21 @@ final class CheckpointedEngine implements BpttEngine {
     return null;
   }
 
+  /**
+   * The strategy's segment length for T steps, capped at the buffers' segment length: a workspace
+   * sized for T then runs every shorter T′ with its own strategy (⌈√T′⌉ can exceed ⌈√T⌉'s segment
+   * for T′ ≤ 5, and budgets pick longer segments for shorter sequences). Every segment length
+   * gives bitwise the same gradient; the cap only changes how many states are recomputed.
+   */
+  private int segment(BpttStrategy.Checkpointed c, int steps) {
+    return Math.min(c.segmentLength(steps), segmentCapacity);
+  }
+
   @Override
   public void run(Recurrence r, BpttStrategy strategy, float[] params, float[] grads, StepData in) {
     final int steps = in.steps;
     final int batch = in.batch;
-    final int s = ((BpttStrategy.Checkpointed) strategy).segmentLength(steps);
+    final int s = segment((BpttStrategy.Checkpointed) strategy, steps);
     final int n = BpttStrategy.Checkpointed.segments(steps, s);
     final int rs = batch * r.stateSize();
     final int rd = batch * r.deltaSize();

@@ -114,7 +114,9 @@ public final class SequenceBatch {
    * then writes into the holder's own).
    */
   public SequenceBatch upstream(float[] dOut, int off) {
-    Checks.nonNegative("upstream offset", off);
+    if (off < 0) {
+      throw new IndexOutOfBoundsException("upstream: offset must be >= 0, got " + off);
+    }
     this.upstream = dOut;
     this.upstreamOff = dOut == null ? 0 : off;
     this.ownUpstream = false;

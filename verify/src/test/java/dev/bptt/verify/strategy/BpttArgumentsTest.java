@@ -159,9 +159,12 @@ class BpttArgumentsTest {
       rejects(s, IllegalStateException.class, "input", c -> c.setInput = false);
       rejects(s, IndexOutOfBoundsException.class, "initialState", c -> c.h0Off = 2);
       rejects(s, IndexOutOfBoundsException.class, "upstream", c -> c.dOut = new float[T * B * 2 - 1]);
-      rejects(s, IllegalArgumentException.class, "upstream", c -> c.dOutOff = -1);
+      rejects(s, IndexOutOfBoundsException.class, "upstream", c -> c.dOutOff = -1);
       rejects(s, IndexOutOfBoundsException.class, "upstream", c -> c.dOutOff = 1);
-      rejects(s, NullPointerException.class, "upstream", c -> c.dOut = null);
+      rejects(s, IllegalStateException.class, "upstream", c -> { // upstream(null) unsets it: no gradients left
+        c.dOut = null;
+        c.loss = null;
+      });
       rejects(s, IllegalStateException.class, "no upstream gradients", c -> {
         c.loss = null;
         c.setUpstream = false;

@@ -34,37 +34,33 @@ class ReadmeExampleTest {
       x[i] = (float) init.nextDouble(-1, 1);
     }
     // README-EXAMPLE-BEGIN strategy
-    RnnLayout layout = new RnnLayout(d, h, o);          // D inputs, H hidden units, O outputs
-    ElmanRnn rnn = new ElmanRnn(layout, Activation.TANH);
+    ElmanRnn rnn = new ElmanRnn(new RnnLayout(d, h, o), Activation.TANH); // D inputs, H hidden units, O outputs
     BpttRunner runner = new BpttRunner(rnn);
-    float[] grads = new float[layout.size()];
 
-    // Squared error at every step: the loss writes dL/dy_t from the outputs during the forward pass.
-    StepLoss loss = (step, y, yOff, dy, dyOff) -> {
-      double value = 0;
-      for (int i = 0; i < o; i++) {
-        float e = y[yOff + i] - target[(step - 1) * o + i];
-        dy[dyOff + i] = e;
-        value += 0.5 * e * e;
+    // Squared error at every step, computed from the outputs during the forward pass.
+    SequenceBatch seq = new SequenceBatch(rnn, SequenceShape.steps(steps)).input(x).loss((t, y, yOff, dy, dyOff) -> {
+      double l = 0;
+      for (int k = 0; k < o; k++) {
+        dy[dyOff + k] = y[yOff + k] - target[(t - 1) * o + k];
+        l += 0.5 * dy[dyOff + k] * dy[dyOff + k];
       }
-      return value;
-    };
-    SequenceShape shape = SequenceShape.steps(steps);
-    SequenceBatch seq = new SequenceBatch(rnn, shape).input(x).loss(loss);
+      return l;
+    });
 
     // Exact gradient, storing 2·⌈√T⌉ + 1 = 65 hidden states instead of T + 1 = 1001.
-    BpttStrategy checkpointed = BpttStrategy.checkpointed();
-    BpttWorkspace ws = new BpttWorkspace(rnn, shape, checkpointed);
-    double value = runner.run(checkpointed, params, grads, seq, ws);
-    System.out.println("loss " + value + ", " + ws.storedStates() + " states stored, "
-        + ws.recomputedSteps() + " steps recomputed");
+    BpttWorkspace ws = new BpttWorkspace(rnn, seq.shape(), BpttStrategy.checkpointed());
+    float[] grads = new float[rnn.parameterCount()], estimate = new float[rnn.parameterCount()];
+    double loss = runner.run(BpttStrategy.checkpointed(), params, grads, seq, ws);
+    System.out.println(ws.storedStates() + " states stored, " + ws.recomputedSteps() + " steps recomputed");
 
     // Unbiased randomized truncation (ARTBP), mean segment 32 steps, reproducible from the seed.
     BpttStrategy artbp = BpttStrategy.randomized(TruncationSchedule.polynomialTail(32, 4), new SplittableRandom(7));
-    float[] estimate = new float[layout.size()];
-    runner.run(artbp, params, estimate, seq, new BpttWorkspace(rnn, shape, artbp));
+    runner.run(artbp, params, estimate, seq, new BpttWorkspace(rnn, seq.shape(), artbp));
     // README-EXAMPLE-END strategy
 
+    RnnLayout layout = rnn.layout();
+    SequenceShape shape = seq.shape();
+    double value = loss;
     assertEquals(65, ws.storedStates());
     assertEquals(1000 - 8, ws.recomputedSteps()); // 32 segments of 32 steps, the last one (8 steps) not recomputed
     float[] full = new float[layout.size()];

@@ -11,7 +11,6 @@ import dev.bptt.verify.Shrink;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -100,14 +99,10 @@ class StrategyShapesTest {
   /**
    * The default checkpointed strategy and a state budget choose the segment length from T, so
    * a shorter T′ may choose a segment longer than the workspace's (T = 6: s = 3; T′ = 5: s = 5,
-   * the whole sequence, because 3 would store as many states as full BPTT). The workspace's
-   * javadoc promises that it "runs any sequence shape that fits its capacity with the strategy it
-   * was sized for", the kernel rejects these runs ("cannot run"); any segment gives bitwise the
-   * same gradient, so the engine could run them with its own segment length.
+   * the whole sequence, because 3 would store as many states as full BPTT). The workspace runs
+   * them with its own segment length as the cap, bitwise equal to full BPTT.
    */
   @Test
-  @Disabled("kernel: CheckpointedEngine.unfit rejects checkpointed()/checkpointedWithBudget(n) at a shorter T "
-      + "whose segment length exceeds the workspace's (536 of the runs below; reported, not fixed here)")
   void defaultAndBudgetCheckpointedRunEveryShorterSequence() {
     List<String> rejected = new java.util.ArrayList<>();
     for (int capacity = 1; capacity <= 40; capacity++) {
