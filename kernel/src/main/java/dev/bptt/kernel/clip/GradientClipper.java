@@ -22,7 +22,7 @@ import dev.bptt.kernel.internal.Kernels;
  *       exactly 1.</li>
  * </ol>
  *
- * <p>Null checks on the call path use {@link Objects#requireNonNull(Object, String)} with a
+ * <p>Null checks on the call path use {@link java.util.Objects#requireNonNull(Object, String)} with a
  * constant message: a message built by a capturing lambda is not always scalar-replaced by C2
  * on these paths and would cost 16 bytes per check.
  *
