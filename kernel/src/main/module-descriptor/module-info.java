@@ -1,10 +1,10 @@
 /**
- * bptt-kernel: SIMD kernels (JDK Vector API) for backpropagation through time, gradient
- * clipping and spectral tools over flat {@code float[]} buffers.
+ * bptt-kernel: SIMD kernels (JDK Vector API) for backpropagation through time, gradient clipping
+ * and spectral tools over flat {@code float[]} buffers.
  *
- * <p>{@code jdk.incubator.vector} is optional at run time ({@code requires static}): without
- * {@code --add-modules jdk.incubator.vector} the scalar twin of every kernel is used and one
- * warning is logged.
+ * <p>{@code jdk.incubator.vector} is optional at run time ({@code requires static}): without {@code
+ * --add-modules jdk.incubator.vector} the scalar twin of every kernel is used and one warning is
+ * logged.
  */
 module dev.bptt.kernel {
   requires static jdk.incubator.vector;
@@ -14,5 +14,5 @@ module dev.bptt.kernel {
   exports dev.bptt.kernel.bptt;
   exports dev.bptt.kernel.clip;
   exports dev.bptt.kernel.spectral;
-  // dev.bptt.kernel.internal is not exported: provider, twins, GEMM driver, engines.
+// dev.bptt.kernel.internal is not exported: provider, twins, GEMM driver, engines.
 }

@@ -8,8 +8,8 @@ import java.util.function.DoubleSupplier;
  * Setup-time check that every implementation in a benchmark class computes the same thing: each
  * one's result on the benchmark's own inputs is compared with a double-precision reference, and
  * must lie within a forward error bound derived for float arithmetic. A benchmark whose
- * implementations disagree throws, which (with fail-on-error) stops the suite: a fast wrong
- * kernel is never reported.
+ * implementations disagree throws, which (with fail-on-error) stops the suite: a fast wrong kernel
+ * is never reported.
  */
 public final class Agreement {
   /** Unit roundoff of float, 2⁻²⁴. */
@@ -44,27 +44,49 @@ public final class Agreement {
    * @param what kernel and shape, for the message
    * @param impls implementation name → the call, results widened to double
    */
-  public static void scalar(String what, double reference, double bound, Map<String, DoubleSupplier> impls) {
+  public static void scalar(
+      String what, double reference, double bound, Map<String, DoubleSupplier> impls) {
     for (var e : new TreeMap<>(impls).entrySet()) {
       double got = e.getValue().getAsDouble();
       if (!(Math.abs(got - reference) <= bound)) {
-        throw new IllegalStateException(what + ": implementation '" + e.getKey() + "' returned " + got
-            + ", reference " + reference + ", |difference| " + Math.abs(got - reference)
-            + " > derived bound " + bound);
+        throw new IllegalStateException(
+            what
+                + ": implementation '"
+                + e.getKey()
+                + "' returned "
+                + got
+                + ", reference "
+                + reference
+                + ", |difference| "
+                + Math.abs(got - reference)
+                + " > derived bound "
+                + bound);
       }
     }
   }
 
   /**
    * Checks array results: for every implementation, {@code reset} restores the inputs, the call
-   * writes {@code out}, and then |out[i] − reference[i]| ≤ bound[i] for all i (NaN fails).
-   * Inputs are restored once more at the end, so the timed runs start from the same state.
+   * writes {@code out}, and then |out[i] − reference[i]| ≤ bound[i] for all i (NaN fails). Inputs
+   * are restored once more at the end, so the timed runs start from the same state.
    */
-  public static void array(String what, double[] reference, double[] bound, float[] out,
-                           Runnable reset, Map<String, Runnable> impls) {
+  public static void array(
+      String what,
+      double[] reference,
+      double[] bound,
+      float[] out,
+      Runnable reset,
+      Map<String, Runnable> impls) {
     if (reference.length != out.length || bound.length != out.length) {
-      throw new IllegalArgumentException(what + ": reference " + reference.length + ", bound "
-          + bound.length + " and out " + out.length + " lengths differ");
+      throw new IllegalArgumentException(
+          what
+              + ": reference "
+              + reference.length
+              + ", bound "
+              + bound.length
+              + " and out "
+              + out.length
+              + " lengths differ");
     }
     for (var e : new TreeMap<>(impls).entrySet()) {
       reset.run();
@@ -72,9 +94,20 @@ public final class Agreement {
       for (int i = 0; i < out.length; i++) {
         double diff = Math.abs(out[i] - reference[i]);
         if (!(diff <= bound[i])) {
-          throw new IllegalStateException(what + ": implementation '" + e.getKey() + "' wrote "
-              + out[i] + " at index " + i + ", reference " + reference[i] + ", |difference| "
-              + diff + " > derived bound " + bound[i]);
+          throw new IllegalStateException(
+              what
+                  + ": implementation '"
+                  + e.getKey()
+                  + "' wrote "
+                  + out[i]
+                  + " at index "
+                  + i
+                  + ", reference "
+                  + reference[i]
+                  + ", |difference| "
+                  + diff
+                  + " > derived bound "
+                  + bound[i]);
         }
       }
     }

@@ -15,9 +15,15 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 2, jvmArgsAppend = {
-    BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, BenchJvm.ENABLE_NATIVE_ACCESS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {
+      BenchJvm.ADD_VECTOR_MODULE,
+      BenchJvm.ALLOW_UNSAFE,
+      BenchJvm.ENABLE_NATIVE_ACCESS,
+      BenchJvm.HEAP_MIN,
+      BenchJvm.HEAP_MAX
+    })
 @Warmup(iterations = 2, time = 300, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 300, timeUnit = TimeUnit.MILLISECONDS)
-public abstract class KernelBenchmark {
-}
+public abstract class KernelBenchmark {}

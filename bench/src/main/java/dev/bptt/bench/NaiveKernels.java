@@ -1,10 +1,10 @@
 package dev.bptt.bench;
 
 /**
- * The baseline a user writes without a library: plain float loops over row-major arrays
- * (leading dimension = column count), one accumulator, no unrolling. Where two loop orders are
- * equally "obvious", the cache-friendly one is used (row-walking gemvT, i-k-j gemm): it is what
- * C2 can auto-vectorize, so the speed-ups reported against it are not inflated by a strided walk.
+ * The baseline a user writes without a library: plain float loops over row-major arrays (leading
+ * dimension = column count), one accumulator, no unrolling. Where two loop orders are equally
+ * "obvious", the cache-friendly one is used (row-walking gemvT, i-k-j gemm): it is what C2 can
+ * auto-vectorize, so the speed-ups reported against it are not inflated by a strided walk.
  */
 public final class NaiveKernels {
   private NaiveKernels() {}

@@ -4,18 +4,21 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Named run sizes of the suite. Each {@link Section} chooses its parameter values per preset;
- * the preset fixes the default timing.
+ * Named run sizes of the suite. Each {@link Section} chooses its parameter values per preset; the
+ * preset fixes the default timing.
+ *
  * <ul>
  *   <li>{@code smoke}: proves that everything runs and the report renders (1 fork, 100 ms
- *       iterations, one small size); its numbers mean nothing.</li>
- *   <li>{@code default}: the published table, ≥ 2 forks with short iterations, a few minutes
- *       per section on a 2-core machine.</li>
- *   <li>{@code full}: more sizes, forks and iterations; for a quiet machine.</li>
+ *       iterations, one small size); its numbers mean nothing.
+ *   <li>{@code default}: the published table, ≥ 2 forks with short iterations, a few minutes per
+ *       section on a 2-core machine.
+ *   <li>{@code full}: more sizes, forks and iterations; for a quiet machine.
  * </ul>
  */
 public enum Preset {
-  SMOKE(new Timing(1, 1, 100, 1, 100), "smoke run: 100 ms of warm-up is not steady state, the numbers mean nothing"),
+  SMOKE(
+      new Timing(1, 1, 100, 1, 100),
+      "smoke run: 100 ms of warm-up is not steady state, the numbers mean nothing"),
   DEFAULT(new Timing(2, 2, 300, 3, 300), ""),
   FULL(new Timing(3, 3, 500, 5, 500), "");
 
@@ -49,7 +52,11 @@ public enum Preset {
         return p;
       }
     }
-    throw new IllegalArgumentException("--preset must be one of "
-        + Arrays.stream(values()).map(Preset::label).toList() + ", got '" + s + "'");
+    throw new IllegalArgumentException(
+        "--preset must be one of "
+            + Arrays.stream(values()).map(Preset::label).toList()
+            + ", got '"
+            + s
+            + "'");
   }
 }

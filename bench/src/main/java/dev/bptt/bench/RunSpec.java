@@ -12,8 +12,8 @@ import java.util.Map;
  * replace the annotation defaults, and the timing.
  *
  * @param include JMH include pattern
- * @param params  parameter name → values; names a benchmark does not declare are ignored by JMH
- * @param timing  forks and iterations
+ * @param params parameter name → values; names a benchmark does not declare are ignored by JMH
+ * @param timing forks and iterations
  */
 public record RunSpec(String include, Map<String, List<String>> params, Timing timing) {
   public RunSpec {
@@ -28,7 +28,9 @@ public record RunSpec(String include, Map<String, List<String>> params, Timing t
   /** Parameters in a readable form, e.g. {@code n=64,256,1024}. */
   public String describeParams() {
     StringBuilder sb = new StringBuilder();
-    params.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : "; ").append(k).append('=').append(String.join(",", v)));
+    params.forEach(
+        (k, v) ->
+            sb.append(sb.isEmpty() ? "" : "; ").append(k).append('=').append(String.join(",", v)));
     return sb.toString();
   }
 }

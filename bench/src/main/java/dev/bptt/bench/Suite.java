@@ -27,9 +27,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs every {@link Section} (found with {@link ServiceLoader}) through the JMH Runner API with
- * fail-on-error, writes each section's JMH JSON, markdown and CSV, then rebuilds README.md.
- * See {@link SuiteArgs#USAGE} for the options. Exit status: 0 done, 1 a benchmark or the report
- * failed, 2 bad arguments or nothing matched {@code --include}.
+ * fail-on-error, writes each section's JMH JSON, markdown and CSV, then rebuilds README.md. See
+ * {@link SuiteArgs#USAGE} for the options. Exit status: 0 done, 1 a benchmark or the report failed,
+ * 2 bad arguments or nothing matched {@code --include}.
  */
 public final class Suite {
   /**
@@ -64,24 +64,39 @@ public final class Suite {
     }
     List<Section> sections = sections();
     if (a.indexOnly()) {
-      System.out.println("# Suite: wrote " + ReportWriter.writeIndex(a.out(),
-          sections.stream().map(s -> new ReportWriter.Entry(s.name(), s.title())).toList()));
+      System.out.println(
+          "# Suite: wrote "
+              + ReportWriter.writeIndex(
+                  a.out(),
+                  sections.stream()
+                      .map(s -> new ReportWriter.Entry(s.name(), s.title()))
+                      .toList()));
       return 0;
     }
     Environment env = Environment.probe(args);
-    System.out.println("# Suite: preset " + a.preset().label() + ", out " + a.out().toAbsolutePath()
-        + ", kernels " + env.forkValue("blas.implementation") + ", netlib " + env.forkValue("netlib.class"));
+    System.out.println(
+        "# Suite: preset "
+            + a.preset().label()
+            + ", out "
+            + a.out().toAbsolutePath()
+            + ", kernels "
+            + env.forkValue("blas.implementation")
+            + ", netlib "
+            + env.forkValue("netlib.class"));
 
     int ran = 0;
     for (Section s : sections) {
       ran += runSection(s, a, env) ? 1 : 0;
     }
     if (ran == 0) {
-      throw new IllegalArgumentException("--include '" + a.include().orElse("") + "' matches no benchmark of any section");
+      throw new IllegalArgumentException(
+          "--include '" + a.include().orElse("") + "' matches no benchmark of any section");
     }
     if (!a.dryRun()) {
-      Path readme = ReportWriter.writeIndex(a.out(),
-          sections.stream().map(s -> new ReportWriter.Entry(s.name(), s.title())).toList());
+      Path readme =
+          ReportWriter.writeIndex(
+              a.out(),
+              sections.stream().map(s -> new ReportWriter.Entry(s.name(), s.title())).toList());
       System.out.println("# Suite: wrote " + readme);
     }
     return 0;
@@ -97,16 +112,29 @@ public final class Suite {
     List<String> runLines = new ArrayList<>();
     for (RunSpec spec : s.runs(a.preset())) {
       // JMH ORs its include patterns; two lookaheads AND the user's pattern with the section's
-      String include = a.include().map(u -> "^(?=.*(?:" + u + "))(?=.*(?:" + spec.include() + "))")
-          .orElse(spec.include());
-      SortedSet<BenchmarkListEntry> matched = BenchmarkList.defaultList().find(
-          OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), List.of(include), List.of());
+      String include =
+          a.include()
+              .map(u -> "^(?=.*(?:" + u + "))(?=.*(?:" + spec.include() + "))")
+              .orElse(spec.include());
+      SortedSet<BenchmarkListEntry> matched =
+          BenchmarkList.defaultList()
+              .find(
+                  OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT),
+                  List.of(include),
+                  List.of());
       if (matched.isEmpty()) {
         continue;
       }
       String classes = String.join(", ", simpleClassNames(matched));
-      System.out.printf(Locale.ROOT, "# Suite: section %s: %s (%s), %s: %d forks, about %.1f min%n", s.name(), classes,
-          spec.describeParams(), spec.timing().describe(), forks(matched, spec), minutes(matched, spec));
+      System.out.printf(
+          Locale.ROOT,
+          "# Suite: section %s: %s (%s), %s: %d forks, about %.1f min%n",
+          s.name(),
+          classes,
+          spec.describeParams(),
+          spec.timing().describe(),
+          forks(matched, spec),
+          minutes(matched, spec));
       if (!a.dryRun()) {
         results.addAll(new Runner(options(include, spec, a.profGc()).build()).run());
       }
@@ -118,9 +146,18 @@ public final class Suite {
     }
     if (!a.dryRun()) {
       SectionReport report = s.render(results);
-      ReportWriter.writeSection(a.out(), new ReportWriter.Entry(s.name(), s.title()),
-          RunHeader.markdown(env, a.preset(), runLines, a.profGc()), report, results);
-      System.out.println("# Suite: wrote " + a.out().resolve(s.name() + ".md") + ", .csv and jmh-" + s.name() + ".json");
+      ReportWriter.writeSection(
+          a.out(),
+          new ReportWriter.Entry(s.name(), s.title()),
+          RunHeader.markdown(env, a.preset(), runLines, a.profGc()),
+          report,
+          results);
+      System.out.println(
+          "# Suite: wrote "
+              + a.out().resolve(s.name() + ".md")
+              + ", .csv and jmh-"
+              + s.name()
+              + ".json");
     }
     return true;
   }
@@ -130,7 +167,8 @@ public final class Suite {
     List<Section> list = new ArrayList<>();
     ServiceLoader.load(Section.class).forEach(list::add);
     if (list.isEmpty()) {
-      throw new IllegalStateException("no " + Section.class.getName() + " registered in META-INF/services");
+      throw new IllegalStateException(
+          "no " + Section.class.getName() + " registered in META-INF/services");
     }
     list.sort(Comparator.comparingInt(Section::order).thenComparing(Section::name));
     return list;
@@ -138,15 +176,16 @@ public final class Suite {
 
   private static ChainedOptionsBuilder options(String include, RunSpec spec, boolean profGc) {
     Timing t = spec.timing();
-    ChainedOptionsBuilder o = new OptionsBuilder()
-        .include(include)
-        .shouldFailOnError(true)
-        .forks(t.forks())
-        .warmupIterations(t.warmupIterations())
-        .warmupTime(TimeValue.milliseconds(t.warmupMillis()))
-        .measurementIterations(t.measurementIterations())
-        .measurementTime(TimeValue.milliseconds(t.measurementMillis()))
-        .timeUnit(TimeUnit.NANOSECONDS);
+    ChainedOptionsBuilder o =
+        new OptionsBuilder()
+            .include(include)
+            .shouldFailOnError(true)
+            .forks(t.forks())
+            .warmupIterations(t.warmupIterations())
+            .warmupTime(TimeValue.milliseconds(t.warmupMillis()))
+            .measurementIterations(t.measurementIterations())
+            .measurementTime(TimeValue.milliseconds(t.measurementMillis()))
+            .timeUnit(TimeUnit.NANOSECONDS);
     spec.params().forEach((k, v) -> o.param(k, v.toArray(String[]::new)));
     if (profGc) {
       o.addProfiler(GCProfiler.class);
@@ -169,7 +208,9 @@ public final class Suite {
     return combos * spec.timing().forks();
   }
 
-  /** Estimated wall time: iterations plus about {@link #FORK_START_MILLIS} of JVM start-up per fork. */
+  /**
+   * Estimated wall time: iterations plus about {@link #FORK_START_MILLIS} of JVM start-up per fork.
+   */
   private static double minutes(SortedSet<BenchmarkListEntry> matched, RunSpec spec) {
     long forks = forks(matched, spec);
     long perFork = spec.timing().millisPerCombination() / spec.timing().forks() + FORK_START_MILLIS;

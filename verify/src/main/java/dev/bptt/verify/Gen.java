@@ -3,9 +3,8 @@ package dev.bptt.verify;
 import java.util.SplittableRandom;
 
 /**
- * Seeded generators that favour the edges: sizes 0, 1, lane−1, lane, lane+1, 4·lane±1,
- * 2·lane·4+3 and large; offsets; magnitudes from 1e-30 to 1e30 with mixed signs; the special
- * scalars 0, 1, −1.
+ * Seeded generators that favour the edges: sizes 0, 1, lane−1, lane, lane+1, 4·lane±1, 2·lane·4+3
+ * and large; offsets; magnitudes from 1e-30 to 1e30 with mixed signs; the special scalars 0, 1, −1.
  */
 public final class Gen {
   private final SplittableRandom rnd;
@@ -60,24 +59,24 @@ public final class Gen {
   }
 
   /**
-   * A magnitude scale for a whole case: 1 most of the time, else 10^e with e in [−30, 30], so
-   * tests cover tiny and huge (but not overflowing) values.
+   * A magnitude scale for a whole case: 1 most of the time, else 10^e with e in [−30, 30], so tests
+   * cover tiny and huge (but not overflowing) values.
    */
   public float scaleExp() {
     return rnd.nextInt(3) == 0 ? (float) Math.pow(10, rnd.nextInt(61) - 30) : 1f;
   }
 
   /**
-   * A size that is large (uniform in [largeMin, largeMax]) one time in eight, else
-   * {@link #size(int) size(max)}: large cases cross the blocking and unrolling thresholds.
+   * A size that is large (uniform in [largeMin, largeMax]) one time in eight, else {@link
+   * #size(int) size(max)}: large cases cross the blocking and unrolling thresholds.
    */
   public int sizeOrLarge(int max, int largeMin, int largeMax) {
     return rnd.nextInt(8) == 0 ? largeMin + rnd.nextInt(largeMax - largeMin + 1) : size(max);
   }
 
   /**
-   * Scales for the two factors of a product: each 10^e with e in [−30, 30] (or 1), chosen so
-   * the product scale stays within 10^±30 and sums of products cannot overflow a float.
+   * Scales for the two factors of a product: each 10^e with e in [−30, 30] (or 1), chosen so the
+   * product scale stays within 10^±30 and sums of products cannot overflow a float.
    */
   public float[] scalePair() {
     int e1 = rnd.nextInt(3) == 0 ? rnd.nextInt(61) - 30 : 0;
@@ -86,7 +85,10 @@ public final class Gen {
     return new float[] {(float) Math.pow(10, e1), (float) Math.pow(10, e2)};
   }
 
-  /** An array of length len filled with scale·U(−1, 1) (mixed signs), canary-filled padding is the caller's. */
+  /**
+   * An array of length len filled with scale·U(−1, 1) (mixed signs), canary-filled padding is the
+   * caller's.
+   */
   public float[] array(int len, float scale) {
     float[] a = new float[len];
     for (int i = 0; i < len; i++) {

@@ -7,11 +7,10 @@ import dev.bptt.kernel.clip.TensorSet;
 import dev.bptt.kernel.clip.TensorView;
 
 /**
- * Double-precision reference for gradient clipping: the formulas of PyTorch
- * ({@code clip_grad_norm_}, {@code clip_grad_value_}), d2l 9.5 / Pascanu 2013 (strict rule),
- * Keras {@code clipnorm} and Brock et al. 2021 (AGC), written out directly over double[][] views
- * (one double[] per view), plus the error bounds that property tests derive their tolerances
- * from.
+ * Double-precision reference for gradient clipping: the formulas of PyTorch ({@code
+ * clip_grad_norm_}, {@code clip_grad_value_}), d2l 9.5 / Pascanu 2013 (strict rule), Keras {@code
+ * clipnorm} and Brock et al. 2021 (AGC), written out directly over double[][] views (one double[]
+ * per view), plus the error bounds that property tests derive their tolerances from.
  *
  * <p>Every float entry is exact in double and every float square is a normal double, so the
  * reference norms only carry double rounding: relative error ≤ γₙ(2⁻⁵³).
@@ -19,9 +18,14 @@ import dev.bptt.kernel.clip.TensorView;
 public final class NaiveClip {
   /** Unit roundoff of float, u = 2⁻²⁴. */
   public static final double U = 0x1p-24;
+
   /** Unit roundoff of double, 2⁻⁵³. */
   public static final double UD = 0x1p-53;
-  /** Smallest positive float (subnormal), 2⁻¹⁴⁹: the absolute error bound of a float result that underflows. */
+
+  /**
+   * Smallest positive float (subnormal), 2⁻¹⁴⁹: the absolute error bound of a float result that
+   * underflows.
+   */
   public static final double TINY = 0x1p-149;
 
   private NaiveClip() {}
@@ -36,32 +40,35 @@ public final class NaiveClip {
   }
 
   /**
-   * Bound δ on the relative error of the kernel's norm of n entries in k views against the
-   * double reference, |N̂ − N| ≤ δ·N:
+   * Bound δ on the relative error of the kernel's norm of n entries in k views against the double
+   * reference, |N̂ − N| ≤ δ·N:
+   *
    * <ul>
-   *   <li>L2 and L1: each block of at most B = {@link GradientClipper#NORM_BLOCK} entries is
-   *       summed in float (any order, non-negative terms: ≤ γ_B(u) with the squares' rounding;
-   *       or redone in double, smaller); squares lost to underflow cost at most m·2⁻¹⁵⁰ against
-   *       a block sum ≥ m·2⁻¹⁰² (the kernel's switch to double below that), i.e. 2⁻⁴⁸ relative;
-   *       the ≤ n/B + k block sums are added in double, then √ (|√(1+e) − 1| ≤ |e|) and the
-   *       division by the loss scale, and the reference itself errs by γₙ(2⁻⁵³): together
-   *       ≤ γ_{min(n,B)}(u) + γ_{n+k+4}(2⁻⁵³) + 2⁻⁴⁷;</li>
-   *   <li>L∞: the max is exact; only the division by s and the reference's division round: 2·2⁻⁵³.</li>
+   *   <li>L2 and L1: each block of at most B = {@link GradientClipper#NORM_BLOCK} entries is summed
+   *       in float (any order, non-negative terms: ≤ γ_B(u) with the squares' rounding; or redone
+   *       in double, smaller); squares lost to underflow cost at most m·2⁻¹⁵⁰ against a block sum ≥
+   *       m·2⁻¹⁰² (the kernel's switch to double below that), i.e. 2⁻⁴⁸ relative; the ≤ n/B + k
+   *       block sums are added in double, then √ (|√(1+e) − 1| ≤ |e|) and the division by the loss
+   *       scale, and the reference itself errs by γₙ(2⁻⁵³): together ≤ γ_{min(n,B)}(u) +
+   *       γ_{n+k+4}(2⁻⁵³) + 2⁻⁴⁷;
+   *   <li>L∞: the max is exact; only the division by s and the reference's division round: 2·2⁻⁵³.
    * </ul>
    */
   public static double normBound(NormType type, long n, int k) {
     if (type == NormType.LINF) {
       return 2 * UD;
     }
-    return gamma(Math.max(1, Math.min(n, GradientClipper.NORM_BLOCK)), U) + gamma(n + k + 4, UD) + 0x1p-47;
+    return gamma(Math.max(1, Math.min(n, GradientClipper.NORM_BLOCK)), U)
+        + gamma(n + k + 4, UD)
+        + 0x1p-47;
   }
 
   /**
-   * Relative error bound of one multiply pass x ← fl(x·fl(c/s)): the quotient c/s rounds in
-   * double (2⁻⁵³), then to float (u), and the product rounds to float (u), so
-   * |x' − x·c/s| ≤ ((1+u)²(1+2⁻⁵²) − 1)·|x·c/s| plus {@link #TINY} when x' underflows. (A factor
-   * below the normal float range is applied in double by the kernel: one double and one float
-   * rounding, inside the same bound.)
+   * Relative error bound of one multiply pass x ← fl(x·fl(c/s)): the quotient c/s rounds in double
+   * (2⁻⁵³), then to float (u), and the product rounds to float (u), so |x' − x·c/s| ≤
+   * ((1+u)²(1+2⁻⁵²) − 1)·|x·c/s| plus {@link #TINY} when x' underflows. (A factor below the normal
+   * float range is applied in double by the kernel: one double and one float rounding, inside the
+   * same bound.)
    */
   public static double scaleBound() {
     return (1 + U) * (1 + U) * (1 + 2 * UD) - 1;
@@ -105,7 +112,8 @@ public final class NaiveClip {
         switch (type) {
           case L2 -> acc += x * x;
           case L1 -> acc += Math.abs(x);
-          case LINF -> acc = Double.isNaN(x) || Double.isNaN(acc) ? Double.NaN : Math.max(acc, Math.abs(x));
+          case LINF ->
+              acc = Double.isNaN(x) || Double.isNaN(acc) ? Double.NaN : Math.max(acc, Math.abs(x));
         }
       }
     }
@@ -113,8 +121,8 @@ public final class NaiveClip {
   }
 
   /**
-   * The coefficient of a rule, written from its definition: PyTorch min(1, θ/(N + 10⁻⁶));
-   * strict θ/N when N &gt; θ, else 1.
+   * The coefficient of a rule, written from its definition: PyTorch min(1, θ/(N + 10⁻⁶)); strict
+   * θ/N when N &gt; θ, else 1.
    */
   public static double coefficient(ClipRule rule, double maxNorm, double norm) {
     return switch (rule) {
@@ -149,7 +157,8 @@ public final class NaiveClip {
   }
 
   /** Per-view clip (Keras clipnorm): view v scaled by coefficient(θᵥ, ‖gᵥ‖). */
-  public static double[][] clipPerView(double[][] g, NormType type, ClipRule rule, double[] maxNorms) {
+  public static double[][] clipPerView(
+      double[][] g, NormType type, ClipRule rule, double[] maxNorms) {
     double[][] out = new double[g.length][];
     for (int i = 0; i < g.length; i++) {
       out[i] = clipGlobal(new double[][] {g[i]}, type, rule, maxNorms[i])[0];
@@ -180,12 +189,12 @@ public final class NaiveClip {
   }
 
   /**
-   * AGC (Brock et al. 2021) on the true gradient: for each row i of each included view
-   * ({@code include[v]}), W* = max(‖Wᵢ‖, ε); if ‖Gᵢ‖/W* &gt; λ, Gᵢ ← (λ·W* / ‖Gᵢ‖)·Gᵢ. A view with
-   * cols = 0 has nothing to clip.
+   * AGC (Brock et al. 2021) on the true gradient: for each row i of each included view ({@code
+   * include[v]}), W* = max(‖Wᵢ‖, ε); if ‖Gᵢ‖/W* &gt; λ, Gᵢ ← (λ·W* / ‖Gᵢ‖)·Gᵢ. A view with cols = 0
+   * has nothing to clip.
    */
-  public static double[][] clipAdaptive(double[][] g, double[][] w, int[] cols, boolean[] include,
-                                        double lambda, double eps) {
+  public static double[][] clipAdaptive(
+      double[][] g, double[][] w, int[] cols, boolean[] include, double lambda, double eps) {
     double[][] out = new double[g.length][];
     for (int v = 0; v < g.length; v++) {
       out[v] = g[v].clone();

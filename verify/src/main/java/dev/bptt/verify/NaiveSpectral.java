@@ -1,13 +1,12 @@
 package dev.bptt.verify;
 
-
 /**
  * Double-precision references for the spectral toolkit: dense matrix algebra, orthogonality
  * defects, all eigenvalues of a general real matrix (Hessenberg reduction, then complex
  * single-shift QR with Wilkinson shifts), eigenvalue condition numbers (inverse iteration), and
- * residuals of (complex) eigenpairs. Matrices are row-major {@code double[]} with leading
- * dimension = columns. Each method is the obvious algorithm; at the sizes tests use (n ≤ 256)
- * their 2⁻⁵³-level errors stand in for exact values next to float bounds.
+ * residuals of (complex) eigenpairs. Matrices are row-major {@code double[]} with leading dimension
+ * = columns. Each method is the obvious algorithm; at the sizes tests use (n ≤ 256) their
+ * 2⁻⁵³-level errors stand in for exact values next to float bounds.
  */
 public final class NaiveSpectral {
   private NaiveSpectral() {}
@@ -200,12 +199,12 @@ public final class NaiveSpectral {
   // ---- eigenvalues of a general real matrix ----
 
   /**
-   * All eigenvalues of a real n×n matrix: Householder reduction to Hessenberg form, then the
-   * QR algorithm on the complex Hessenberg matrix with Givens rotations, a Wilkinson shift
-   * (the eigenvalue of the trailing 2×2 block nearer its last entry, an exceptional shift
-   * every 10 iterations without deflation), and deflation when a subdiagonal entry falls below
-   * 2⁻⁵²·(|h_{k−1,k−1}| + |h_kk|). Backward stable: the eigenvalues are exact for A + E with
-   * ‖E‖ = O(n·2⁻⁵³‖A‖).
+   * All eigenvalues of a real n×n matrix: Householder reduction to Hessenberg form, then the QR
+   * algorithm on the complex Hessenberg matrix with Givens rotations, a Wilkinson shift (the
+   * eigenvalue of the trailing 2×2 block nearer its last entry, an exceptional shift every 10
+   * iterations without deflation), and deflation when a subdiagonal entry falls below
+   * 2⁻⁵²·(|h_{k−1,k−1}| + |h_kk|). Backward stable: the eigenvalues are exact for A + E with ‖E‖ =
+   * O(n·2⁻⁵³‖A‖).
    *
    * @return {re[], im[]} in the order found (bottom of the matrix first)
    */
@@ -220,8 +219,9 @@ public final class NaiveSpectral {
       int l = last;
       while (l > 0) {
         double sub = Math.hypot(hr[l * n + l - 1], hi[l * n + l - 1]);
-        double diag = Math.hypot(hr[(l - 1) * n + l - 1], hi[(l - 1) * n + l - 1])
-            + Math.hypot(hr[l * n + l], hi[l * n + l]);
+        double diag =
+            Math.hypot(hr[(l - 1) * n + l - 1], hi[(l - 1) * n + l - 1])
+                + Math.hypot(hr[l * n + l], hi[l * n + l]);
         if (sub <= EPS * (diag > 0 ? diag : scale)) {
           hr[l * n + l - 1] = 0;
           hi[l * n + l - 1] = 0;
@@ -237,10 +237,14 @@ public final class NaiveSpectral {
         continue;
       }
       if (++total > 100 * n) {
-        throw new IllegalStateException("QR algorithm did not converge in " + total + " iterations");
+        throw new IllegalStateException(
+            "QR algorithm did not converge in " + total + " iterations");
       }
       sinceDeflation++;
-      double[] mu = sinceDeflation % 10 == 0 ? exceptionalShift(hr, hi, n, last) : wilkinsonShift(hr, hi, n, last);
+      double[] mu =
+          sinceDeflation % 10 == 0
+              ? exceptionalShift(hr, hi, n, last)
+              : wilkinsonShift(hr, hi, n, last);
       qrStep(hr, hi, n, l, last, mu[0], mu[1]);
     }
     return new double[][] {er, ei};
@@ -318,7 +322,10 @@ public final class NaiveSpectral {
   private static double[] wilkinsonShift(double[] hr, double[] hi, int n, int last) {
     int p = last - 1;
     double ar = hr[p * n + p], ai = hi[p * n + p], br = hr[p * n + last], bi = hi[p * n + last];
-    double cr = hr[last * n + p], ci = hi[last * n + p], dr = hr[last * n + last], di = hi[last * n + last];
+    double cr = hr[last * n + p],
+        ci = hi[last * n + p],
+        dr = hr[last * n + last],
+        di = hi[last * n + last];
     // λ = (a + d)/2 ± √(((a − d)/2)² + bc)
     double hr2 = 0.5 * (ar - dr), hi2 = 0.5 * (ai - di);
     double discR = hr2 * hr2 - hi2 * hi2 + (br * cr - bi * ci);
@@ -327,7 +334,8 @@ public final class NaiveSpectral {
     double mr = 0.5 * (ar + dr), mi = 0.5 * (ai + di);
     double l1r = mr + s[0], l1i = mi + s[1], l2r = mr - s[0], l2i = mi - s[1];
     return Math.hypot(l1r - dr, l1i - di) <= Math.hypot(l2r - dr, l2i - di)
-        ? new double[] {l1r, l1i} : new double[] {l2r, l2i};
+        ? new double[] {l1r, l1i}
+        : new double[] {l2r, l2i};
   }
 
   /** A shift off the current one, to break a cycle: d + |c|·(0.75 + 0.5i). */
@@ -337,7 +345,8 @@ public final class NaiveSpectral {
   }
 
   /** One explicitly shifted QR step on the active block l..last: H − μI = QR, H ← RQ + μI. */
-  private static void qrStep(double[] hr, double[] hi, int n, int l, int last, double mur, double mui) {
+  private static void qrStep(
+      double[] hr, double[] hi, int n, int l, int last, double mur, double mui) {
     for (int k = l; k <= last; k++) {
       hr[k * n + k] -= mur;
       hi[k * n + k] -= mui;
@@ -346,7 +355,10 @@ public final class NaiveSpectral {
     double[] cs = new double[m], sr = new double[m], si = new double[m];
     for (int k = l; k < last; k++) {
       // G = [[c, s], [−s̄, c]] with c = |x|/r, s = (x/|x|)·ȳ/r zeroes y below x.
-      double xr = hr[k * n + k], xi = hi[k * n + k], yr = hr[(k + 1) * n + k], yi = hi[(k + 1) * n + k];
+      double xr = hr[k * n + k],
+          xi = hi[k * n + k],
+          yr = hr[(k + 1) * n + k],
+          yi = hi[(k + 1) * n + k];
       double ax = Math.hypot(xr, xi), ay = Math.hypot(yr, yi), r = Math.hypot(ax, ay);
       double c, gsr, gsi;
       if (r == 0) {
@@ -360,14 +372,17 @@ public final class NaiveSpectral {
       } else {
         c = ax / r;
         double ur = xr / ax, ui = xi / ax; // x/|x|
-        gsr = (ur * yr + ui * yi) / r;     // (x/|x|)·ȳ, real part
-        gsi = (ui * yr - ur * yi) / r;     // imaginary part
+        gsr = (ur * yr + ui * yi) / r; // (x/|x|)·ȳ, real part
+        gsi = (ui * yr - ur * yi) / r; // imaginary part
       }
       cs[k - l] = c;
       sr[k - l] = gsr;
       si[k - l] = gsi;
       for (int j = k; j <= last; j++) {
-        double ar = hr[k * n + j], ai = hi[k * n + j], br = hr[(k + 1) * n + j], bi = hi[(k + 1) * n + j];
+        double ar = hr[k * n + j],
+            ai = hi[k * n + j],
+            br = hr[(k + 1) * n + j],
+            bi = hi[(k + 1) * n + j];
         // row k ← c·a + s·b; row k+1 ← −s̄·a + c·b
         hr[k * n + j] = c * ar + (gsr * br - gsi * bi);
         hi[k * n + j] = c * ai + (gsr * bi + gsi * br);
@@ -380,7 +395,10 @@ public final class NaiveSpectral {
     for (int k = l; k < last; k++) {
       double c = cs[k - l], gsr = sr[k - l], gsi = si[k - l];
       for (int i = l; i <= last; i++) {
-        double ar = hr[i * n + k], ai = hi[i * n + k], br = hr[i * n + k + 1], bi = hi[i * n + k + 1];
+        double ar = hr[i * n + k],
+            ai = hi[i * n + k],
+            br = hr[i * n + k + 1],
+            bi = hi[i * n + k + 1];
         // [col k, col k+1] ← [col k, col k+1]·Gᴴ, Gᴴ = [[c, −s], [s̄, c]]
         hr[i * n + k] = c * ar + (gsr * br + gsi * bi);
         hi[i * n + k] = c * ai + (gsr * bi - gsi * br);
@@ -405,10 +423,10 @@ public final class NaiveSpectral {
   // ---- eigenvalue condition and residuals ----
 
   /**
-   * Condition number κ(λ) = ‖x‖‖y‖/|yᴴx| of a simple eigenvalue λ of a real n×n matrix, with
-   * right and left eigenvectors x, y from three steps of inverse iteration each on
-   * (A − λI) and (A − λI)ᴴ (complex LU with partial pivoting). First-order perturbation theory:
-   * an eigenvalue of A + E lies within κ(λ)‖E‖₂ + O(‖E‖²) of λ.
+   * Condition number κ(λ) = ‖x‖‖y‖/|yᴴx| of a simple eigenvalue λ of a real n×n matrix, with right
+   * and left eigenvectors x, y from three steps of inverse iteration each on (A − λI) and (A − λI)ᴴ
+   * (complex LU with partial pivoting). First-order perturbation theory: an eigenvalue of A + E
+   * lies within κ(λ)‖E‖₂ + O(‖E‖²) of λ.
    */
   public static double eigenvalueCondition(double[] a, int n, double lre, double lim) {
     double[][] x = inverseIteration(a, n, lre, lim, false);
@@ -423,7 +441,8 @@ public final class NaiveSpectral {
   }
 
   /** Unit eigenvector of A (or of Aᴴ for the conjugate λ̄ when {@code left}) for λ ≈ (lre, lim). */
-  private static double[][] inverseIteration(double[] a, int n, double lre, double lim, boolean left) {
+  private static double[][] inverseIteration(
+      double[] a, int n, double lre, double lim, boolean left) {
     double[] mr = new double[n * n], mi = new double[n * n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
@@ -453,7 +472,10 @@ public final class NaiveSpectral {
     return new double[][] {xr, xi};
   }
 
-  /** In-place LU with partial pivoting; a zero pivot becomes 2⁻⁵²·scale (inverse iteration wants near-singular). */
+  /**
+   * In-place LU with partial pivoting; a zero pivot becomes 2⁻⁵²·scale (inverse iteration wants
+   * near-singular).
+   */
   private static int[] luComplex(double[] mr, double[] mi, int n, double scale) {
     int[] piv = new int[n];
     for (int k = 0; k < n; k++) {
@@ -492,7 +514,8 @@ public final class NaiveSpectral {
     return piv;
   }
 
-  private static void solveComplex(double[] mr, double[] mi, int n, int[] piv, double[] br, double[] bi) {
+  private static void solveComplex(
+      double[] mr, double[] mi, int n, int[] piv, double[] br, double[] bi) {
     for (int k = 0; k < n; k++) {
       int p = piv[k];
       double t = br[k];
@@ -519,10 +542,11 @@ public final class NaiveSpectral {
   }
 
   /**
-   * ‖A·u − θ·u‖₂ / ‖u‖₂ for a complex pair θ = (tre, tim), u = ure + i·uim, A real n×n.
-   * θ is then an exact eigenvalue of A − (Au − θu)uᴴ/‖u‖², a perturbation of that 2-norm.
+   * ‖A·u − θ·u‖₂ / ‖u‖₂ for a complex pair θ = (tre, tim), u = ure + i·uim, A real n×n. θ is then
+   * an exact eigenvalue of A − (Au − θu)uᴴ/‖u‖², a perturbation of that 2-norm.
    */
-  public static double residual(double[] a, int n, double tre, double tim, double[] ure, double[] uim) {
+  public static double residual(
+      double[] a, int n, double tre, double tim, double[] ure, double[] uim) {
     double[] ar = mulVec(a, n, n, ure), ai = mulVec(a, n, n, uim);
     double s = 0, u2 = 0;
     for (int i = 0; i < n; i++) {

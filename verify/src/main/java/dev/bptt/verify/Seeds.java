@@ -4,10 +4,11 @@ import java.util.stream.LongStream;
 
 /**
  * Seeds for property tests: {@code trials} consecutive seeds from {@code base}. Both come from
- * system properties ({@code -Dprop.seed}, {@code -Dprop.trials}) so a failing case reruns
- * exactly: {@code mvn verify -Dprop.seed=<seed> -Dprop.trials=1}.
+ * system properties ({@code -Dprop.seed}, {@code -Dprop.trials}) so a failing case reruns exactly:
+ * {@code mvn verify -Dprop.seed=<seed> -Dprop.trials=1}.
  *
- * <p>Use as {@code @ParameterizedTest(name = "seed={0}") @MethodSource("dev.bptt.verify.Seeds#seeds")}.
+ * <p>Use as {@code @ParameterizedTest(name =
+ * "seed={0}") @MethodSource("dev.bptt.verify.Seeds#seeds")}.
  */
 public final class Seeds {
   private Seeds() {}

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * Minimal shrinking for seeded property tests: given the dimensions of a failing case and a
- * check that rebuilds the case from (seed, dimensions) and returns a failure message or null,
- * halve one dimension at a time while the case still fails, then report the smallest.
+ * Minimal shrinking for seeded property tests: given the dimensions of a failing case and a check
+ * that rebuilds the case from (seed, dimensions) and returns a failure message or null, halve one
+ * dimension at a time while the case still fails, then report the smallest.
  */
 public final class Shrink {
   private Shrink() {}
@@ -15,9 +15,10 @@ public final class Shrink {
    * Runs {@code check} on {@code dims}; if it fails, shrinks and throws an {@link AssertionError}
    * naming the seed, the original and the shrunk dimensions and the shrunk failure message.
    *
-   * @param seed  the case's seed (printed, so the case reruns with -Dprop.seed)
-   * @param dims  the case's dimensions (sizes; each is halved towards 0 while failing)
-   * @param check rebuilds the case for given dimensions, returns null when it passes, else a message
+   * @param seed the case's seed (printed, so the case reruns with -Dprop.seed)
+   * @param dims the case's dimensions (sizes; each is halved towards 0 while failing)
+   * @param check rebuilds the case for given dimensions, returns null when it passes, else a
+   *     message
    */
   public static void check(long seed, int[] dims, Function<int[], String> check) {
     String failure = check.apply(dims);
@@ -48,8 +49,17 @@ public final class Shrink {
         }
       }
     }
-    throw new AssertionError("property failed for seed=" + seed + " dims=" + Arrays.toString(dims)
-        + "; shrunk to dims=" + Arrays.toString(best) + ": " + bestMsg
-        + " (rerun: -Dprop.seed=" + seed + " -Dprop.trials=1)");
+    throw new AssertionError(
+        "property failed for seed="
+            + seed
+            + " dims="
+            + Arrays.toString(dims)
+            + "; shrunk to dims="
+            + Arrays.toString(best)
+            + ": "
+            + bestMsg
+            + " (rerun: -Dprop.seed="
+            + seed
+            + " -Dprop.trials=1)");
   }
 }

@@ -1,11 +1,10 @@
 package dev.bptt.verify;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.blas.Transpose;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,8 +20,20 @@ class DeterminismTest {
   private record Layout(int off, int ldExtra) {}
 
   /** Logical (dense) operands of one case. */
-  private record Data(int m, int n, int k, float alpha, float beta, float[] x, float[] y, float[] xm,
-                      float[] a, float[] b, float[] bt, float[] c, float[] h) {}
+  private record Data(
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float beta,
+      float[] x,
+      float[] y,
+      float[] xm,
+      float[] a,
+      float[] b,
+      float[] bt,
+      float[] c,
+      float[] h) {}
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
@@ -30,17 +41,32 @@ class DeterminismTest {
     Gen g = new Gen(seed);
     int n = g.sizeOrLarge(100, 1000, 2000), m = g.size(40), k = g.size(40);
     float[] s = g.scalePair();
-    Data d = new Data(m, n, k, g.scalar(), g.scalar(), g.array(n, s[0]), g.array(n, s[1]), g.array(m, s[1]),
-        g.array(m * n, s[0]), g.array(n * k, s[1]), g.array(k * n, s[1]), g.array(m * Math.max(1, Math.max(n, k)), s[0] * s[1]),
-        g.array(n, 1f));
-    Layout here = new Layout(0, 0), there = new Layout(1 + g.random().nextInt(17), 1 + g.random().nextInt(9));
+    Data d =
+        new Data(
+            m,
+            n,
+            k,
+            g.scalar(),
+            g.scalar(),
+            g.array(n, s[0]),
+            g.array(n, s[1]),
+            g.array(m, s[1]),
+            g.array(m * n, s[0]),
+            g.array(n * k, s[1]),
+            g.array(k * n, s[1]),
+            g.array(m * Math.max(1, Math.max(n, k)), s[0] * s[1]),
+            g.array(n, 1f));
+    Layout here = new Layout(0, 0),
+        there = new Layout(1 + g.random().nextInt(17), 1 + g.random().nextInt(9));
     long[] first = runAll(d, here);
     String where = "seed=" + seed + " m=" + m + " n=" + n + " k=" + k;
     assertArrayEquals(first, runAll(d, here), "second run differs: " + where);
     assertArrayEquals(first, runAll(d, there), "relocated run (" + there + ") differs: " + where);
   }
 
-  /** Runs every public kernel on the operands placed by the layout; returns the bits of all outputs. */
+  /**
+   * Runs every public kernel on the operands placed by the layout; returns the bits of all outputs.
+   */
   private static long[] runAll(Data d, Layout l) {
     int m = d.m(), n = d.n(), k = d.k(), o = l.off();
     float[] x = place(d.x(), 1, n, l), y = place(d.y(), 1, n, l), xm = place(d.xm(), 1, m, l);
@@ -71,8 +97,40 @@ class DeterminismTest {
     // C (m×k) ← α·A·B + β·C and α·A·(Bᵗ)ᵀ + β·C, with B n×k and Bᵗ stored k×n.
     float[] b = place(d.b(), n, k, l), bt = place(d.bt(), k, n, l);
     float[] c1 = place(d.c(), m, k, l), c2 = c1.clone();
-    Blas.gemm(Transpose.N, Transpose.N, m, k, n, d.alpha(), a, o, ldA, b, o, ld(k, l), d.beta(), c1, o, ld(k, l));
-    Blas.gemm(Transpose.N, Transpose.T, m, k, n, d.alpha(), a, o, ldA, bt, o, ld(n, l), d.beta(), c2, o, ld(k, l));
+    Blas.gemm(
+        Transpose.N,
+        Transpose.N,
+        m,
+        k,
+        n,
+        d.alpha(),
+        a,
+        o,
+        ldA,
+        b,
+        o,
+        ld(k, l),
+        d.beta(),
+        c1,
+        o,
+        ld(k, l));
+    Blas.gemm(
+        Transpose.N,
+        Transpose.T,
+        m,
+        k,
+        n,
+        d.alpha(),
+        a,
+        o,
+        ldA,
+        bt,
+        o,
+        ld(n, l),
+        d.beta(),
+        c2,
+        o,
+        ld(k, l));
     put(bits, at, extract(c1, m, k, l));
     put(bits, at, extract(c2, m, k, l));
 
@@ -97,7 +155,10 @@ class DeterminismTest {
     return r;
   }
 
-  /** The leading dimension of a matrix with this many columns under the layout (≥ 1, as Blas requires). */
+  /**
+   * The leading dimension of a matrix with this many columns under the layout (≥ 1, as Blas
+   * requires).
+   */
   private static int ld(int cols, Layout l) {
     return Math.max(1, cols) + l.ldExtra();
   }

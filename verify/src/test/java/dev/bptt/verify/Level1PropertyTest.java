@@ -1,16 +1,14 @@
 package dev.bptt.verify;
 
 import dev.bptt.kernel.blas.Blas;
-import dev.bptt.kernel.internal.Sizes;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Level-1 kernels against the double reference, within the bounds derived in {@link Tolerance}:
- * dot, axpy (also with x and y the same range), scale and the norms on ordinary data (the
- * extremes of the norms are {@link NormSafetyTest}'s). Inputs and the padding around outputs
- * must come back with the same bits.
+ * dot, axpy (also with x and y the same range), scale and the norms on ordinary data (the extremes
+ * of the norms are {@link NormSafetyTest}'s). Inputs and the padding around outputs must come back
+ * with the same bits.
  */
 class Level1PropertyTest {
 
@@ -34,8 +32,13 @@ class Level1PropertyTest {
     float got = Blas.dot(n, x, xOff, y, yOff);
     double bound = Tolerance.dot(n, NaiveBlas.dotMagnitude(n, x0, xOff, y0, yOff));
     return Compare.first(
-        Compare.within("dot n=" + n + " scales=" + s[0] + "," + s[1], got, NaiveBlas.dot(n, x0, xOff, y0, yOff), bound),
-        Padded.unchanged("x", x0, x), Padded.unchanged("y", y0, y));
+        Compare.within(
+            "dot n=" + n + " scales=" + s[0] + "," + s[1],
+            got,
+            NaiveBlas.dot(n, x0, xOff, y0, yOff),
+            bound),
+        Padded.unchanged("x", x0, x),
+        Padded.unchanged("y", y0, y));
   }
 
   @ParameterizedTest(name = "seed={0}")
@@ -61,8 +64,17 @@ class Level1PropertyTest {
     final int xo = xOff;
     String label = "axpy n=" + n + " alpha=" + alpha + (alias ? " (x is y)" : "");
     return Compare.first(
-        Compare.within(label, y, yOff, 1, n, n, exp,
-            i -> Tolerance.axpy(Math.abs((double) y0[yOff + i]) + Math.abs((double) alpha * x0[xo + i]))),
+        Compare.within(
+            label,
+            y,
+            yOff,
+            1,
+            n,
+            n,
+            exp,
+            i ->
+                Tolerance.axpy(
+                    Math.abs((double) y0[yOff + i]) + Math.abs((double) alpha * x0[xo + i]))),
         Padded.untouchedOutside("y", y0, y, yOff, 1, n, n),
         alias ? null : Padded.unchanged("x", x0, x));
   }
@@ -82,7 +94,15 @@ class Level1PropertyTest {
     Blas.scale(n, alpha, x, off);
     double[] exp = NaiveBlas.scale(n, alpha, x0, off);
     return Compare.first(
-        Compare.within("scale n=" + n + " alpha=" + alpha, x, off, 1, n, n, exp, i -> Tolerance.scale(Math.abs(exp[i]))),
+        Compare.within(
+            "scale n=" + n + " alpha=" + alpha,
+            x,
+            off,
+            1,
+            n,
+            n,
+            exp,
+            i -> Tolerance.scale(Math.abs(exp[i]))),
         Padded.untouchedOutside("x", x0, x, off, 1, n, n));
   }
 
@@ -95,9 +115,9 @@ class Level1PropertyTest {
   /**
    * Bounds (all relative, no underflow term): norm1 sums n exact |xᵢ| (depth n − 1, so γₙ);
    * sumOfSquares keeps the float pass only when it is ≥ n·2⁻¹⁰², where the ≤ n·2⁻¹⁵⁰ lost to
-   * underflowing squares is ≤ 2⁻⁴⁸ of the result, so γₙ plus one more u covers it: γₙ₊₁ (the
-   * double pass is far better); norm2 = √ of it halves that relative error and adds one double
-   * rounding, still inside γₙ₊₁ + γᵈₙ₊₁. normInf is exact.
+   * underflowing squares is ≤ 2⁻⁴⁸ of the result, so γₙ plus one more u covers it: γₙ₊₁ (the double
+   * pass is far better); norm2 = √ of it halves that relative error and adds one double rounding,
+   * still inside γₙ₊₁ + γᵈₙ₊₁. normInf is exact.
    */
   static String normsCase(long seed, int n) {
     Gen g = new Gen(~seed);
@@ -107,10 +127,19 @@ class Level1PropertyTest {
     double ss = NaiveBlas.sumOfSquares(n, x0, off), n1 = NaiveBlas.norm1(n, x0, off);
     String label = " n=" + n + " off=" + off;
     return Compare.first(
-        Compare.within("sumOfSquares" + label, Blas.sumOfSquares(n, x, off), ss, Tolerance.bound(n + 1L, ss, 0)),
-        Compare.within("norm2" + label, Blas.norm2(n, x, off), Math.sqrt(ss), Tolerance.bound(n + 1L, Math.sqrt(ss), 0)),
+        Compare.within(
+            "sumOfSquares" + label,
+            Blas.sumOfSquares(n, x, off),
+            ss,
+            Tolerance.bound(n + 1L, ss, 0)),
+        Compare.within(
+            "norm2" + label,
+            Blas.norm2(n, x, off),
+            Math.sqrt(ss),
+            Tolerance.bound(n + 1L, Math.sqrt(ss), 0)),
         Compare.within("norm1" + label, Blas.norm1(n, x, off), n1, Tolerance.bound(n, n1, 0)),
-        Compare.within("normInf" + label, Blas.normInf(n, x, off), NaiveBlas.normInf(n, x0, off), 0),
+        Compare.within(
+            "normInf" + label, Blas.normInf(n, x, off), NaiveBlas.normInf(n, x0, off), 0),
         Padded.unchanged("x", x0, x));
   }
 }

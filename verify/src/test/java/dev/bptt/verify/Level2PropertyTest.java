@@ -1,26 +1,31 @@
 package dev.bptt.verify;
 
 import dev.bptt.kernel.blas.Blas;
-
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * gemv, gemvᵀ and ger against the double reference within the derived bound
- * {@link Tolerance#scaledProductSum} (which holds for any evaluation order),
- * for every (α, β) regime of {@link Scalars}: random, β = 0 over an all-NaN y (not read), and
- * α = 0, β = 1 (y unchanged, bit for bit). Offsets are non-zero half of the time, lda &gt; n
- * half of the time; inputs and all padding (including the lda − n gap of A) must keep their bits.
+ * gemv, gemvᵀ and ger against the double reference within the derived bound {@link
+ * Tolerance#scaledProductSum} (which holds for any evaluation order), for every (α, β) regime of
+ * {@link Scalars}: random, β = 0 over an all-NaN y (not read), and α = 0, β = 1 (y unchanged, bit
+ * for bit). Offsets are non-zero half of the time, lda &gt; n half of the time; inputs and all
+ * padding (including the lda − n gap of A) must keep their bits.
  */
 class Level2PropertyTest {
 
   /** Every seed in the RANDOM regime, the first few seeds also in the two forced regimes. */
   static Stream<Arguments> cases() {
-    return Stream.concat(Seeds.seeds().mapToObj(s -> Arguments.of(s, Scalars.RANDOM)),
-        Seeds.fewSeeds().boxed().flatMap(s -> Stream.of(
-            Arguments.of(s, Scalars.BETA_ZERO_NAN_OUTPUT), Arguments.of(s, Scalars.ALPHA_ZERO_BETA_ONE))));
+    return Stream.concat(
+        Seeds.seeds().mapToObj(s -> Arguments.of(s, Scalars.RANDOM)),
+        Seeds.fewSeeds()
+            .boxed()
+            .flatMap(
+                s ->
+                    Stream.of(
+                        Arguments.of(s, Scalars.BETA_ZERO_NAN_OUTPUT),
+                        Arguments.of(s, Scalars.ALPHA_ZERO_BETA_ONE))));
   }
 
   /** {m, n}: edges up to 70, one of them sometimes 1000..1100 (the other then ≤ 40). */
@@ -56,28 +61,59 @@ class Level2PropertyTest {
     float[] y = Padded.vector(g, yOff, yLen, yScale);
     mode.prepareOutput(g, y, yOff, 1, yLen, yLen);
     float[] a0 = a.clone(), x0 = x.clone(), y0 = y.clone();
-    String label = (transposed ? "gemvT" : "gemv") + " m=" + m + " n=" + n + " alpha=" + alpha + " beta=" + beta
-        + " aOff=" + aOff + " lda=" + lda + " scales=" + s[0] + "," + s[1] + "," + yScale;
+    String label =
+        (transposed ? "gemvT" : "gemv")
+            + " m="
+            + m
+            + " n="
+            + n
+            + " alpha="
+            + alpha
+            + " beta="
+            + beta
+            + " aOff="
+            + aOff
+            + " lda="
+            + lda
+            + " scales="
+            + s[0]
+            + ","
+            + s[1]
+            + ","
+            + yScale;
     if (transposed) {
       Blas.gemvT(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     } else {
       Blas.gemv(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     }
-    double f = maxFactor(alpha, NaiveBlas.maxAbs(a0, aOff, m, n, lda), NaiveBlas.maxAbs(x0, xOff, 1, xLen, xLen));
+    double f =
+        maxFactor(
+            alpha,
+            NaiveBlas.maxAbs(a0, aOff, m, n, lda),
+            NaiveBlas.maxAbs(x0, xOff, 1, xLen, xLen));
     String values;
     if (mode == Scalars.ALPHA_ZERO_BETA_ONE) {
-      values = Compare.same(label + ": y (alpha=0, beta=1 must leave it unchanged)", y, 0, y0, 0, y.length);
+      values =
+          Compare.same(
+              label + ": y (alpha=0, beta=1 must leave it unchanged)", y, 0, y0, 0, y.length);
     } else if (transposed) {
       double[] exp = NaiveBlas.gemvT(m, n, alpha, a0, aOff, lda, x0, xOff, beta, y0, yOff);
       double[] mag = NaiveBlas.gemvTMagnitude(m, n, alpha, a0, aOff, lda, x0, xOff, beta, y0, yOff);
-      values = Compare.within(label + ": y", y, yOff, 1, n, n, exp, j -> Tolerance.scaledProductSum(m, mag[j], f));
+      values =
+          Compare.within(
+              label + ": y", y, yOff, 1, n, n, exp, j -> Tolerance.scaledProductSum(m, mag[j], f));
     } else {
       double[] exp = NaiveBlas.gemv(m, n, alpha, a0, aOff, lda, x0, xOff, beta, y0, yOff);
       double[] mag = NaiveBlas.gemvMagnitude(m, n, alpha, a0, aOff, lda, x0, xOff, beta, y0, yOff);
-      values = Compare.within(label + ": y", y, yOff, 1, m, m, exp, i -> Tolerance.scaledProductSum(n, mag[i], f));
+      values =
+          Compare.within(
+              label + ": y", y, yOff, 1, m, m, exp, i -> Tolerance.scaledProductSum(n, mag[i], f));
     }
-    return Compare.first(values, Padded.untouchedOutside("y", y0, y, yOff, 1, yLen, yLen),
-        Padded.unchanged("A", a0, a), Padded.unchanged("x", x0, x));
+    return Compare.first(
+        values,
+        Padded.untouchedOutside("y", y0, y, yOff, 1, yLen, yLen),
+        Padded.unchanged("A", a0, a),
+        Padded.unchanged("x", x0, x));
   }
 
   /** The largest factor of any product: |α| and the largest entries of the two operands. */
@@ -105,11 +141,14 @@ class Level2PropertyTest {
     Blas.ger(m, n, alpha, x, xOff, y, yOff, a, aOff, lda);
     double[] exp = NaiveBlas.ger(m, n, alpha, x0, xOff, y0, yOff, a0, aOff, lda);
     double[] mag = NaiveBlas.gerMagnitude(m, n, alpha, x0, xOff, y0, yOff, a0, aOff, lda);
-    double f = maxFactor(alpha, NaiveBlas.maxAbs(x0, xOff, 1, m, m), NaiveBlas.maxAbs(y0, yOff, 1, n, n));
+    double f =
+        maxFactor(alpha, NaiveBlas.maxAbs(x0, xOff, 1, m, m), NaiveBlas.maxAbs(y0, yOff, 1, n, n));
     String label = "ger m=" + m + " n=" + n + " alpha=" + alpha + " aOff=" + aOff + " lda=" + lda;
     return Compare.first(
-        Compare.within(label + ": A", a, aOff, m, n, lda, exp, e -> Tolerance.scaledProductSum(1, mag[e], f)),
+        Compare.within(
+            label + ": A", a, aOff, m, n, lda, exp, e -> Tolerance.scaledProductSum(1, mag[e], f)),
         Padded.untouchedOutside("A", a0, a, aOff, m, n, lda),
-        Padded.unchanged("x", x0, x), Padded.unchanged("y", y0, y));
+        Padded.unchanged("x", x0, x),
+        Padded.unchanged("y", y0, y));
   }
 }

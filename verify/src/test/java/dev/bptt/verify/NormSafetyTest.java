@@ -1,21 +1,20 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.blas.Blas;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bptt.kernel.blas.Blas;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Norms at the ends of the float range: entries up to {@link Float#MAX_VALUE} (whose squares
- * and sums overflow a float) and down to subnormals (whose squares underflow one), compared with
- * the double reference under relative bounds only; no absolute slack is allowed, since the
- * kernels promise the right value there (see {@link Level1PropertyTest#normsCase} for the
- * derivation of the bounds). NaN and ∞ propagate.
+ * Norms at the ends of the float range: entries up to {@link Float#MAX_VALUE} (whose squares and
+ * sums overflow a float) and down to subnormals (whose squares underflow one), compared with the
+ * double reference under relative bounds only; no absolute slack is allowed, since the kernels
+ * promise the right value there (see {@link Level1PropertyTest#normsCase} for the derivation of the
+ * bounds). NaN and ∞ propagate.
  */
 class NormSafetyTest {
 
@@ -53,10 +52,19 @@ class NormSafetyTest {
     double ss = NaiveBlas.sumOfSquares(n, x0, off), n1 = NaiveBlas.norm1(n, x0, off);
     String label = regime + " n=" + n;
     return Compare.first(
-        Compare.within("sumOfSquares " + label, Blas.sumOfSquares(n, x, off), ss, Tolerance.bound(n + 1L, ss, 0)),
-        Compare.within("norm2 " + label, Blas.norm2(n, x, off), Math.sqrt(ss), Tolerance.bound(n + 1L, Math.sqrt(ss), 0)),
+        Compare.within(
+            "sumOfSquares " + label,
+            Blas.sumOfSquares(n, x, off),
+            ss,
+            Tolerance.bound(n + 1L, ss, 0)),
+        Compare.within(
+            "norm2 " + label,
+            Blas.norm2(n, x, off),
+            Math.sqrt(ss),
+            Tolerance.bound(n + 1L, Math.sqrt(ss), 0)),
         Compare.within("norm1 " + label, Blas.norm1(n, x, off), n1, Tolerance.bound(n, n1, 0)),
-        Compare.within("normInf " + label, Blas.normInf(n, x, off), NaiveBlas.normInf(n, x0, off), 0),
+        Compare.within(
+            "normInf " + label, Blas.normInf(n, x, off), NaiveBlas.normInf(n, x0, off), 0),
         Padded.unchanged("x", x0, x));
   }
 
@@ -67,7 +75,10 @@ class NormSafetyTest {
       case SUBNORMAL -> Float.MIN_VALUE * (1 + r.nextInt(1 << 23));
       case TINY_NORMAL -> Math.scalb(1 + r.nextFloat(), -70 + r.nextInt(21));
       case FULL_RANGE -> Math.scalb(1 + r.nextFloat(), -149 + r.nextInt(277));
-      case MIXED -> r.nextInt(16) == 0 ? Float.MAX_VALUE * r.nextFloat() : Float.MIN_VALUE * (1 + r.nextInt(1 << 23));
+      case MIXED ->
+          r.nextInt(16) == 0
+              ? Float.MAX_VALUE * r.nextFloat()
+              : Float.MIN_VALUE * (1 + r.nextInt(1 << 23));
     };
   }
 
@@ -90,7 +101,8 @@ class NormSafetyTest {
       float[] x = new float[n];
       Arrays.fill(x, Float.MIN_VALUE);
       double expected = Math.sqrt(n) * Float.MIN_VALUE; // n·MIN² is exact in double
-      assertEquals(expected, Blas.norm2(n, x, 0), Tolerance.gammaDouble(n + 2L) * expected, "n=" + n);
+      assertEquals(
+          expected, Blas.norm2(n, x, 0), Tolerance.gammaDouble(n + 2L) * expected, "n=" + n);
       assertEquals((double) n * Float.MIN_VALUE, Blas.norm1(n, x, 0), "n=" + n);
     }
   }
@@ -104,7 +116,8 @@ class NormSafetyTest {
     int at = g.random().nextInt(n);
     x[at] = Float.NEGATIVE_INFINITY;
     String where = " (n=" + n + ", at " + at + ")";
-    assertEquals(Double.POSITIVE_INFINITY, Blas.sumOfSquares(n, x, 0), "sumOfSquares with -inf" + where);
+    assertEquals(
+        Double.POSITIVE_INFINITY, Blas.sumOfSquares(n, x, 0), "sumOfSquares with -inf" + where);
     assertEquals(Double.POSITIVE_INFINITY, Blas.norm2(n, x, 0), "norm2 with -inf" + where);
     assertEquals(Double.POSITIVE_INFINITY, Blas.norm1(n, x, 0), "norm1 with -inf" + where);
     assertEquals(Float.POSITIVE_INFINITY, Blas.normInf(n, x, 0), "normInf with -inf" + where);

@@ -3,10 +3,10 @@ package dev.bptt.verify;
 import java.util.Arrays;
 
 /**
- * Canary-padded buffers. Every element a kernel may not touch (before the offset, after the
- * end, the ld − cols gap after each row) holds {@link #CANARY}, a NaN with a payload: a kernel
- * that reads padding into a result turns it into NaN (caught by the value checks), and one that
- * writes padding changes its bits (caught by {@link #untouchedOutside}).
+ * Canary-padded buffers. Every element a kernel may not touch (before the offset, after the end,
+ * the ld − cols gap after each row) holds {@link #CANARY}, a NaN with a payload: a kernel that
+ * reads padding into a result turns it into NaN (caught by the value checks), and one that writes
+ * padding changes its bits (caught by {@link #untouchedOutside}).
  */
 final class Padded {
   private Padded() {}
@@ -22,7 +22,10 @@ final class Padded {
     return matrix(g, off, 1, n, Math.max(1, n), scale);
   }
 
-  /** A rows×cols matrix of values scale·U(−1, 1) at {@code off} with leading dimension ld, canaries elsewhere. */
+  /**
+   * A rows×cols matrix of values scale·U(−1, 1) at {@code off} with leading dimension ld, canaries
+   * elsewhere.
+   */
   static float[] matrix(Gen g, int off, int rows, int cols, int ld, float scale) {
     float[] a = new float[(int) end(off, rows, cols, ld) + TAIL];
     Arrays.fill(a, CANARY);
@@ -40,21 +43,31 @@ final class Padded {
   }
 
   /**
-   * Null if every element of {@code after} outside the rows×cols matrix at off (leading
-   * dimension ld) has the bits it had in {@code before}, else a message naming the first one.
+   * Null if every element of {@code after} outside the rows×cols matrix at off (leading dimension
+   * ld) has the bits it had in {@code before}, else a message naming the first one.
    */
-  static String untouchedOutside(String name, float[] before, float[] after, int off, int rows, int cols, int ld) {
+  static String untouchedOutside(
+      String name, float[] before, float[] after, int off, int rows, int cols, int ld) {
     for (int idx = 0; idx < before.length; idx++) {
       int rel = idx - off;
       boolean inside = rel >= 0 && cols > 0 && rel / ld < rows && rel % ld < cols;
       if (!inside && Float.floatToRawIntBits(before[idx]) != Float.floatToRawIntBits(after[idx])) {
-        return name + "[" + idx + "] outside the output was written: " + before[idx] + " -> " + after[idx];
+        return name
+            + "["
+            + idx
+            + "] outside the output was written: "
+            + before[idx]
+            + " -> "
+            + after[idx];
       }
     }
     return null;
   }
 
-  /** Null if the two arrays have the same bits everywhere, else a message naming the first difference. */
+  /**
+   * Null if the two arrays have the same bits everywhere, else a message naming the first
+   * difference.
+   */
   static String unchanged(String name, float[] before, float[] after) {
     for (int idx = 0; idx < before.length; idx++) {
       if (Float.floatToRawIntBits(before[idx]) != Float.floatToRawIntBits(after[idx])) {

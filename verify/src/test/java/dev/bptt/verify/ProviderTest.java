@@ -1,19 +1,18 @@
 package dev.bptt.verify;
 
-import dev.bptt.kernel.blas.Blas;
-import dev.bptt.kernel.internal.VectorizationProvider;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.internal.VectorizationProvider;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * The implementation in use is the one the system properties ask for: "scalar" with
- * {@code -Ddev.bptt.kernel.impl=scalar} (or without the vector module), "panama-&lt;bits&gt;"
- * with {@code -Ddev.bptt.kernel.vectorBits=&lt;bits&gt;}, else "panama-&lt;preferred bits&gt;".
- * Each of the three surefire executions checks its own configuration.
+ * The implementation in use is the one the system properties ask for: "scalar" with {@code
+ * -Ddev.bptt.kernel.impl=scalar} (or without the vector module), "panama-&lt;bits&gt;" with {@code
+ * -Ddev.bptt.kernel.vectorBits=&lt;bits&gt;}, else "panama-&lt;preferred bits&gt;". Each of the
+ * three surefire executions checks its own configuration.
  */
 class ProviderTest {
 
@@ -30,15 +29,18 @@ class ProviderTest {
     } else {
       expected = "panama-" + Preferred.bits();
     }
-    assertEquals(expected, Blas.implementation(),
+    assertEquals(
+        expected,
+        Blas.implementation(),
         "impl='" + impl + "' vectorBits='" + bits + "' vector module present=" + vectorModule);
   }
 
   @Test
   void twinsAreNamedAfterTheirKind() {
     assertEquals("scalar", VectorizationProvider.scalar().blas().name());
-    VectorizationProvider.panama().ifPresent(
-        p -> assertTrue(p.blas().name().matches("panama-(128|256|512)"), p.blas().name()));
+    VectorizationProvider.panama()
+        .ifPresent(
+            p -> assertTrue(p.blas().name().matches("panama-(128|256|512)"), p.blas().name()));
   }
 
   /** Loaded only when the vector module is present (its class links against FloatVector). */

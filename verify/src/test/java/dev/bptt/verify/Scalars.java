@@ -3,10 +3,10 @@ package dev.bptt.verify;
 import java.util.Arrays;
 
 /**
- * The (α, β) regimes of the level-2/3 properties. RANDOM draws both from {0, 1, −1, U(−2, 2)};
- * the other two force the BLAS conventions: β = 0 with the old output all NaN (it must not be
- * read), and α = 0, β = 1 (the output must come back with the same bits; one element is −0 so
- * that adding a +0 product would show).
+ * The (α, β) regimes of the level-2/3 properties. RANDOM draws both from {0, 1, −1, U(−2, 2)}; the
+ * other two force the BLAS conventions: β = 0 with the old output all NaN (it must not be read),
+ * and α = 0, β = 1 (the output must come back with the same bits; one element is −0 so that adding
+ * a +0 product would show).
  */
 enum Scalars {
   RANDOM,

@@ -1,12 +1,11 @@
 package dev.bptt.bench.blas;
 
-import dev.bptt.kernel.blas.Blas;
-
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.blas.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
@@ -51,9 +50,14 @@ public class AxpyBenchmark extends KernelBenchmark {
       mag[i] = Math.abs(y0[i]) + Math.abs(t);
     }
     // α·xᵢ and the add round once each (an fma once): γ₂·(|yᵢ| + |α·xᵢ|); +1 for the reference.
-    Agreement.array("axpy n=" + n, ref, Agreement.scaled(Agreement.gamma(3), mag), y,
+    Agreement.array(
+        "axpy n=" + n,
+        ref,
+        Agreement.scaled(Agreement.gamma(3), mag),
+        y,
         () -> System.arraycopy(y0, 0, y, 0, n),
-        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        Map.of(
+            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
   }
 
   @Benchmark

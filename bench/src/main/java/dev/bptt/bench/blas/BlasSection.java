@@ -15,35 +15,70 @@ import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * The foundation kernels against a plain loop, EJML and netlib-java: level 1 (dot, norm2, axpy,
- * in GB/s), level 2 (gemv, gemvT, ger) and gemm (GFLOP/s), and the BPTT weight-gradient shape
- * (one gemm vs one ger per step).
+ * The foundation kernels against a plain loop, EJML and netlib-java: level 1 (dot, norm2, axpy, in
+ * GB/s), level 2 (gemv, gemvT, ger) and gemm (GFLOP/s), and the BPTT weight-gradient shape (one
+ * gemm vs one ger per step).
  */
 public final class BlasSection implements Section {
-  private static final List<Map.Entry<String, String>> PEERS = List.of(
-      Map.entry("ours", "ours"), Map.entry("naive", "naive"), Map.entry("ejml", "EJML"), Map.entry("netlib", "netlib"));
+  private static final List<Map.Entry<String, String>> PEERS =
+      List.of(
+          Map.entry("ours", "ours"),
+          Map.entry("naive", "naive"),
+          Map.entry("ejml", "EJML"),
+          Map.entry("netlib", "netlib"));
 
-  private static final List<PeerTable> TABLES = List.of(
-      new PeerTable("dot: Σ xᵢyᵢ", DotBenchmark.class, PEERS, Work.bytes(p -> 8 * param(p, "n")), ""),
-      new PeerTable("norm2: ‖x‖₂", Norm2Benchmark.class, PEERS, Work.bytes(p -> 4 * param(p, "n")),
-          "ours is overflow/underflow-safe (float pass, double redo when needed); EJML `normF` scales by max|xᵢ|; "
-              + "netlib VectorBLAS `snrm2` and the naive loop sum unscaled squares in float."),
-      new PeerTable("axpy: y ← y + αx", AxpyBenchmark.class, PEERS, Work.bytes(p -> 12 * param(p, "n")), ""),
-      new PeerTable("gemv: y ← A·x (n×n)", GemvBenchmark.class, PEERS, Work.flops(p -> 2 * sq(param(p, "n"))),
-          "netlib gets the row-major buffer as column-major Aᵀ: `sgemv(\"T\")`."),
-      new PeerTable("gemvT: y ← Aᵀ·x (n×n, A read in place)", GemvTBenchmark.class, PEERS,
-          Work.flops(p -> 2 * sq(param(p, "n"))),
-          "naive walks A row by row (y += xᵢ·rowᵢ); EJML `multTransA`; netlib `sgemv(\"N\")`."),
-      new PeerTable("ger: A ← A + α·x·yᵀ (n×n)", GerBenchmark.class, PEERS, Work.flops(p -> 2 * sq(param(p, "n"))),
-          "EJML: `VectorVectorMult_FDRM.addOuterProd` (its direct rank-1 update); netlib `sger` with x and y swapped."),
-      new PeerTable("gemm: C ← A·B (n×n×n)", GemmBenchmark.class, PEERS,
-          Work.flops(p -> 2 * sq(param(p, "n")) * param(p, "n")),
-          "naive is the i-k-j triple loop; EJML `CommonOps_FDRM.mult`; netlib `sgemm(\"N\",\"N\")` on Bᵀ·Aᵀ "
-              + "(VectorBLAS inherits sgemm from Java11BLAS: no Vector API code)."),
-      new PeerTable("BPTT weight gradient: dW += Δᵀ·H, K = T·B rows", BpttWeightGradientBenchmark.class,
-          List.of(Map.entry("gemmTN", "gemm(T,N)"), Map.entry("gerPerStep", "K×ger")),
-          Work.flops(p -> 2 * sq(param(p, "hidden")) * param(p, "steps")),
-          "Same sum both ways; the ratio column says how many times one gemm over the sequence beats K rank-1 updates."));
+  private static final List<PeerTable> TABLES =
+      List.of(
+          new PeerTable(
+              "dot: Σ xᵢyᵢ", DotBenchmark.class, PEERS, Work.bytes(p -> 8 * param(p, "n")), ""),
+          new PeerTable(
+              "norm2: ‖x‖₂",
+              Norm2Benchmark.class,
+              PEERS,
+              Work.bytes(p -> 4 * param(p, "n")),
+              "ours is overflow/underflow-safe (float pass, double redo when needed); EJML `normF`"
+                  + " scales by max|xᵢ|; netlib VectorBLAS `snrm2` and the naive loop sum unscaled"
+                  + " squares in float."),
+          new PeerTable(
+              "axpy: y ← y + αx",
+              AxpyBenchmark.class,
+              PEERS,
+              Work.bytes(p -> 12 * param(p, "n")),
+              ""),
+          new PeerTable(
+              "gemv: y ← A·x (n×n)",
+              GemvBenchmark.class,
+              PEERS,
+              Work.flops(p -> 2 * sq(param(p, "n"))),
+              "netlib gets the row-major buffer as column-major Aᵀ: `sgemv(\"T\")`."),
+          new PeerTable(
+              "gemvT: y ← Aᵀ·x (n×n, A read in place)",
+              GemvTBenchmark.class,
+              PEERS,
+              Work.flops(p -> 2 * sq(param(p, "n"))),
+              "naive walks A row by row (y += xᵢ·rowᵢ); EJML `multTransA`; netlib `sgemv(\"N\")`."),
+          new PeerTable(
+              "ger: A ← A + α·x·yᵀ (n×n)",
+              GerBenchmark.class,
+              PEERS,
+              Work.flops(p -> 2 * sq(param(p, "n"))),
+              "EJML: `VectorVectorMult_FDRM.addOuterProd` (its direct rank-1 update); netlib `sger`"
+                  + " with x and y swapped."),
+          new PeerTable(
+              "gemm: C ← A·B (n×n×n)",
+              GemmBenchmark.class,
+              PEERS,
+              Work.flops(p -> 2 * sq(param(p, "n")) * param(p, "n")),
+              "naive is the i-k-j triple loop; EJML `CommonOps_FDRM.mult`; netlib"
+                  + " `sgemm(\"N\",\"N\")` on Bᵀ·Aᵀ (VectorBLAS inherits sgemm from Java11BLAS: no"
+                  + " Vector API code)."),
+          new PeerTable(
+              "BPTT weight gradient: dW += Δᵀ·H, K = T·B rows",
+              BpttWeightGradientBenchmark.class,
+              List.of(Map.entry("gemmTN", "gemm(T,N)"), Map.entry("gerPerStep", "K×ger")),
+              Work.flops(p -> 2 * sq(param(p, "hidden")) * param(p, "steps")),
+              "Same sum both ways; the ratio column says how many times one gemm over the sequence"
+                  + " beats K rank-1 updates."));
 
   @Override
   public String name() {
@@ -65,35 +100,55 @@ public final class BlasSection implements Section {
     Timing t = preset.timing();
     String level1 = classes(DotBenchmark.class, Norm2Benchmark.class, AxpyBenchmark.class);
     String level2 = classes(GemvBenchmark.class, GemvTBenchmark.class, GerBenchmark.class);
-    String level12 = classes(DotBenchmark.class, Norm2Benchmark.class, AxpyBenchmark.class, GemvBenchmark.class,
-        GemvTBenchmark.class, GerBenchmark.class);
+    String level12 =
+        classes(
+            DotBenchmark.class,
+            Norm2Benchmark.class,
+            AxpyBenchmark.class,
+            GemvBenchmark.class,
+            GemvTBenchmark.class,
+            GerBenchmark.class);
     String gemm = classes(GemmBenchmark.class);
     String bptt = classes(BpttWeightGradientBenchmark.class);
     return switch (preset) {
-      case SMOKE -> List.of(
-          new RunSpec(level12, Map.of("n", RunSpec.values(64)), t),
-          new RunSpec(gemm, Map.of("n", RunSpec.values(64)), t),
-          new RunSpec(bptt, Map.of("hidden", RunSpec.values(64), "steps", RunSpec.values(64)), t));
-      case DEFAULT -> List.of(
-          // level 1 is one pass over memory at every size: two sizes (L1-resident, L2) say enough
-          new RunSpec(level1, Map.of("n", RunSpec.values(256, 2048)), t),
-          new RunSpec(level2, Map.of("n", RunSpec.values(64, 256, 1024)), t),
-          new RunSpec(gemm, Map.of("n", RunSpec.values(64, 256, 512)), t),
-          new RunSpec(bptt, Map.of("hidden", RunSpec.values(256), "steps", RunSpec.values(256)), t));
-      case FULL -> List.of(
-          new RunSpec(level12, Map.of("n", RunSpec.values(64, 128, 256, 512, 1024, 2048)), t),
-          new RunSpec(gemm, Map.of("n", RunSpec.values(64, 128, 256, 512)), t),
-          // a naive 1024³ product takes about a second: longer iterations keep several calls in each
-          new RunSpec(gemm, Map.of("n", RunSpec.values(1024)), t.withIterationMillis(2000)),
-          new RunSpec(bptt, Map.of("hidden", RunSpec.values(64, 256, 512), "steps", RunSpec.values(64, 256)), t));
+      case SMOKE ->
+          List.of(
+              new RunSpec(level12, Map.of("n", RunSpec.values(64)), t),
+              new RunSpec(gemm, Map.of("n", RunSpec.values(64)), t),
+              new RunSpec(
+                  bptt, Map.of("hidden", RunSpec.values(64), "steps", RunSpec.values(64)), t));
+      case DEFAULT ->
+          List.of(
+              // level 1 is one pass over memory at every size: two sizes (L1-resident, L2) say
+              // enough
+              new RunSpec(level1, Map.of("n", RunSpec.values(256, 2048)), t),
+              new RunSpec(level2, Map.of("n", RunSpec.values(64, 256, 1024)), t),
+              new RunSpec(gemm, Map.of("n", RunSpec.values(64, 256, 512)), t),
+              new RunSpec(
+                  bptt, Map.of("hidden", RunSpec.values(256), "steps", RunSpec.values(256)), t));
+      case FULL ->
+          List.of(
+              new RunSpec(level12, Map.of("n", RunSpec.values(64, 128, 256, 512, 1024, 2048)), t),
+              new RunSpec(gemm, Map.of("n", RunSpec.values(64, 128, 256, 512)), t),
+              // a naive 1024³ product takes about a second: longer iterations keep several calls in
+              // each
+              new RunSpec(gemm, Map.of("n", RunSpec.values(1024)), t.withIterationMillis(2000)),
+              new RunSpec(
+                  bptt,
+                  Map.of("hidden", RunSpec.values(64, 256, 512), "steps", RunSpec.values(64, 256)),
+                  t));
     };
   }
 
   @Override
   public SectionReport render(List<RunResult> results) {
-    return PeerTable.renderAll("Times are the median per call over all measured iterations of all forks, ± the half-width of JMH's 99.9% "
-        + "confidence interval of the mean (none with a single iteration); ratios and throughput use the medians; `x/ours` > 1 means ours is that many times faster. "
-        + "Level 1 throughput counts bytes read + written, the others FLOPs (2 per multiply-add).", TABLES, results);
+    return PeerTable.renderAll(
+        "Times are the median per call over all measured iterations of all forks, ± the half-width"
+            + " of JMH's 99.9% confidence interval of the mean (none with a single iteration);"
+            + " ratios and throughput use the medians; `x/ours` > 1 means ours is that many times"
+            + " faster. Level 1 throughput counts bytes read + written, the others FLOPs (2 per"
+            + " multiply-add).",
+        TABLES, results);
   }
 
   /** JMH include pattern matching every benchmark method of the given classes. */

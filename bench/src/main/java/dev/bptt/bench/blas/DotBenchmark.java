@@ -1,12 +1,11 @@
 package dev.bptt.bench.blas;
 
-import dev.bptt.kernel.blas.Blas;
-
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.blas.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
@@ -38,8 +37,12 @@ public class DotBenchmark extends KernelBenchmark {
     netlib = NetlibPeer.blas();
     // |fl(Σ xᵢyᵢ) − Σ xᵢyᵢ| ≤ γ_n·Σ|xᵢyᵢ| in any summation order, fma or not; +1 for the reference.
     var ref = DoubleReference.dot(n, x, y);
-    Agreement.scalar("dot n=" + n, ref.value()[0], Agreement.gamma(n + 1) * ref.magnitude()[0],
-        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+    Agreement.scalar(
+        "dot n=" + n,
+        ref.value()[0],
+        Agreement.gamma(n + 1) * ref.magnitude()[0],
+        Map.of(
+            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
   }
 
   @Benchmark

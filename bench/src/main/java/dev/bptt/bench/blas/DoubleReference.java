@@ -2,8 +2,8 @@ package dev.bptt.bench.blas;
 
 /**
  * Double-precision references for the setup checks, each with the magnitude term of its forward
- * error bound. Float inputs multiply exactly in double (24 + 24 bits ≤ 53), so the references'
- * own error is below n·2⁻⁵³ of the magnitude: one extra u in each γ covers it.
+ * error bound. Float inputs multiply exactly in double (24 + 24 bits ≤ 53), so the references' own
+ * error is below n·2⁻⁵³ of the magnitude: one extra u in each γ covers it.
  */
 final class DoubleReference {
   private DoubleReference() {}
@@ -24,8 +24,8 @@ final class DoubleReference {
 
   /**
    * C = op(A)·B with op(A) m×k (A stored k×m when {@code transA}, else m×k) and B k×n, all
-   * row-major and contiguous; magnitude |op(A)|·|B|. gemv is the n = 1 case, gemvT is
-   * {@code transA} with n = 1.
+   * row-major and contiguous; magnitude |op(A)|·|B|. gemv is the n = 1 case, gemvT is {@code
+   * transA} with n = 1.
    */
   static Bounded gemm(boolean transA, int m, int n, int k, float[] a, float[] b) {
     double[] c = new double[m * n];

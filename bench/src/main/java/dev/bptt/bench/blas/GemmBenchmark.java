@@ -1,13 +1,12 @@
 package dev.bptt.bench.blas;
 
-import dev.bptt.kernel.blas.Blas;
-import dev.bptt.kernel.blas.Transpose;
-
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.blas.Blas;
+import dev.bptt.kernel.blas.Transpose;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 import java.util.Map;
@@ -21,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * How fast is C ← A·B for square row-major n×n matrices (2n³ FLOP). netlib is column-major: the
- * row-major buffers are Aᵀ, Bᵀ, Cᵀ to it, and Cᵀ = Bᵀ·Aᵀ is {@code sgemm("N", "N", n, m, k, B, A, C)}.
- * netlib's VectorBLAS does not override sgemm: it runs the inherited Java11BLAS loops.
+ * row-major buffers are Aᵀ, Bᵀ, Cᵀ to it, and Cᵀ = Bᵀ·Aᵀ is {@code sgemm("N", "N", n, m, k, B, A,
+ * C)}. netlib's VectorBLAS does not override sgemm: it runs the inherited Java11BLAS loops.
  */
 @State(Scope.Benchmark)
 public class GemmBenchmark extends KernelBenchmark {
@@ -49,9 +48,14 @@ public class GemmBenchmark extends KernelBenchmark {
     // Each cᵢⱼ is a length-n dot product: γ_n·(|A||B|)ᵢⱼ, +1 for the reference.
     // C starts as NaN: with β = 0 every implementation must overwrite C without reading it.
     var ref = DoubleReference.gemm(false, n, n, n, a, b);
-    Agreement.array("gemm n=" + n, ref.value(), Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
-        c, () -> Arrays.fill(c, Float.NaN),
-        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+    Agreement.array(
+        "gemm n=" + n,
+        ref.value(),
+        Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
+        c,
+        () -> Arrays.fill(c, Float.NaN),
+        Map.of(
+            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
   }
 
   @Benchmark

@@ -1,12 +1,11 @@
 package dev.bptt.bench.blas;
 
-import dev.bptt.kernel.blas.Blas;
-
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.blas.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 import java.util.Map;
@@ -47,9 +46,14 @@ public class GemvTBenchmark extends KernelBenchmark {
     // Each yⱼ is a length-n dot product with column j: γ_n·(|Aᵀ||x|)ⱼ, +1 for the reference.
     // y starts as NaN: with β = 0 every implementation must overwrite y without reading it.
     var ref = DoubleReference.gemm(true, n, 1, n, a, x);
-    Agreement.array("gemvT n=" + n, ref.value(), Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
-        y, () -> Arrays.fill(y, Float.NaN),
-        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+    Agreement.array(
+        "gemvT n=" + n,
+        ref.value(),
+        Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
+        y,
+        () -> Arrays.fill(y, Float.NaN),
+        Map.of(
+            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
   }
 
   @Benchmark

@@ -1,12 +1,11 @@
 package dev.bptt.bench.blas;
 
-import dev.bptt.kernel.blas.Blas;
-
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.blas.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
@@ -18,13 +17,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * How fast is the rank-1 update A ← A + α·x·yᵀ on a square row-major n×n A (2n² FLOP), one
- * step's weight-gradient contribution in BPTT. EJML has a direct rank-1 operation,
- * {@code VectorVectorMult_FDRM.addOuterProd(α, x, y, A)} (A += α·x·yᵀ), used here rather than
- * {@code CommonOps_FDRM.multAdd}, which would need x and yᵀ as n×1 and 1×n matrices and a
- * general product. netlib sees the buffer as the column-major Aᵀ, so it gets
- * {@code sger(n, n, α, y, x, A)}: Aᵀ += α·y·xᵀ. A grows by α·x·yᵀ per call during the run and stays
- * far from overflow.
+ * How fast is the rank-1 update A ← A + α·x·yᵀ on a square row-major n×n A (2n² FLOP), one step's
+ * weight-gradient contribution in BPTT. EJML has a direct rank-1 operation, {@code
+ * VectorVectorMult_FDRM.addOuterProd(α, x, y, A)} (A += α·x·yᵀ), used here rather than {@code
+ * CommonOps_FDRM.multAdd}, which would need x and yᵀ as n×1 and 1×n matrices and a general product.
+ * netlib sees the buffer as the column-major Aᵀ, so it gets {@code sger(n, n, α, y, x, A)}: Aᵀ +=
+ * α·y·xᵀ. A grows by α·x·yᵀ per call during the run and stays far from overflow.
  */
 @State(Scope.Benchmark)
 public class GerBenchmark extends KernelBenchmark {
@@ -54,9 +52,14 @@ public class GerBenchmark extends KernelBenchmark {
     netlib = NetlibPeer.blas();
     // α·xᵢ, ·yⱼ and the add round once each: γ₃·(|aᵢⱼ| + |α·xᵢ·yⱼ|), +1 for the reference.
     var ref = DoubleReference.ger(n, n, ALPHA, x, y, a0);
-    Agreement.array("ger n=" + n, ref.value(), Agreement.scaled(Agreement.gamma(4), ref.magnitude()),
-        a, () -> System.arraycopy(a0, 0, a, 0, a.length),
-        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+    Agreement.array(
+        "ger n=" + n,
+        ref.value(),
+        Agreement.scaled(Agreement.gamma(4), ref.magnitude()),
+        a,
+        () -> System.arraycopy(a0, 0, a, 0, a.length),
+        Map.of(
+            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
   }
 
   @Benchmark

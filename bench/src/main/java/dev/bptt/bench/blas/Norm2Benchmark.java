@@ -1,12 +1,11 @@
 package dev.bptt.bench.blas;
 
-import dev.bptt.kernel.blas.Blas;
-
 import dev.bptt.bench.Agreement;
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
 import dev.bptt.bench.NaiveKernels;
 import dev.bptt.bench.NetlibPeer;
+import dev.bptt.kernel.blas.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Map;
 import org.ejml.data.FMatrixRMaj;
@@ -18,9 +17,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * How fast is ‖x‖₂ over n floats (4n bytes). Not all peers are equally safe: ours is overflow-
- * and underflow-safe, EJML's {@code normF} scales by max|xᵢ| (safe, two passes), netlib's
- * VectorBLAS {@code snrm2} and the plain loop sum unscaled squares in float.
+ * How fast is ‖x‖₂ over n floats (4n bytes). Not all peers are equally safe: ours is overflow- and
+ * underflow-safe, EJML's {@code normF} scales by max|xᵢ| (safe, two passes), netlib's VectorBLAS
+ * {@code snrm2} and the plain loop sum unscaled squares in float.
  */
 @State(Scope.Benchmark)
 public class Norm2Benchmark extends KernelBenchmark {
@@ -45,8 +44,12 @@ public class Norm2Benchmark extends KernelBenchmark {
       s += (double) v * v;
     }
     double ref = Math.sqrt(s);
-    Agreement.scalar("norm2 n=" + n, ref, Agreement.gamma(n + 7) * ref,
-        Map.of("ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+    Agreement.scalar(
+        "norm2 n=" + n,
+        ref,
+        Agreement.gamma(n + 7) * ref,
+        Map.of(
+            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
   }
 
   @Benchmark

@@ -1,11 +1,10 @@
 package dev.bptt.bench.clip;
 
+import dev.bptt.bench.Inputs;
 import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.TensorView;
-
-import dev.bptt.bench.Inputs;
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -13,20 +12,21 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * How fast is unit-wise adaptive clipping (AGC, Brock et al. 2021) of a gradient matrix of
- * {@code size} floats in rows of {@value #COLS} (hidden units) against a weight matrix of the
- * same shape, beside plain scalar loops and beside {@code System.arraycopy} of the gradient.
+ * How fast is unit-wise adaptive clipping (AGC, Brock et al. 2021) of a gradient matrix of {@code
+ * size} floats in rows of {@value #COLS} (hidden units) against a weight matrix of the same shape,
+ * beside plain scalar loops and beside {@code System.arraycopy} of the gradient.
  *
- * <p>Every call clips every row, by the device of {@link GlobalNormClipBenchmark}: loss scale ¼
- * and λ alternating between 1 and 2. A clipped row's raw norm becomes λ·‖Wᵢ‖ (the loss scale
- * cancels), so rows alternate between ‖Wᵢ‖ and 2‖Wᵢ‖ while the true ratio (4× raw) stays above
- * λ: factors of about ½ and 2 on every row, every call. Traffic per call: the gradient is read
- * twice and written once and the weights read once (16·size bytes) vs 8·size for arraycopy.
+ * <p>Every call clips every row, by the device of {@link GlobalNormClipBenchmark}: loss scale ¼ and
+ * λ alternating between 1 and 2. A clipped row's raw norm becomes λ·‖Wᵢ‖ (the loss scale cancels),
+ * so rows alternate between ‖Wᵢ‖ and 2‖Wᵢ‖ while the true ratio (4× raw) stays above λ: factors of
+ * about ½ and 2 on every row, every call. Traffic per call: the gradient is read twice and written
+ * once and the weights read once (16·size bytes) vs 8·size for arraycopy.
  */
 @State(Scope.Benchmark)
 public class AdaptiveClipBenchmark extends ClipBufferBenchmark {
   /** Row length: the hidden size of one unit's incoming weights. */
   static final int COLS = 256;
+
   private static final double EPS = GradientClipper.DEFAULT_AGC_EPSILON;
 
   private float[] w;
@@ -62,10 +62,21 @@ public class AdaptiveClipBenchmark extends ClipBufferBenchmark {
     // Two norms (G row and W row) each within δ: the factor errs by (1+δ)/(1−δ) − 1.
     double dOurs = ClipAgreement.oursNorm(COLS);
     double dNaive = ClipAgreement.naiveNorm(COLS);
-    ClipAgreement.check("AGC size=" + size, ref, g, this::reset,
-        Map.of("ours", () -> clipper.clipAdaptive(gv, wv, 1.0, EPS, out), "naive", () -> naiveClip(g, w, 1.0)),
-        Map.of("ours", ClipAgreement.scaled(2 * dOurs / (1 - dOurs)),
-            "naive", ClipAgreement.scaled(2 * dNaive / (1 - dNaive))));
+    ClipAgreement.check(
+        "AGC size=" + size,
+        ref,
+        g,
+        this::reset,
+        Map.of(
+            "ours",
+            () -> clipper.clipAdaptive(gv, wv, 1.0, EPS, out),
+            "naive",
+            () -> naiveClip(g, w, 1.0)),
+        Map.of(
+            "ours",
+            ClipAgreement.scaled(2 * dOurs / (1 - dOurs)),
+            "naive",
+            ClipAgreement.scaled(2 * dNaive / (1 - dNaive))));
     alternate(1.0, 2.0);
   }
 

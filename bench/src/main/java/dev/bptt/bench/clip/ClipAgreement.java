@@ -1,8 +1,7 @@
 package dev.bptt.bench.clip;
 
-import dev.bptt.kernel.clip.GradientClipper;
-
 import dev.bptt.bench.Agreement;
+import dev.bptt.kernel.clip.GradientClipper;
 import java.util.Map;
 
 /**
@@ -15,9 +14,9 @@ final class ClipAgreement {
   private ClipAgreement() {}
 
   /**
-   * Relative error of our L2 norm of n entries: float sums over blocks of
-   * {@link GradientClipper#NORM_BLOCK} (γ_B with the squares' rounding), block sums added in
-   * double, √ and the loss-scale division in double, and the reference's own double sum.
+   * Relative error of our L2 norm of n entries: float sums over blocks of {@link
+   * GradientClipper#NORM_BLOCK} (γ_B with the squares' rounding), block sums added in double, √ and
+   * the loss-scale division in double, and the reference's own double sum.
    */
   static double oursNorm(long n) {
     return Agreement.gamma(Math.max(1, Math.min(n, GradientClipper.NORM_BLOCK))) + 2 * (n + 8) * UD;
@@ -41,12 +40,17 @@ final class ClipAgreement {
   }
 
   /**
-   * Checks each implementation on its own (their bounds differ): {@code reset} restores the
-   * inputs, the call clips {@code out}, and every |outᵢ − refᵢ| must be ≤ rel·|refᵢ|. An
-   * implementation whose bound is NaN (undefined at this size) is skipped.
+   * Checks each implementation on its own (their bounds differ): {@code reset} restores the inputs,
+   * the call clips {@code out}, and every |outᵢ − refᵢ| must be ≤ rel·|refᵢ|. An implementation
+   * whose bound is NaN (undefined at this size) is skipped.
    */
-  static void check(String what, double[] ref, float[] out, Runnable reset, Map<String, Runnable> impls,
-                    Map<String, Double> rel) {
+  static void check(
+      String what,
+      double[] ref,
+      float[] out,
+      Runnable reset,
+      Map<String, Runnable> impls,
+      Map<String, Double> rel) {
     for (var e : impls.entrySet()) {
       double r = rel.get(e.getKey());
       if (Double.isNaN(r)) {
@@ -56,7 +60,8 @@ final class ClipAgreement {
       for (int i = 0; i < ref.length; i++) {
         bound[i] = r * Math.abs(ref[i]) + Float.MIN_VALUE;
       }
-      Agreement.array(what + " (" + e.getKey() + ")", ref, bound, out, reset, Map.of(e.getKey(), e.getValue()));
+      Agreement.array(
+          what + " (" + e.getKey() + ")", ref, bound, out, reset, Map.of(e.getKey(), e.getValue()));
     }
   }
 }

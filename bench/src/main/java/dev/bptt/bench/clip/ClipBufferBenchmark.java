@@ -1,9 +1,8 @@
 package dev.bptt.bench.clip;
 
-import dev.bptt.kernel.clip.ClipResult;
-
 import dev.bptt.bench.Inputs;
 import dev.bptt.bench.KernelBenchmark;
+import dev.bptt.kernel.clip.ClipResult;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -12,8 +11,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * What every clipping benchmark shares: a gradient buffer of {@code size} floats clipped in place
  * (with its seeded initial contents, to reset it in the setup-time agreement check), the result
- * holder, thresholds that alternate between two values so that every timed call really scales,
- * and the {@code System.arraycopy} baseline over the same buffer (one read + one write).
+ * holder, thresholds that alternate between two values so that every timed call really scales, and
+ * the {@code System.arraycopy} baseline over the same buffer (one read + one write).
  */
 @State(Scope.Benchmark)
 public abstract class ClipBufferBenchmark extends KernelBenchmark {
@@ -22,8 +21,10 @@ public abstract class ClipBufferBenchmark extends KernelBenchmark {
 
   /** The buffer's initial contents. */
   protected float[] g0;
+
   /** The buffer every call clips in place. */
   protected float[] g;
+
   protected final ClipResult out = new ClipResult();
   private float[] copy;
   private double lo;

@@ -5,7 +5,6 @@ import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.TensorGroup;
 import dev.bptt.kernel.clip.TensorView;
-
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -17,10 +16,10 @@ import org.openjdk.jmh.annotations.State;
  * of one flat buffer clipped to its own L2 norm θ, strict rule) over {@code size} floats, beside
  * plain scalar loops and beside {@code System.arraycopy} of the buffer.
  *
- * <p>Every call scales every view, by the device of {@link GlobalNormClipBenchmark}: loss scale
- * ¼ and θ alternating between θ_hi = ‖view 0‖ at setup and θ_lo = θ_hi/2, so each view's raw
- * norm alternates between θ_lo and θ_hi with factors of about ½ and 2. Traffic per call: 12·size
- * bytes (norm pass, scale pass) vs 8·size for arraycopy.
+ * <p>Every call scales every view, by the device of {@link GlobalNormClipBenchmark}: loss scale ¼
+ * and θ alternating between θ_hi = ‖view 0‖ at setup and θ_lo = θ_hi/2, so each view's raw norm
+ * alternates between θ_lo and θ_hi with factors of about ½ and 2. Traffic per call: 12·size bytes
+ * (norm pass, scale pass) vs 8·size for arraycopy.
  */
 @State(Scope.Benchmark)
 public class PerViewClipBenchmark extends ClipBufferBenchmark {
@@ -46,15 +45,27 @@ public class PerViewClipBenchmark extends ClipBufferBenchmark {
     }
     double thetaHi = Math.sqrt(norms[0]);
     double thetaLo = thetaHi / 2;
-    // One clip with θ_lo from the initial buffer: each view's true norm 4·Nᵥ > θ_lo, factor θ_lo/Nᵥ.
+    // One clip with θ_lo from the initial buffer: each view's true norm 4·Nᵥ > θ_lo, factor
+    // θ_lo/Nᵥ.
     double[] ref = new double[size];
     for (int i = 0; i < size; i++) {
       ref[i] = g0[i] * (thetaLo / Math.sqrt(norms[i / len]));
     }
-    ClipAgreement.check("per-view clip size=" + size, ref, g, this::reset,
-        Map.of("ours", () -> clipper.clipPerView(views, thetaLo, out), "naive", () -> naiveClip(g, len, thetaLo)),
-        Map.of("ours", ClipAgreement.scaled(ClipAgreement.oursNorm(len)),
-            "naive", ClipAgreement.scaled(ClipAgreement.naiveNorm(len))));
+    ClipAgreement.check(
+        "per-view clip size=" + size,
+        ref,
+        g,
+        this::reset,
+        Map.of(
+            "ours",
+            () -> clipper.clipPerView(views, thetaLo, out),
+            "naive",
+            () -> naiveClip(g, len, thetaLo)),
+        Map.of(
+            "ours",
+            ClipAgreement.scaled(ClipAgreement.oursNorm(len)),
+            "naive",
+            ClipAgreement.scaled(ClipAgreement.naiveNorm(len))));
     alternate(thetaLo, thetaHi);
   }
 

@@ -4,7 +4,6 @@ import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.TensorView;
-
 import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -16,11 +15,11 @@ import org.openjdk.jmh.annotations.State;
  * buffer of {@code size} floats, with the non-finite check done before any write, beside plain
  * scalar loops (a finiteness loop, then a clamp loop) and beside {@code System.arraycopy}.
  *
- * <p><b>Every call must write.</b> Once clamped, a buffer is within [−c, c] and a second clip
- * only reads it (our kernel skips the write when max|gᵢ| ≤ c). Each call therefore unscales by
- * loss scale ½ (gᵢ ← clamp(2·bufᵢ, −c, c)): both passes run on every call. The values settle at
- * ±c after a few calls; the clamp is branch-free, so its cost does not depend on them. Traffic per
- * call: 12·size bytes (max pass, clamp pass) vs 8·size for arraycopy.
+ * <p><b>Every call must write.</b> Once clamped, a buffer is within [−c, c] and a second clip only
+ * reads it (our kernel skips the write when max|gᵢ| ≤ c). Each call therefore unscales by loss
+ * scale ½ (gᵢ ← clamp(2·bufᵢ, −c, c)): both passes run on every call. The values settle at ±c after
+ * a few calls; the clamp is branch-free, so its cost does not depend on them. Traffic per call:
+ * 12·size bytes (max pass, clamp pass) vs 8·size for arraycopy.
  */
 @State(Scope.Benchmark)
 public class ValueClipBenchmark extends ClipBufferBenchmark {
@@ -40,7 +39,11 @@ public class ValueClipBenchmark extends ClipBufferBenchmark {
     for (int i = 0; i < size; i++) {
       ref[i] = Math.max(-C, Math.min(C, 2.0 * g0[i]));
     }
-    ClipAgreement.check("value clip size=" + size, ref, g, this::reset,
+    ClipAgreement.check(
+        "value clip size=" + size,
+        ref,
+        g,
+        this::reset,
         Map.of("ours", () -> clipper.clipValue(view, C, out), "naive", () -> naiveClip(g)),
         Map.of("ours", 0.0, "naive", 0.0));
   }

@@ -3,18 +3,17 @@ package dev.bptt.bench.growth;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralInit;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * d2l §9.7 exercise 1(b), measured: for a symmetric M with eigenvalues λ₁ = 1, λ₂ = r and the
- * rest uniform in (−r, r), the power iterate M^k·x aligns with v₁ at the rate the spectral gap
- * predicts: tan∠(M^k x, v₁) ≤ r^k·tan∠(x, v₁), with equality in the limit up to the constant
- * |c₂/c₁| of x's λ₂ component. Float iteration (the kernel's gemv, renormalized every step)
- * stops improving at a floor of about γₙ‖M‖_F/(1 − r) radians, which the plot shows too.
+ * d2l §9.7 exercise 1(b), measured: for a symmetric M with eigenvalues λ₁ = 1, λ₂ = r and the rest
+ * uniform in (−r, r), the power iterate M^k·x aligns with v₁ at the rate the spectral gap predicts:
+ * tan∠(M^k x, v₁) ≤ r^k·tan∠(x, v₁), with equality in the limit up to the constant |c₂/c₁| of x's
+ * λ₂ component. Float iteration (the kernel's gemv, renormalized every step) stops improving at a
+ * floor of about γₙ‖M‖_F/(1 − r) radians, which the plot shows too.
  */
 public final class Alignment {
 
@@ -27,12 +26,19 @@ public final class Alignment {
   }
 
   /**
-   * One gap's curve: |cos| and tan∠ per k = 0..K, the bound tan θ₀·r^k, the rate fitted where
-   * the bound is between 10⁻¹ and 10⁻⁴, and the smallest tan∠ reached (the float floor once
-   * the bound has fallen below it).
+   * One gap's curve: |cos| and tan∠ per k = 0..K, the bound tan θ₀·r^k, the rate fitted where the
+   * bound is between 10⁻¹ and 10⁻⁴, and the smallest tan∠ reached (the float floor once the bound
+   * has fallen below it).
    */
-  public record Curve(double gap, double[] absCos, double[] tan, double[] bound, double fittedRate,
-                      int fitFrom, int fitTo, double minTan) {}
+  public record Curve(
+      double gap,
+      double[] absCos,
+      double[] tan,
+      double[] bound,
+      double fittedRate,
+      int fitFrom,
+      int fitTo,
+      double minTan) {}
 
   private Alignment() {}
 
@@ -69,7 +75,9 @@ public final class Alignment {
     }
     float[] x = new float[n], y = new float[n];
     Spectral.randomStart(r.nextLong(), n, x, 0);
-    double[] absCos = new double[steps + 1], tan = new double[steps + 1], bound = new double[steps + 1];
+    double[] absCos = new double[steps + 1],
+        tan = new double[steps + 1],
+        bound = new double[steps + 1];
     for (int k = 0; ; k++) {
       double c = 0, xx = 0;
       for (int i = 0; i < n; i++) {
@@ -113,16 +121,27 @@ public final class Alignment {
 
   /** Writes alignment.csv and alignment.png into {@code dir}. */
   public static void write(List<Curve> curves, Path dir) {
-    try (Csv csv = Csv.open(dir.resolve("alignment.csv"),
-        "gap", "k", "abs_cos", "one_minus_abs_cos", "tan_angle", "bound_tan0_gap_pow_k")) {
+    try (Csv csv =
+        Csv.open(
+            dir.resolve("alignment.csv"),
+            "gap",
+            "k",
+            "abs_cos",
+            "one_minus_abs_cos",
+            "tan_angle",
+            "bound_tan0_gap_pow_k")) {
       for (Curve c : curves) {
         for (int k = 0; k < c.tan().length; k++) {
           csv.row(c.gap(), (double) k, c.absCos()[k], 1 - c.absCos()[k], c.tan()[k], c.bound()[k]);
         }
       }
     }
-    Plots p = Plots.logY("Alignment of M^k x with v1 (symmetric M, n = 128, lambda_1 = 1, lambda_2 = r)",
-        "k (power steps)", "tan angle(M^k x, v1) = sqrt(1 - cos^2) / |cos|").yWindow(1e-12, 1e6);
+    Plots p =
+        Plots.logY(
+                "Alignment of M^k x with v1 (symmetric M, n = 128, lambda_1 = 1, lambda_2 = r)",
+                "k (power steps)",
+                "tan angle(M^k x, v1) = sqrt(1 - cos^2) / |cos|")
+            .yWindow(1e-12, 1e6);
     for (int i = 0; i < curves.size(); i++) {
       Curve c = curves.get(i);
       double[] k = new double[c.tan().length];
@@ -135,7 +154,8 @@ public final class Alignment {
       p.line(r + " theory", th[0], th[1], Plots.PALETTE[i], true, false);
     }
     if (!curves.isEmpty()) {
-      p.legendEntry("dashed: tan(theta_0) r^k", 0, curves.get(0).tan()[0], java.awt.Color.BLACK, true);
+      p.legendEntry(
+          "dashed: tan(theta_0) r^k", 0, curves.get(0).tan()[0], java.awt.Color.BLACK, true);
     }
     p.savePng(dir.resolve("alignment.png"));
     writeSummary(curves, dir.resolve("alignment-summary.md"));
@@ -143,16 +163,30 @@ public final class Alignment {
 
   private static void writeSummary(List<Curve> curves, Path file) {
     StringBuilder sb = new StringBuilder("# Alignment of M^k·x with v₁ (d2l §9.7 exercise 1b)\n\n");
-    sb.append("Symmetric M (n = 128) with λ₁ = 1, λ₂ = r, the rest uniform in (−r, r); x a seeded Gaussian start; ")
+    sb.append(
+            "Symmetric M (n = 128) with λ₁ = 1, λ₂ = r, the rest uniform in (−r, r); x a seeded"
+                + " Gaussian start; ")
         .append("float power iteration. Theory: tan∠(M^k x, v₁) ≤ r^k·tan∠(x, v₁). Fitted rate: ")
         .append("(tan_k₁/tan_k₀)^{1/(k₁−k₀)} where the bound is between 1e-1 and 1e-4.\n\n")
-        .append("| r = λ₂/λ₁ | fitted rate | window k | tan∠ at k = 0 | tan∠ at k = K | bound at k = K | smallest tan∠ (float floor) | 1 − |cos| at k = K |\n")
+        .append(
+            "| r = λ₂/λ₁ | fitted rate | window k | tan∠ at k = 0 | tan∠ at k = K | bound at k = K"
+                + " | smallest tan∠ (float floor) | 1 − |cos| at k = K |\n")
         .append("|---|---|---|---|---|---|---|---|\n");
     for (Curve c : curves) {
       int last = c.tan().length - 1;
-      sb.append(String.format(java.util.Locale.ROOT, "| %.2f | %.6f | %d–%d | %.3g | %.3g | %.3g | %.3g | %.3g |%n",
-          c.gap(), c.fittedRate(), c.fitFrom(), c.fitTo(), c.tan()[0], c.tan()[last], c.bound()[last], c.minTan(),
-          1 - c.absCos()[last]));
+      sb.append(
+          String.format(
+              java.util.Locale.ROOT,
+              "| %.2f | %.6f | %d–%d | %.3g | %.3g | %.3g | %.3g | %.3g |%n",
+              c.gap(),
+              c.fittedRate(),
+              c.fitFrom(),
+              c.fitTo(),
+              c.tan()[0],
+              c.tan()[last],
+              c.bound()[last],
+              c.minTan(),
+              1 - c.absCos()[last]));
     }
     try {
       java.nio.file.Files.writeString(file, sb.toString());

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * A small CSV writer: one header line, then rows of numbers (10 significant digits, so files
- * stay readable and diffable) and strings (quoted when they hold a comma, quote or newline).
+ * A small CSV writer: one header line, then rows of numbers (10 significant digits, so files stay
+ * readable and diffable) and strings (quoted when they hold a comma, quote or newline).
  */
 public final class Csv implements AutoCloseable {
   private final BufferedWriter out;
@@ -38,7 +38,8 @@ public final class Csv implements AutoCloseable {
   /** Writes one row; it must have as many values as the header. */
   public void row(Object... values) {
     if (values.length != columns) {
-      throw new IllegalArgumentException("row has " + values.length + " values, header has " + columns);
+      throw new IllegalArgumentException(
+          "row has " + values.length + " values, header has " + columns);
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < values.length; i++) {
@@ -61,7 +62,8 @@ public final class Csv implements AutoCloseable {
       if (!Double.isFinite(d)) {
         return Double.toString(d);
       }
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
+      return d == Math.rint(d) && Math.abs(d) < 1e15
+          ? Long.toString((long) d)
           : stripZeros(String.format(Locale.ROOT, "%.10g", d).trim());
     }
     String s = String.valueOf(v);

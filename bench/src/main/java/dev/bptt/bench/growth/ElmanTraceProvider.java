@@ -9,22 +9,21 @@ import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.spectral.Spectral;
-
 import java.util.SplittableRandom;
 
 /**
  * The growth experiment's trace from the real thing: an {@link ElmanRnn} (D = H, no readout) with
  * the given W_hh, W_xh = s·I and b_h = 0, driven by seeded inputs x_t ~ N(0, 1) (so the projected
- * input W_xh·x_t ~ N(0, s²)), h_0 = 0, and a loss on the last step only with ∂L/∂h_T = g, the
- * same seeded unit vector as {@link LinearTraceProvider}. The trace is the BPTT pass's own
- * per-step ‖∂L/∂h_t‖ ({@code traceDh}), with ‖∂L/∂h_0‖ from its dh0 output.
+ * input W_xh·x_t ~ N(0, s²)), h_0 = 0, and a loss on the last step only with ∂L/∂h_T = g, the same
+ * seeded unit vector as {@link LinearTraceProvider}. The trace is the BPTT pass's own per-step
+ * ‖∂L/∂h_t‖ ({@code traceDh}), with ‖∂L/∂h_0‖ from its dh0 output.
  */
 public final class ElmanTraceProvider implements TraceProvider {
   private final long seed;
   private final double inputStd;
 
   /**
-   * @param seed     seed of the inputs and of g
+   * @param seed seed of the inputs and of g
    * @param inputStd s, the scale of the projected inputs
    */
   public ElmanTraceProvider(long seed, double inputStd) {
@@ -54,12 +53,13 @@ public final class ElmanTraceProvider implements TraceProvider {
     float[] traceDh = new float[steps];
     float[] dh0 = new float[hidden];
     SequenceShape shape = SequenceShape.steps(steps);
-    SequenceBatch seq = new SequenceBatch(rnn, shape)
-        .input(x)
-        .losses(LossSteps.lastStep())
-        .upstream(g)
-        .initialStateGradient(dh0)
-        .traces(traceDh, null);
+    SequenceBatch seq =
+        new SequenceBatch(rnn, shape)
+            .input(x)
+            .losses(LossSteps.lastStep())
+            .upstream(g)
+            .initialStateGradient(dh0)
+            .traces(traceDh, null);
     RnnWorkspace ws = new RnnWorkspace(rnn, shape);
     rnn.forward(params, seq, ws);
     rnn.backward(params, new float[layout.size()], seq, ws);

@@ -4,7 +4,6 @@ import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralEstimate;
 import dev.bptt.kernel.spectral.SpectralInit;
-
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,18 +22,18 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>φ = identity, symmetric W: δ_{T−k} = (Wᵀ)^k δ_T is a power iteration, so the step ratio
- *       tends to |λ₁| = ρ, at the rate |λ₂/λ₁| = gap (d2l §9.7 exercise 1).</li>
- *   <li>φ = identity, W = ρ·Q: every step multiplies the norm by exactly ρ (all σᵢ = ρ).</li>
+ *       tends to |λ₁| = ρ, at the rate |λ₂/λ₁| = gap (d2l §9.7 exercise 1).
+ *   <li>φ = identity, W = ρ·Q: every step multiplies the norm by exactly ρ (all σᵢ = ρ).
  *   <li>φ = identity, Gaussian W rescaled to ρ: the ratio tends to ρ(W) on average; with a complex
- *       dominant pair the individual ratios oscillate, and non-normality adds a transient.</li>
+ *       dominant pair the individual ratios oscillate, and non-normality adds a transient.
  *   <li>φ = tanh: Pascanu et al. (2013): ‖δ_{t−k}‖ ≤ (γ·σ_max)^k‖δ_t‖ with γ = sup|tanh′| = 1,
- *       checked at every step (with a derived float slack).</li>
+ *       checked at every step (with a derived float slack).
  * </ul>
  *
  * The fitted rate is the geometric mean of the successive ratios over the tail,
  * (‖δ_{T−k₁}‖/‖δ_{T−k₀}‖)^{1/(k₁−k₀)} with [k₀, k₁] the second half of the valid range (norms
- * within [10⁻³⁰, 10³⁰]; float gradients leave that range near 10^±38, where BPTT itself
- * underflows or overflows). Deterministic given the seed and the provider.
+ * within [10⁻³⁰, 10³⁰]; float gradients leave that range near 10^±38, where BPTT itself underflows
+ * or overflows). Deterministic given the seed and the provider.
  */
 public final class GrowthExperiment {
   /** Valid trace window: outside it a float gradient is near underflow or overflow. */
@@ -63,35 +62,68 @@ public final class GrowthExperiment {
    *
    * @param gap |λ₂/λ₁| of the symmetric family
    */
-  public record Config(long seed, int hidden, int steps, double[] rhos, List<Activation> activations,
-                       List<Family> families, double gap) {
-    /** ρ ∈ {0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5}, identity and tanh, all families, H = 128, T = 200, gap 0.9. */
+  public record Config(
+      long seed,
+      int hidden,
+      int steps,
+      double[] rhos,
+      List<Activation> activations,
+      List<Family> families,
+      double gap) {
+    /**
+     * ρ ∈ {0.5, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5}, identity and tanh, all families, H = 128,
+     * T = 200, gap 0.9.
+     */
     public static Config standard(long seed) {
-      return new Config(seed, 128, 200, new double[] {0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.25, 1.5},
-          List.of(Activation.IDENTITY, Activation.TANH), List.of(Family.values()), 0.9);
+      return new Config(
+          seed,
+          128,
+          200,
+          new double[] {0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.25, 1.5},
+          List.of(Activation.IDENTITY, Activation.TANH),
+          List.of(Family.values()),
+          0.9);
     }
   }
 
   /**
    * One (family, φ, ρ) run.
    *
-   * @param sigmaBound   σ̂ + residual of the σ_max estimate: the Pascanu bound's rate
-   * @param validTo      last k of the valid window
-   * @param fitted       geometric-mean step ratio over [fitFrom, fitTo]
-   * @param theory       ρ for identity, the bound rate σ_max for tanh
-   * @param maxLogDev    max over valid k of |log(trace_k/trace_0) − k·log(theory)|
+   * @param sigmaBound σ̂ + residual of the σ_max estimate: the Pascanu bound's rate
+   * @param validTo last k of the valid window
+   * @param fitted geometric-mean step ratio over [fitFrom, fitTo]
+   * @param theory ρ for identity, the bound rate σ_max for tanh
+   * @param maxLogDev max over valid k of |log(trace_k/trace_0) − k·log(theory)|
    * @param firstViolation first k where the Pascanu bound (with slack) fails, −1 if none
    */
-  public record Row(Family family, Activation act, double rho, double sigmaBound, double[] trace, int validTo,
-                    int fitFrom, int fitTo, double fitted, double theory, double maxLogDev, int firstViolation) {
+  public record Row(
+      Family family,
+      Activation act,
+      double rho,
+      double sigmaBound,
+      double[] trace,
+      int validTo,
+      int fitFrom,
+      int fitTo,
+      double fitted,
+      double theory,
+      double maxLogDev,
+      int firstViolation) {
     /** fitted/theory − 1. */
     public double error() {
       return fitted / theory - 1;
     }
   }
 
-  /** All rows, plus the (family, φ) pairs the provider could not run and the smoke checks' failures. */
-  public record Result(Config config, String provider, List<Row> rows, List<String> skipped, List<String> failures) {}
+  /**
+   * All rows, plus the (family, φ) pairs the provider could not run and the smoke checks' failures.
+   */
+  public record Result(
+      Config config,
+      String provider,
+      List<Row> rows,
+      List<String> skipped,
+      List<String> failures) {}
 
   private GrowthExperiment() {}
 
@@ -181,27 +213,30 @@ public final class GrowthExperiment {
   }
 
   /**
-   * Per-step growth allowed by the Pascanu bound in float: one backward step forms
-   * fl(Wᵀ·fl(φ′ ⊙ δ)); the product φ′ ⊙ δ has |φ′| ≤ 1 and at most three roundings (γ₃), the
-   * gemvᵀ adds ≤ γ_{2H+2}‖W‖_F‖·‖ for any summation order, so
-   * ‖δ_{t−1}‖ ≤ (σ_max + γ_{2H+2}‖W‖_F)(1 + γ₃)‖δ_t‖; each measured norm carries γ_{H+1}.
+   * Per-step growth allowed by the Pascanu bound in float: one backward step forms fl(Wᵀ·fl(φ′ ⊙
+   * δ)); the product φ′ ⊙ δ has |φ′| ≤ 1 and at most three roundings (γ₃), the gemvᵀ adds ≤
+   * γ_{2H+2}‖W‖_F‖·‖ for any summation order, so ‖δ_{t−1}‖ ≤ (σ_max + γ_{2H+2}‖W‖_F)(1 + γ₃)‖δ_t‖;
+   * each measured norm carries γ_{H+1}.
    */
   static double boundRate(double sigmaBound, double frob, int h) {
     return (sigmaBound + gamma(2L * h + 2) * frob) * (1 + gamma(3));
   }
 
-  private static Row analyse(Family f, Activation act, double rho, double sigmaBound, double frob, int h,
-                             float[] trace) {
+  private static Row analyse(
+      Family f, Activation act, double rho, double sigmaBound, double frob, int h, float[] trace) {
     int validTo = -1;
     while (validTo + 1 < trace.length && trace[validTo + 1] >= LOW && trace[validTo + 1] <= HIGH) {
       validTo++;
     }
     int from = validTo >= 2 ? validTo / 2 : 0, to = Math.max(validTo, 0);
-    double fitted = to > from ? Math.pow((double) trace[to] / trace[from], 1.0 / (to - from)) : Double.NaN;
+    double fitted =
+        to > from ? Math.pow((double) trace[to] / trace[from], 1.0 / (to - from)) : Double.NaN;
     double theory = act == Activation.IDENTITY ? rho : sigmaBound;
     double maxLogDev = 0;
     for (int k = 0; k <= validTo; k++) {
-      maxLogDev = Math.max(maxLogDev, Math.abs(Math.log((double) trace[k] / trace[0]) - k * Math.log(theory)));
+      maxLogDev =
+          Math.max(
+              maxLogDev, Math.abs(Math.log((double) trace[k] / trace[0]) - k * Math.log(theory)));
     }
     double rate = boundRate(sigmaBound, frob, h), nr = gamma(h + 1L);
     int violation = -1;
@@ -214,18 +249,31 @@ public final class GrowthExperiment {
         violation = k;
       }
     }
-    return new Row(f, act, rho, sigmaBound, toDouble(trace), validTo, from, to, fitted, theory, maxLogDev, violation);
+    return new Row(
+        f,
+        act,
+        rho,
+        sigmaBound,
+        toDouble(trace),
+        validTo,
+        from,
+        to,
+        fitted,
+        theory,
+        maxLogDev,
+        violation);
   }
 
   /**
    * The smoke checks, each a consequence of theory with a derived or stated tolerance:
+   *
    * <ul>
-   *   <li>every row: the Pascanu bound held at every step;</li>
-   *   <li>identity, ρ·Q: |log(‖δ_{T−k}‖/‖δ_T‖) − k·log ρ| ≤ k·δ with the per-step bound
-   *       δ = d + γ_{2H+2}√H(1 + d)/(1 − d) + 2γ_{H+1} + u, d = u√H (ρQ rounded to float);</li>
-   *   <li>identity, symmetric: fitted rate within 10⁻³ of ρ (stated: the exact-arithmetic
-   *       deficit after k₀ ≥ 50 steps is ≤ gap^{2k₀}·tan²θ₀ ≈ 10⁻⁹·tan²θ₀ and the float floor
-   *       ≈ γ_{2H+2}‖W‖_F/ρ ≈ 10⁻⁴).</li>
+   *   <li>every row: the Pascanu bound held at every step;
+   *   <li>identity, ρ·Q: |log(‖δ_{T−k}‖/‖δ_T‖) − k·log ρ| ≤ k·δ with the per-step bound δ = d +
+   *       γ_{2H+2}√H(1 + d)/(1 − d) + 2γ_{H+1} + u, d = u√H (ρQ rounded to float);
+   *   <li>identity, symmetric: fitted rate within 10⁻³ of ρ (stated: the exact-arithmetic deficit
+   *       after k₀ ≥ 50 steps is ≤ gap^{2k₀}·tan²θ₀ ≈ 10⁻⁹·tan²θ₀ and the float floor ≈
+   *       γ_{2H+2}‖W‖_F/ρ ≈ 10⁻⁴).
    * </ul>
    */
   private static void check(Row r, Config c, double frob, List<String> failures) {
@@ -239,12 +287,18 @@ public final class GrowthExperiment {
     int h = c.hidden();
     if (r.family() == Family.SCALED_ORTHOGONAL) {
       double d = U * Math.sqrt(h);
-      double step = d + gamma(2L * h + 2) * Math.sqrt(h) * (1 + d) / (1 - d) + 2 * gamma(h + 1L) + U;
+      double step =
+          d + gamma(2L * h + 2) * Math.sqrt(h) * (1 + d) / (1 - d) + 2 * gamma(h + 1L) + U;
       if (r.validTo() < c.steps() && r.rho() >= 0.8 && r.rho() <= 1.25) {
         failures.add(id + ": trace left the valid window at k=" + r.validTo());
       }
       if (r.maxLogDev() > r.validTo() * step) {
-        failures.add(id + ": max |log deviation from rho^k| = " + r.maxLogDev() + " > " + r.validTo() * step);
+        failures.add(
+            id
+                + ": max |log deviation from rho^k| = "
+                + r.maxLogDev()
+                + " > "
+                + r.validTo() * step);
       }
     }
     if (r.family() == Family.SYMMETRIC && r.fitFrom() >= 50 && Math.abs(r.error()) > 1e-3) {
@@ -262,23 +316,42 @@ public final class GrowthExperiment {
 
   // ---- output ----
 
-  /** Writes growth.csv, growth-&lt;family&gt;-&lt;act&gt;.png per pair and growth-summary.md into {@code dir}. */
+  /**
+   * Writes growth.csv, growth-&lt;family&gt;-&lt;act&gt;.png per pair and growth-summary.md into
+   * {@code dir}.
+   */
   public static void write(Result res, Path dir) {
     Config c = res.config();
-    try (Csv csv = Csv.open(dir.resolve("growth.csv"), "family", "activation", "rho", "k", "grad_norm",
-        "theory_norm")) {
+    try (Csv csv =
+        Csv.open(
+            dir.resolve("growth.csv"),
+            "family",
+            "activation",
+            "rho",
+            "k",
+            "grad_norm",
+            "theory_norm")) {
       for (Row r : res.rows()) {
         for (int k = 0; k < r.trace().length; k++) {
-          csv.row(r.family().slug, r.act().name().toLowerCase(Locale.ROOT), r.rho(), (double) k, r.trace()[k],
+          csv.row(
+              r.family().slug,
+              r.act().name().toLowerCase(Locale.ROOT),
+              r.rho(),
+              (double) k,
+              r.trace()[k],
               r.trace()[0] * Math.pow(r.theory(), k));
         }
       }
     }
     for (Family f : c.families()) {
       for (Activation act : c.activations()) {
-        List<Row> rows = res.rows().stream().filter(r -> r.family() == f && r.act() == act).toList();
+        List<Row> rows =
+            res.rows().stream().filter(r -> r.family() == f && r.act() == act).toList();
         if (!rows.isEmpty()) {
-          plot(f, act, rows, c).savePng(dir.resolve("growth-" + f.slug + "-" + act.name().toLowerCase(Locale.ROOT) + ".png"));
+          plot(f, act, rows, c)
+              .savePng(
+                  dir.resolve(
+                      "growth-" + f.slug + "-" + act.name().toLowerCase(Locale.ROOT) + ".png"));
         }
       }
     }
@@ -287,9 +360,20 @@ public final class GrowthExperiment {
 
   private static Plots plot(Family f, Activation act, List<Row> rows, Config c) {
     boolean linear = act == Activation.IDENTITY;
-    Plots p = Plots.logY("Gradient norm vs steps back: " + f.slug + " W_hh, " + act.name().toLowerCase(Locale.ROOT)
-            + " (H = " + c.hidden() + ", T = " + c.steps() + ")",
-        "k (steps back from the loss)", "||dL/dh_{T-k}||").yWindow(LOW, HIGH);
+    Plots p =
+        Plots.logY(
+                "Gradient norm vs steps back: "
+                    + f.slug
+                    + " W_hh, "
+                    + act.name().toLowerCase(Locale.ROOT)
+                    + " (H = "
+                    + c.hidden()
+                    + ", T = "
+                    + c.steps()
+                    + ")",
+                "k (steps back from the loss)",
+                "||dL/dh_{T-k}||")
+            .yWindow(LOW, HIGH);
     double[] k = new double[c.steps() + 1];
     for (int i = 0; i < k.length; i++) {
       k[i] = i;
@@ -306,8 +390,12 @@ public final class GrowthExperiment {
       double[][] sub = Plots.every(k, th, 10);
       p.line(label + " theory", sub[0], sub[1], col, true, false);
     }
-    p.legendEntry(linear ? "dashed: ||d_T|| rho^k" : "dashed: Pascanu bound ||d_T|| sigma_max^k", 0,
-        rows.get(0).trace()[0], Color.BLACK, true);
+    p.legendEntry(
+        linear ? "dashed: ||d_T|| rho^k" : "dashed: Pascanu bound ||d_T|| sigma_max^k",
+        0,
+        rows.get(0).trace()[0],
+        Color.BLACK,
+        true);
     return p;
   }
 
@@ -315,22 +403,50 @@ public final class GrowthExperiment {
     Config c = res.config();
     StringBuilder sb = new StringBuilder();
     sb.append("# Gradient-norm growth across spectral radii\n\n");
-    sb.append(String.format(Locale.ROOT, "H = %d, T = %d, loss on the last step, seed %d, trace provider: %s. ",
-        c.hidden(), c.steps(), c.seed(), res.provider()));
-    sb.append("Fitted rate: geometric mean of ‖δ_{T−k}‖/‖δ_{T−k+1}‖ over the second half of the valid window ")
-        .append("(norms in [1e-30, 1e30]). Theory: ρ for the identity activation (exact per step for ρ·Q, ")
-        .append("the power-iteration limit |λ₁| = ρ for symmetric W, the asymptotic ρ(W) for Gaussian W); ")
-        .append("for tanh the Pascanu bound rate σ_max (γ = 1), which the measured rate must not exceed. ")
-        .append("Error = fitted/theory − 1. \"bound held\": ‖δ_{T−k}‖ ≤ ‖δ_T‖·σ_max^k (plus derived float slack) ")
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "H = %d, T = %d, loss on the last step, seed %d, trace provider: %s. ",
+            c.hidden(),
+            c.steps(),
+            c.seed(),
+            res.provider()));
+    sb.append(
+            "Fitted rate: geometric mean of ‖δ_{T−k}‖/‖δ_{T−k+1}‖ over the second half of the valid"
+                + " window ")
+        .append(
+            "(norms in [1e-30, 1e30]). Theory: ρ for the identity activation (exact per step for"
+                + " ρ·Q, ")
+        .append(
+            "the power-iteration limit |λ₁| = ρ for symmetric W, the asymptotic ρ(W) for Gaussian"
+                + " W); ")
+        .append(
+            "for tanh the Pascanu bound rate σ_max (γ = 1), which the measured rate must not"
+                + " exceed. ")
+        .append(
+            "Error = fitted/theory − 1. \"bound held\": ‖δ_{T−k}‖ ≤ ‖δ_T‖·σ_max^k (plus derived"
+                + " float slack) ")
         .append("at every k of the valid window.\n\n");
-    sb.append("| family | activation | ρ | σ_max | fitted rate | theory | error | window k | max over k of abs(log(‖δ_{T−k}‖/‖δ_T‖) − k·log theory) | bound held |\n");
+    sb.append(
+        "| family | activation | ρ | σ_max | fitted rate | theory | error | window k | max over k"
+            + " of abs(log(‖δ_{T−k}‖/‖δ_T‖) − k·log theory) | bound held |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : res.rows()) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.4f | %s | %.6f | %s | %d–%d | %.3g | %s |\n",
-          r.family().slug, r.act().name().toLowerCase(Locale.ROOT), r.rho(), r.sigmaBound(),
-          Double.isNaN(r.fitted()) ? "n/a" : String.format(Locale.ROOT, "%.6f", r.fitted()), r.theory(),
-          Double.isNaN(r.fitted()) ? "n/a" : String.format(Locale.ROOT, "%+.2e", r.error()),
-          r.fitFrom(), r.fitTo(), r.maxLogDev(), r.firstViolation() < 0 ? "yes" : "no (k=" + r.firstViolation() + ")"));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.2f | %.4f | %s | %.6f | %s | %d–%d | %.3g | %s |\n",
+              r.family().slug,
+              r.act().name().toLowerCase(Locale.ROOT),
+              r.rho(),
+              r.sigmaBound(),
+              Double.isNaN(r.fitted()) ? "n/a" : String.format(Locale.ROOT, "%.6f", r.fitted()),
+              r.theory(),
+              Double.isNaN(r.fitted()) ? "n/a" : String.format(Locale.ROOT, "%+.2e", r.error()),
+              r.fitFrom(),
+              r.fitTo(),
+              r.maxLogDev(),
+              r.firstViolation() < 0 ? "yes" : "no (k=" + r.firstViolation() + ")"));
     }
     if (!res.skipped().isEmpty()) {
       sb.append("\nNot run (the trace provider does not support them):\n\n");

@@ -18,29 +18,34 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Line charts with a logarithmic y axis, drawn with XChart and saved as PNG: one series per
- * curve, measured curves solid, theory curves dashed in the same colour. Points that a log axis
- * cannot show (≤ 0, NaN, ±∞) and points outside an optional y window are dropped.
+ * Line charts with a logarithmic y axis, drawn with XChart and saved as PNG: one series per curve,
+ * measured curves solid, theory curves dashed in the same colour. Points that a log axis cannot
+ * show (≤ 0, NaN, ±∞) and points outside an optional y window are dropped.
  *
- * <p>The y axis is logarithmic either way; how it is drawn depends on the span of the data.
- * Up to 14 decades it is XChart's log axis (a label per decade). Beyond that, XChart would
- * label every decade (unreadable for the 60 decades of a growth plot), so the chart plots
- * log₁₀(y) on a linear axis whose ticks are labelled 1e&lt;n&gt;, at "nice" integer steps.
+ * <p>The y axis is logarithmic either way; how it is drawn depends on the span of the data. Up to
+ * 14 decades it is XChart's log axis (a label per decade). Beyond that, XChart would label every
+ * decade (unreadable for the 60 decades of a growth plot), so the chart plots log₁₀(y) on a linear
+ * axis whose ticks are labelled 1e&lt;n&gt;, at "nice" integer steps.
  */
 public final class Plots {
   /** Colours for up to ten curves, distinguishable and printable (Tableau 10). */
   public static final Color[] PALETTE = {
-      new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
-      new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+    new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+        new Color(0x9467bd),
+    new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22),
+        new Color(0x17becf)
+  };
 
   /** Spans (in decades) above this are drawn as log₁₀ on a linear axis. */
   static final double MAX_NATIVE_DECADES = 14;
 
   private static final BasicStroke SOLID = new BasicStroke(1.8f);
-  private static final BasicStroke DASHED = new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-      10f, new float[] {7f, 5f}, 0f);
+  private static final BasicStroke DASHED =
+      new BasicStroke(
+          1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {7f, 5f}, 0f);
 
-  private record Series(String name, double[] x, double[] y, Color color, boolean dashed, boolean inLegend) {}
+  private record Series(
+      String name, double[] x, double[] y, Color color, boolean dashed, boolean inLegend) {}
 
   private final String title, xLabel, yLabel;
   private final List<Series> series = new ArrayList<>();
@@ -65,12 +70,13 @@ public final class Plots {
   }
 
   /**
-   * Adds a curve. Names must be unique within the chart; {@code inLegend = false} hides it from
-   * the legend (theory curves, whose meaning one legend entry explains).
+   * Adds a curve. Names must be unique within the chart; {@code inLegend = false} hides it from the
+   * legend (theory curves, whose meaning one legend entry explains).
    *
    * @return this (unchanged if no point survives the filters)
    */
-  public Plots line(String name, double[] x, double[] y, Color color, boolean dashed, boolean inLegend) {
+  public Plots line(
+      String name, double[] x, double[] y, Color color, boolean dashed, boolean inLegend) {
     double[][] kept = keep(x, y);
     if (kept[0].length > 0) {
       series.add(new Series(name, kept[0], kept[1], color, dashed, inLegend));
@@ -78,15 +84,18 @@ public final class Plots {
     return this;
   }
 
-  /** A legend entry that explains a line style (e.g. "dashed: theory"), drawn as one invisible point. */
+  /**
+   * A legend entry that explains a line style (e.g. "dashed: theory"), drawn as one invisible
+   * point.
+   */
   public Plots legendEntry(String name, double x, double y, Color color, boolean dashed) {
     return line(name, new double[] {x}, new double[] {y}, color, dashed, true);
   }
 
   /**
    * Every {@code stride}-th point of (x, y) and the last one. For theory curves that are straight
-   * on the log axis: fewer, longer segments let the dash pattern show (XChart restarts it on
-   * every segment, so a dense dashed curve looks solid).
+   * on the log axis: fewer, longer segments let the dash pattern show (XChart restarts it on every
+   * segment, so a dense dashed curve looks solid).
    */
   public static double[][] every(double[] x, double[] y, int stride) {
     int n = (x.length + stride - 1) / stride + 1;
@@ -107,7 +116,11 @@ public final class Plots {
     double[] kx = new double[x.length], ky = new double[y.length];
     int n = 0;
     for (int i = 0; i < x.length; i++) {
-      if (y[i] > 0 && y[i] >= yMin && y[i] <= yMax && Double.isFinite(y[i]) && Double.isFinite(x[i])) {
+      if (y[i] > 0
+          && y[i] >= yMin
+          && y[i] <= yMax
+          && Double.isFinite(y[i])
+          && Double.isFinite(x[i])) {
         kx[n] = x[i];
         ky[n] = y[i];
         n++;
@@ -116,7 +129,10 @@ public final class Plots {
     return new double[][] {Arrays.copyOf(kx, n), Arrays.copyOf(ky, n)};
   }
 
-  /** Builds the chart and writes it as a PNG (the file name should end in .png), making parent folders. */
+  /**
+   * Builds the chart and writes it as a PNG (the file name should end in .png), making parent
+   * folders.
+   */
   public void savePng(Path file) {
     try {
       if (file.getParent() != null) {
@@ -140,8 +156,14 @@ public final class Plots {
       }
     }
     boolean native10 = series.isEmpty() || Math.log10(hi) - Math.log10(lo) <= MAX_NATIVE_DECADES;
-    XYChart c = new XYChartBuilder().width(1000).height(640).title(title).xAxisTitle(xLabel)
-        .yAxisTitle(native10 ? yLabel : yLabel + " (log scale)").build();
+    XYChart c =
+        new XYChartBuilder()
+            .width(1000)
+            .height(640)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(native10 ? yLabel : yLabel + " (log scale)")
+            .build();
     XYStyler s = c.getStyler();
     s.setLegendPosition(Styler.LegendPosition.OutsideE);
     s.setChartBackgroundColor(Color.WHITE);

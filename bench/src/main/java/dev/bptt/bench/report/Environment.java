@@ -14,19 +14,25 @@ import java.util.TreeMap;
 
 /**
  * Where and how the suite ran, for the report header: CPU (from /proc/cpuinfo), cores, the
- * fork-side view from {@link ForkProbe} (kernel implementation, netlib class, JDK) and the
- * command line of the suite's own JVM.
+ * fork-side view from {@link ForkProbe} (kernel implementation, netlib class, JDK) and the command
+ * line of the suite's own JVM.
  *
- * @param fork        {@link ForkProbe} output, key → value
- * @param cpu         CPU model name, or the OS architecture when /proc/cpuinfo is unreadable
- * @param simd        widest x86 SIMD extension in the CPU flags (AVX-512, AVX2, …), or "unknown"
- * @param cores       logical processors available to the JVM
+ * @param fork {@link ForkProbe} output, key → value
+ * @param cpu CPU model name, or the OS architecture when /proc/cpuinfo is unreadable
+ * @param simd widest x86 SIMD extension in the CPU flags (AVX-512, AVX2, …), or "unknown"
+ * @param cores logical processors available to the JVM
  * @param commandLine the suite JVM's command line
- * @param revision    {@code git describe --always --dirty} of the working tree, or why it is unknown
- * @param start       when the suite started (UTC, seconds)
+ * @param revision {@code git describe --always --dirty} of the working tree, or why it is unknown
+ * @param start when the suite started (UTC, seconds)
  */
-public record Environment(Map<String, String> fork, String cpu, String simd, int cores, String commandLine,
-                          String revision, Instant start) {
+public record Environment(
+    Map<String, String> fork,
+    String cpu,
+    String simd,
+    int cores,
+    String commandLine,
+    String revision,
+    Instant start) {
   /** Probes the machine and starts one {@link ForkProbe} JVM with the benchmark forks' flags. */
   public static Environment probe(String[] suiteArgs) throws IOException, InterruptedException {
     String cpu = System.getProperty("os.arch");
@@ -36,12 +42,27 @@ public record Environment(Map<String, String> fork, String cpu, String simd, int
       List<String> lines = Files.readAllLines(cpuinfo);
       cpu = field(lines, "model name", cpu);
       String flags = " " + field(lines, "flags", "") + " ";
-      simd = flags.contains(" avx512f ") ? "AVX-512" : flags.contains(" avx2 ") ? "AVX2"
-          : flags.contains(" sse4_2 ") ? "SSE4.2" : flags.isBlank() ? "unknown" : "below SSE4.2";
+      simd =
+          flags.contains(" avx512f ")
+              ? "AVX-512"
+              : flags.contains(" avx2 ")
+                  ? "AVX2"
+                  : flags.contains(" sse4_2 ")
+                      ? "SSE4.2"
+                      : flags.isBlank() ? "unknown" : "below SSE4.2";
     }
-    String cmd = ProcessHandle.current().info().commandLine()
-        .orElse("java … dev.bptt.bench.Suite " + String.join(" ", suiteArgs));
-    return new Environment(runProbe(), cpu, simd, Runtime.getRuntime().availableProcessors(), cmd, gitRevision(),
+    String cmd =
+        ProcessHandle.current()
+            .info()
+            .commandLine()
+            .orElse("java … dev.bptt.bench.Suite " + String.join(" ", suiteArgs));
+    return new Environment(
+        runProbe(),
+        cpu,
+        simd,
+        Runtime.getRuntime().availableProcessors(),
+        cmd,
+        gitRevision(),
         Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
 
@@ -60,10 +81,16 @@ public record Environment(Map<String, String> fork, String cpu, String simd, int
     return fallback;
   }
 
-  /** The commit the benchmarks were built from ("-dirty" when the tree had changes), if git can tell. */
+  /**
+   * The commit the benchmarks were built from ("-dirty" when the tree had changes), if git can
+   * tell.
+   */
   private static String gitRevision() throws InterruptedException {
     try {
-      Process p = new ProcessBuilder("git", "describe", "--always", "--dirty").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("git", "describe", "--always", "--dirty")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       return p.waitFor() == 0 ? "git " + out : "unknown (git describe: " + out + ")";
     } catch (IOException e) {
@@ -76,7 +103,8 @@ public record Environment(Map<String, String> fork, String cpu, String simd, int
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(BenchJvm.forkArgs());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkProbe.class.getName()));
-    // stderr (the incubator-module and netlib "no native BLAS" warnings) is merged and shown only on failure
+    // stderr (the incubator-module and netlib "no native BLAS" warnings) is merged and shown only
+    // on failure
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int rc = p.waitFor();

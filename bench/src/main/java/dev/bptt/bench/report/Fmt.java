@@ -6,7 +6,10 @@ import java.util.Locale;
 public final class Fmt {
   private Fmt() {}
 
-  /** Three significant digits, plain notation, e.g. {@code 0.0123}, {@code 4.56}, {@code 789}, {@code 12300}. */
+  /**
+   * Three significant digits, plain notation, e.g. {@code 0.0123}, {@code 4.56}, {@code 789},
+   * {@code 12300}.
+   */
   public static String sig3(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       return String.valueOf(v);
@@ -20,8 +23,8 @@ public final class Fmt {
   }
 
   /**
-   * A time given in nanoseconds, with its error when finite: {@code "812 ± 9 ns"},
-   * {@code "12.3 ± 0.4 µs"}, {@code "1.02 ms"} (JMH gives no error for a single iteration).
+   * A time given in nanoseconds, with its error when finite: {@code "812 ± 9 ns"}, {@code "12.3 ±
+   * 0.4 µs"}, {@code "1.02 ms"} (JMH gives no error for a single iteration).
    */
   public static String time(double ns, double errorNs) {
     String unit;

@@ -12,13 +12,14 @@ import org.openjdk.jmh.results.RunResult;
  * One benchmark/parameter combination's average time per operation, in nanoseconds whatever the
  * benchmark's output unit.
  *
- * @param ns         mean over all measured iterations of all forks (JMH's score)
- * @param errorNs    half-width of JMH's 99.9% confidence interval (NaN with one iteration)
- * @param medianNs   median of the iteration scores
- * @param samples    number of measured iterations
+ * @param ns mean over all measured iterations of all forks (JMH's score)
+ * @param errorNs half-width of JMH's 99.9% confidence interval (NaN with one iteration)
+ * @param medianNs median of the iteration scores
+ * @param samples number of measured iterations
  * @param allocBytes {@code ·gc.alloc.rate.norm} (bytes per operation) when the GC profiler ran
  */
-public record Measured(double ns, double errorNs, double medianNs, long samples, OptionalDouble allocBytes) {
+public record Measured(
+    double ns, double errorNs, double medianNs, long samples, OptionalDouble allocBytes) {
   /** Secondary result that JMH's GC profiler reports per operation. */
   public static final String ALLOC_NORM = "gc.alloc.rate.norm";
 
@@ -26,7 +27,8 @@ public record Measured(double ns, double errorNs, double medianNs, long samples,
   public static Measured of(RunResult r) {
     BenchmarkParams p = r.getParams();
     if (p.getMode() != Mode.AverageTime) {
-      throw new IllegalArgumentException(p.getBenchmark() + ": the report needs mode AverageTime, got " + p.getMode());
+      throw new IllegalArgumentException(
+          p.getBenchmark() + ": the report needs mode AverageTime, got " + p.getMode());
     }
     double toNs = TimeUnit.NANOSECONDS.convert(1, p.getTimeUnit());
     Result<?> primary = r.getPrimaryResult();
@@ -36,7 +38,11 @@ public record Measured(double ns, double errorNs, double medianNs, long samples,
         alloc = OptionalDouble.of(e.getValue().getScore());
       }
     }
-    return new Measured(primary.getScore() * toNs, primary.getScoreError() * toNs,
-        primary.getStatistics().getPercentile(50) * toNs, primary.getSampleCount(), alloc);
+    return new Measured(
+        primary.getScore() * toNs,
+        primary.getScoreError() * toNs,
+        primary.getStatistics().getPercentile(50) * toNs,
+        primary.getSampleCount(),
+        alloc);
   }
 }

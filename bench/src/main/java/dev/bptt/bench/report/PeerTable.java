@@ -9,21 +9,38 @@ import java.util.stream.Collectors;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * Renders one benchmark class whose {@code @Benchmark} methods are competing implementations of
- * the same operation: one row per parameter combination with each implementation's time, the
- * ratio time(other)/time(baseline) (above 1 means the baseline is faster), the baseline's
- * throughput and, when the GC profiler ran, bytes allocated per operation.
+ * Renders one benchmark class whose {@code @Benchmark} methods are competing implementations of the
+ * same operation: one row per parameter combination with each implementation's time, the ratio
+ * time(other)/time(baseline) (above 1 means the baseline is faster), the baseline's throughput and,
+ * when the GC profiler ran, bytes allocated per operation.
  *
- * @param heading   markdown heading text of the table
+ * @param heading markdown heading text of the table
  * @param benchmark the benchmark class
- * @param impls     method name → column label; the first entry is the baseline
- * @param work      work per operation, for the throughput column
- * @param note      a line printed under the table (empty for none)
+ * @param impls method name → column label; the first entry is the baseline
+ * @param work work per operation, for the throughput column
+ * @param note a line printed under the table (empty for none)
  */
-public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<String, String>> impls, Work work, String note) {
+public record PeerTable(
+    String heading,
+    Class<?> benchmark,
+    List<Map.Entry<String, String>> impls,
+    Work work,
+    String note) {
   /** Columns of the long-format CSV rows that {@link #render} produces. */
-  public static final List<String> CSV_HEADER = List.of("table", "benchmark", "impl", "params", "score_ns",
-      "error_ns", "median_ns", "samples", "throughput", "throughput_unit", "time_vs_baseline", "alloc_bytes_per_op");
+  public static final List<String> CSV_HEADER =
+      List.of(
+          "table",
+          "benchmark",
+          "impl",
+          "params",
+          "score_ns",
+          "error_ns",
+          "median_ns",
+          "samples",
+          "throughput",
+          "throughput_unit",
+          "time_vs_baseline",
+          "alloc_bytes_per_op");
 
   /** Markdown of the table and its CSV rows. */
   public record Rendered(String markdown, Table csv) {}
@@ -50,7 +67,10 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
     impls.stream().skip(1).forEach(e -> header.add(e.getValue() + "/" + baseLabel));
     header.add(baseLabel + " " + work.unit());
     if (withAlloc) {
-      header.add("B/op (" + impls.stream().map(Map.Entry::getValue).collect(Collectors.joining(", ")) + ")");
+      header.add(
+          "B/op ("
+              + impls.stream().map(Map.Entry::getValue).collect(Collectors.joining(", "))
+              + ")");
     }
 
     List<List<String>> mdRows = new ArrayList<>();
@@ -68,14 +88,30 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
         if (!impl.getKey().equals(baseline)) {
           ratios.add(ratio.map(Fmt::ratio).orElse("–"));
         }
-        // whole bytes: a fraction of a byte per call is JMH's own per-iteration allocation, spread out
-        allocs.add(m.filter(x -> x.allocBytes().isPresent())
-            .map(x -> String.format(Locale.ROOT, "%.0f", x.allocBytes().getAsDouble())).orElse("–"));
-        m.ifPresent(x -> csvRows.add(List.of(heading, benchmark.getSimpleName(), impl.getKey(), describe(params),
-            Double.toString(x.ns()), Double.toString(x.errorNs()), Double.toString(x.medianNs()),
-            Long.toString(x.samples()), Fmt.sig3(work.throughput(params, x.medianNs())), work.unit(),
-            ratio.map(Fmt::sig3).orElse(""),
-            x.allocBytes().isPresent() ? Double.toString(x.allocBytes().getAsDouble()) : "")));
+        // whole bytes: a fraction of a byte per call is JMH's own per-iteration allocation, spread
+        // out
+        allocs.add(
+            m.filter(x -> x.allocBytes().isPresent())
+                .map(x -> String.format(Locale.ROOT, "%.0f", x.allocBytes().getAsDouble()))
+                .orElse("–"));
+        m.ifPresent(
+            x ->
+                csvRows.add(
+                    List.of(
+                        heading,
+                        benchmark.getSimpleName(),
+                        impl.getKey(),
+                        describe(params),
+                        Double.toString(x.ns()),
+                        Double.toString(x.errorNs()),
+                        Double.toString(x.medianNs()),
+                        Long.toString(x.samples()),
+                        Fmt.sig3(work.throughput(params, x.medianNs())),
+                        work.unit(),
+                        ratio.map(Fmt::sig3).orElse(""),
+                        x.allocBytes().isPresent()
+                            ? Double.toString(x.allocBytes().getAsDouble())
+                            : "")));
       }
       row.addAll(ratios);
       row.add(base.map(b -> Fmt.sig3(work.throughput(params, b.medianNs()))).orElse("–"));
@@ -84,21 +120,32 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
       }
       mdRows.add(row);
     }
-    String md = "### " + heading + "\n\n" + new Table(header, mdRows, paramNames.size()).toMarkdown()
-        + (note.isEmpty() ? "" : "\n" + note + "\n");
+    String md =
+        "### "
+            + heading
+            + "\n\n"
+            + new Table(header, mdRows, paramNames.size()).toMarkdown()
+            + (note.isEmpty() ? "" : "\n" + note + "\n");
     return new Rendered(md, new Table(CSV_HEADER, csvRows, CSV_HEADER.size()));
   }
 
-  private Optional<Measured> measured(ResultIndex index, String method, Map<String, String> params) {
+  private Optional<Measured> measured(
+      ResultIndex index, String method, Map<String, String> params) {
     return index.find(benchmark, method, params).map(Measured::of);
   }
 
   private static String describe(Map<String, String> params) {
-    return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    return params.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(" "));
   }
 
-  /** A section body made of an intro paragraph and these tables, rendered in order, with their CSV rows. */
-  public static SectionReport renderAll(String intro, List<PeerTable> tables, List<RunResult> results) {
+  /**
+   * A section body made of an intro paragraph and these tables, rendered in order, with their CSV
+   * rows.
+   */
+  public static SectionReport renderAll(
+      String intro, List<PeerTable> tables, List<RunResult> results) {
     ResultIndex index = new ResultIndex(results);
     boolean alloc = hasAlloc(results);
     StringBuilder md = new StringBuilder(intro).append("\n\n");
@@ -115,6 +162,10 @@ public record PeerTable(String heading, Class<?> benchmark, List<Map.Entry<Strin
 
   /** Whether any of the results carries the GC profiler's allocation figure. */
   public static boolean hasAlloc(List<RunResult> results) {
-    return results.stream().anyMatch(r -> r.getSecondaryResults().keySet().stream().anyMatch(k -> k.endsWith(Measured.ALLOC_NORM)));
+    return results.stream()
+        .anyMatch(
+            r ->
+                r.getSecondaryResults().keySet().stream()
+                    .anyMatch(k -> k.endsWith(Measured.ALLOC_NORM)));
   }
 }

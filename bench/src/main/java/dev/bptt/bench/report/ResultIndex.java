@@ -37,7 +37,8 @@ public final class ResultIndex {
   }
 
   /** The result of {@code benchmarkClass.method} at exactly these parameters, if it ran. */
-  public Optional<RunResult> find(Class<?> benchmarkClass, String method, Map<String, String> params) {
+  public Optional<RunResult> find(
+      Class<?> benchmarkClass, String method, Map<String, String> params) {
     return Optional.ofNullable(byKey.get(key(benchmarkClass.getName() + "." + method, params)));
   }
 
@@ -46,7 +47,9 @@ public final class ResultIndex {
    * (numerically where they are integers) in parameter-name order.
    */
   public List<Map<String, String>> paramSets(Class<?> benchmarkClass) {
-    List<Map<String, String>> sets = new ArrayList<>(paramsByClass.getOrDefault(benchmarkClass.getName(), new LinkedHashSet<>()));
+    List<Map<String, String>> sets =
+        new ArrayList<>(
+            paramsByClass.getOrDefault(benchmarkClass.getName(), new LinkedHashSet<>()));
     sets.sort(ResultIndex::compareParams);
     return sets;
   }

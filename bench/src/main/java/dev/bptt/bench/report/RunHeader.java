@@ -9,24 +9,53 @@ public final class RunHeader {
   private RunHeader() {}
 
   /**
-   * @param env      machine and fork-side view
-   * @param preset   the preset (name, and its caveat if any)
-   * @param runs     one line per JMH run: benchmarks, parameters, timing
+   * @param env machine and fork-side view
+   * @param preset the preset (name, and its caveat if any)
+   * @param runs one line per JMH run: benchmarks, parameters, timing
    * @param profiled whether the GC profiler was on
    */
-  public static String markdown(Environment env, Preset preset, List<String> runs, boolean profiled) {
+  public static String markdown(
+      Environment env, Preset preset, List<String> runs, boolean profiled) {
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("date (UTC)", env.start().toString()));
     rows.add(List.of("source", env.revision()));
-    rows.add(List.of("machine", env.cpu() + ", " + env.cores() + " logical cores, " + env.simd() + "; "
-        + env.forkValue("os.name") + " " + env.forkValue("os.version") + " " + env.forkValue("os.arch")));
-    rows.add(List.of("JDK", env.forkValue("java.version") + " (" + env.forkValue("java.vm.name") + " "
-        + env.forkValue("java.vm.version") + ", " + env.forkValue("java.vendor") + ")"));
+    rows.add(
+        List.of(
+            "machine",
+            env.cpu()
+                + ", "
+                + env.cores()
+                + " logical cores, "
+                + env.simd()
+                + "; "
+                + env.forkValue("os.name")
+                + " "
+                + env.forkValue("os.version")
+                + " "
+                + env.forkValue("os.arch")));
+    rows.add(
+        List.of(
+            "JDK",
+            env.forkValue("java.version")
+                + " ("
+                + env.forkValue("java.vm.name")
+                + " "
+                + env.forkValue("java.vm.version")
+                + ", "
+                + env.forkValue("java.vendor")
+                + ")"));
     rows.add(List.of("fork JVM flags", "`" + env.forkValue("jvm.args") + "`"));
-    rows.add(List.of("bptt-kernel `Blas.implementation()`", "`" + env.forkValue("blas.implementation") + "`"));
+    rows.add(
+        List.of(
+            "bptt-kernel `Blas.implementation()`",
+            "`" + env.forkValue("blas.implementation") + "`"));
     rows.add(List.of("netlib `BLAS.getInstance()`", "`" + env.forkValue("netlib.class") + "`"));
-    rows.add(List.of("preset", preset.label() + (profiled ? " + GC profiler" : "")
-        + (preset.caveat().isEmpty() ? "" : " — **" + preset.caveat() + "**")));
+    rows.add(
+        List.of(
+            "preset",
+            preset.label()
+                + (profiled ? " + GC profiler" : "")
+                + (preset.caveat().isEmpty() ? "" : " — **" + preset.caveat() + "**")));
     for (int i = 0; i < runs.size(); i++) {
       rows.add(List.of(i == 0 ? "JMH runs" : "", runs.get(i)));
     }

@@ -6,10 +6,10 @@ import java.util.List;
 /**
  * A rectangular table of already formatted cells, written as a GitHub markdown table or as CSV.
  *
- * @param header       column names
- * @param rows         cells, each row as long as the header
- * @param labelColumns how many leading columns are labels (left-aligned in markdown); the rest
- *                     hold numbers and are right-aligned
+ * @param header column names
+ * @param rows cells, each row as long as the header
+ * @param labelColumns how many leading columns are labels (left-aligned in markdown); the rest hold
+ *     numbers and are right-aligned
  */
 public record Table(List<String> header, List<List<String>> rows, int labelColumns) {
   public Table {
@@ -17,7 +17,8 @@ public record Table(List<String> header, List<List<String>> rows, int labelColum
     List<List<String>> copy = new ArrayList<>();
     for (List<String> r : rows) {
       if (r.size() != header.size()) {
-        throw new IllegalArgumentException("row has " + r.size() + " cells, header has " + header.size() + ": " + r);
+        throw new IllegalArgumentException(
+            "row has " + r.size() + " cells, header has " + header.size() + ": " + r);
       }
       copy.add(List.copyOf(r));
     }

@@ -7,7 +7,7 @@ import java.util.function.ToDoubleFunction;
  * The work one benchmark operation does, for the throughput column: floating-point operations
  * (reported as GFLOP/s) or bytes moved (GB/s), as a function of the {@code @Param} values.
  *
- * @param unit  {@code "GFLOP/s"} or {@code "GB/s"}
+ * @param unit {@code "GFLOP/s"} or {@code "GB/s"}
  * @param perOp FLOP or bytes per operation
  */
 public record Work(String unit, ToDoubleFunction<Map<String, String>> perOp) {
@@ -30,7 +30,9 @@ public record Work(String unit, ToDoubleFunction<Map<String, String>> perOp) {
     return Long.parseLong(v);
   }
 
-  /** Throughput in {@link #unit} for one operation taking {@code ns} nanoseconds (work/ns = G·/s). */
+  /**
+   * Throughput in {@link #unit} for one operation taking {@code ns} nanoseconds (work/ns = G·/s).
+   */
   public double throughput(Map<String, String> params, double ns) {
     return perOp.applyAsDouble(params) / ns;
   }

@@ -1,13 +1,12 @@
 package dev.bptt.bench.rnn;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
-import dev.bptt.bench.BenchJvm;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,16 +25,17 @@ import org.openjdk.jmh.annotations.State;
  * What does the input copy cost relative to the forward pass? {@link ElmanRnn#forward} copies the
  * T·B·D inputs into its workspace (so that refilling the caller's array between forward and
  * backward cannot change the gradient). This class times, at the sizes of {@link RnnBenchmark}
- * (tanh, T = 256, D = 64, the same seeded inputs), the whole forward pass ({@link #forward},
- * copy included) and a bare {@code System.arraycopy} of the same T·B·D floats into an array of
- * the workspace copy's size ({@link #inputCopy}); the report gives copy / forward. The copy
- * does not depend on H: the param sets of {@link #inputCopy} differ only in B.
+ * (tanh, T = 256, D = 64, the same seeded inputs), the whole forward pass ({@link #forward}, copy
+ * included) and a bare {@code System.arraycopy} of the same T·B·D floats into an array of the
+ * workspace copy's size ({@link #inputCopy}); the report gives copy / forward. The copy does not
+ * depend on H: the param sets of {@link #inputCopy} differ only in B.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
-    "-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, "-Xms2g", "-Xmx2g"})
 public class InputCopyBenchmark {
   static final int T = RnnBenchmark.T;
   static final int D = RnnBenchmark.D;
@@ -82,8 +82,19 @@ public class InputCopyBenchmark {
     inputCopy();
     for (int i = 0; i < copy.length; i++) {
       if (Float.floatToRawIntBits(copy[i]) != Float.floatToRawIntBits(x[i])) {
-        throw new IllegalStateException("input copy T=" + T + " B=" + batch + " D=" + D + ": wrote " + copy[i]
-            + " at " + i + ", input " + x[i]);
+        throw new IllegalStateException(
+            "input copy T="
+                + T
+                + " B="
+                + batch
+                + " D="
+                + D
+                + ": wrote "
+                + copy[i]
+                + " at "
+                + i
+                + ", input "
+                + x[i]);
       }
     }
   }
@@ -109,8 +120,22 @@ public class InputCopyBenchmark {
           float n = hs[t * hidden + i];
           // As in RnnBaselineBenchmark: 1e-4 absolute is ~1000 ulp of |h| ≤ 1 (NaN fails).
           if (!(Math.abs(o - n) <= 1e-4f)) {
-            throw new IllegalStateException("forward H=" + hidden + " B=" + batch + ": ours and naive disagree at "
-                + "t=" + t + " b=" + b + " i=" + i + ": " + o + " vs " + n);
+            throw new IllegalStateException(
+                "forward H="
+                    + hidden
+                    + " B="
+                    + batch
+                    + ": ours and naive disagree at "
+                    + "t="
+                    + t
+                    + " b="
+                    + b
+                    + " i="
+                    + i
+                    + ": "
+                    + o
+                    + " vs "
+                    + n);
           }
         }
       }

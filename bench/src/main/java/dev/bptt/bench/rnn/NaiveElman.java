@@ -1,9 +1,9 @@
 package dev.bptt.bench.rnn;
 
 /**
- * The baseline a user would write by hand: a tanh Elman RNN with per-step, per-element float
- * loops (no blocking, no SIMD, weight gradients accumulated per step). Same flat layout as
- * {@code dev.bptt.kernel.rnn.RnnLayout} without readout: W_xh H×D, W_hh H×H, b_h H.
+ * The baseline a user would write by hand: a tanh Elman RNN with per-step, per-element float loops
+ * (no blocking, no SIMD, weight gradients accumulated per step). Same flat layout as {@code
+ * dev.bptt.kernel.rnn.RnnLayout} without readout: W_xh H×D, W_hh H×H, b_h H.
  */
 final class NaiveElman {
   private NaiveElman() {}
@@ -27,8 +27,17 @@ final class NaiveElman {
   }
 
   /** grads += BPTT of L = Σ_t dOut_t·h_t; uses scratch dh, dz of H floats each. */
-  static void backward(int steps, int d, int h, float[] p, float[] x, float[] hs, float[] dOut,
-                       float[] grads, float[] dh, float[] dz) {
+  static void backward(
+      int steps,
+      int d,
+      int h,
+      float[] p,
+      float[] x,
+      float[] hs,
+      float[] dOut,
+      float[] grads,
+      float[] dh,
+      float[] dz) {
     int whh = h * d, bh = whh + h * h;
     java.util.Arrays.fill(dh, 0f);
     for (int t = steps; t >= 1; t--) {

@@ -1,5 +1,6 @@
 package dev.bptt.bench.rnn;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.rnn.ElmanRnn;
@@ -7,8 +8,6 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
-import dev.bptt.bench.BenchJvm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,14 +24,15 @@ import org.openjdk.jmh.annotations.State;
 /**
  * What are the reference points for one B = 1 sequence (T = 256, D = 64)? (a) the floor of the
  * sequential part: T gemv plus T gemvᵀ of the H×H recurrent matrix and nothing else; (b) the
- * hand-written per-element forward+backward a user would write ({@link NaiveElman}).
- * Compared against {@link RnnBenchmark} in the same run.
+ * hand-written per-element forward+backward a user would write ({@link NaiveElman}). Compared
+ * against {@link RnnBenchmark} in the same run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
-    "-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, "-Xms2g", "-Xmx2g"})
 public class RnnBaselineBenchmark {
   static final int T = RnnBenchmark.T;
   static final int D = RnnBenchmark.D;
@@ -88,7 +88,8 @@ public class RnnBaselineBenchmark {
       // 1e-4 absolute is ~1000 ulp of |h| ≤ 1, far above the rounding of K = D + H products
       // per step (tanh contracts errors, |W| entries ≤ 1/√H keep the recurrence stable).
       if (Math.abs(ours[i] - hs[i]) > 1e-4f) {
-        throw new IllegalStateException("ours and naive disagree at " + i + ": " + ours[i] + " vs " + hs[i]);
+        throw new IllegalStateException(
+            "ours and naive disagree at " + i + ": " + ours[i] + " vs " + hs[i]);
       }
     }
   }

@@ -1,13 +1,12 @@
 package dev.bptt.bench.rnn;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
-import dev.bptt.bench.BenchJvm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,13 +21,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * How long does one tanh Elman RNN sequence take with our kernels, forward and
- * forward+backward, at T = 256, D = 64? {@link RnnBaselineBenchmark} measures the naive baseline
- * and the 2·T-gemv floor in the same run.
+ * How long does one tanh Elman RNN sequence take with our kernels, forward and forward+backward, at
+ * T = 256, D = 64? {@link RnnBaselineBenchmark} measures the naive baseline and the 2·T-gemv floor
+ * in the same run.
  *
- * <p>The forward pass copies the T·B·D inputs into the workspace (so the backward pass reads
- * them even if the caller refills its array); {@link InputCopyBenchmark} measures that copy's
- * share of the forward time.
+ * <p>The forward pass copies the T·B·D inputs into the workspace (so the backward pass reads them
+ * even if the caller refills its array); {@link InputCopyBenchmark} measures that copy's share of
+ * the forward time.
  *
  * <p>FLOPs per sequence: forward 2·T·B·H·(D + H), backward twice that (δ recursion and the two
  * weight-gradient GEMMs); the report derives GFLOP/s and steps/s from the params.
@@ -36,8 +35,9 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
-    "-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, "-Xms2g", "-Xmx2g"})
 public class RnnBenchmark {
   static final int T = 256;
   static final int D = 64;

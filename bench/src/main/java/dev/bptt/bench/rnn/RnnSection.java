@@ -19,14 +19,25 @@ import org.openjdk.jmh.results.RunResult;
 
 /**
  * Elman RNN (tanh, T = 256, D = 64) per sequence: forward and forward+backward with our kernels,
- * beside the 2·T-gemv floor and the hand-written per-element baseline measured in the same run,
- * and the share of the forward time spent copying the inputs into the workspace.
+ * beside the 2·T-gemv floor and the hand-written per-element baseline measured in the same run, and
+ * the share of the forward time spent copying the inputs into the workspace.
  */
 public final class RnnSection implements Section {
-  private static final List<String> HEADER = List.of("H", "B", "forward", "fwd+bwd", "steps/s (fwd+bwd)",
-      "GFLOP/s (fwd+bwd)", "2T-gemv floor", "fwd+bwd / floor", "naive fwd+bwd", "naive / ours", "B/op (fwd+bwd)");
-  private static final List<String> COPY_HEADER = List.of("H", "B", "input floats (T·B·D)", "forward",
-      "input copy", "copy / forward");
+  private static final List<String> HEADER =
+      List.of(
+          "H",
+          "B",
+          "forward",
+          "fwd+bwd",
+          "steps/s (fwd+bwd)",
+          "GFLOP/s (fwd+bwd)",
+          "2T-gemv floor",
+          "fwd+bwd / floor",
+          "naive fwd+bwd",
+          "naive / ours",
+          "B/op (fwd+bwd)");
+  private static final List<String> COPY_HEADER =
+      List.of("H", "B", "input floats (T·B·D)", "forward", "input copy", "copy / forward");
 
   @Override
   public String name() {
@@ -56,33 +67,75 @@ public final class RnnSection implements Section {
     Timing copyT = preset.timing();
     // The naive baseline takes 0.1–1 s per sequence at H ≥ 256: one-second iterations keep
     // several operations in each, and the 2-iteration minimum gives JMH an error estimate.
-    Timing slow = new Timing(t.forks(), 1, Math.max(1000, t.warmupMillis()), Math.max(2, t.measurementIterations()),
-        Math.max(1000, t.measurementMillis()));
+    Timing slow =
+        new Timing(
+            t.forks(),
+            1,
+            Math.max(1000, t.warmupMillis()),
+            Math.max(2, t.measurementIterations()),
+            Math.max(1000, t.measurementMillis()));
     return switch (preset) {
-      case SMOKE -> List.of(
-          new RunSpec(ours, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), t),
-          new RunSpec(floor, Map.of("hidden", RunSpec.values(64)), t),
-          new RunSpec(naive, Map.of("hidden", RunSpec.values(64)), t),
-          new RunSpec(copyFwd, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), t),
-          new RunSpec(copy, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), copyT));
-      case DEFAULT -> List.of(
-          new RunSpec(ours, Map.of("hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1)), t),
-          // ~0.1 s per sequence: 2×300 ms of warm-up is a handful of calls, too few for C2 to finish
-          // (tier-3 code boxes vectors: seen as an allocating outlier iteration); 1 s iterations.
-          new RunSpec(ours, Map.of("hidden", RunSpec.values(1024), "batch", RunSpec.values(1)), t.withIterationMillis(1000)),
-          new RunSpec(ours, Map.of("hidden", RunSpec.values(128, 256), "batch", RunSpec.values(32)), t),
-          new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
-          new RunSpec(naive, Map.of("hidden", RunSpec.values(256, 512)), slow),
-          new RunSpec(copyFwd, Map.of("hidden", RunSpec.values(64, 256), "batch", RunSpec.values(1, 32)), t),
-          new RunSpec(copy, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1, 32)), copyT));
-      case FULL -> List.of(
-          new RunSpec(ours, Map.of("hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1, 32)), t),
-          new RunSpec(ours, Map.of("hidden", RunSpec.values(1024), "batch", RunSpec.values(1, 32)),
-              t.withIterationMillis(2000)),
-          new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
-          new RunSpec(naive, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), slow.withIterationMillis(3000)),
-          new RunSpec(copyFwd, Map.of("hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1, 32)), t),
-          new RunSpec(copy, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1, 32)), copyT));
+      case SMOKE ->
+          List.of(
+              new RunSpec(
+                  ours, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), t),
+              new RunSpec(floor, Map.of("hidden", RunSpec.values(64)), t),
+              new RunSpec(naive, Map.of("hidden", RunSpec.values(64)), t),
+              new RunSpec(
+                  copyFwd, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), t),
+              new RunSpec(
+                  copy, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), copyT));
+      case DEFAULT ->
+          List.of(
+              new RunSpec(
+                  ours,
+                  Map.of("hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1)),
+                  t),
+              // ~0.1 s per sequence: 2×300 ms of warm-up is a handful of calls, too few for C2 to
+              // finish
+              // (tier-3 code boxes vectors: seen as an allocating outlier iteration); 1 s
+              // iterations.
+              new RunSpec(
+                  ours,
+                  Map.of("hidden", RunSpec.values(1024), "batch", RunSpec.values(1)),
+                  t.withIterationMillis(1000)),
+              new RunSpec(
+                  ours, Map.of("hidden", RunSpec.values(128, 256), "batch", RunSpec.values(32)), t),
+              new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
+              new RunSpec(naive, Map.of("hidden", RunSpec.values(256, 512)), slow),
+              new RunSpec(
+                  copyFwd,
+                  Map.of("hidden", RunSpec.values(64, 256), "batch", RunSpec.values(1, 32)),
+                  t),
+              new RunSpec(
+                  copy,
+                  Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1, 32)),
+                  copyT));
+      case FULL ->
+          List.of(
+              new RunSpec(
+                  ours,
+                  Map.of(
+                      "hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1, 32)),
+                  t),
+              new RunSpec(
+                  ours,
+                  Map.of("hidden", RunSpec.values(1024), "batch", RunSpec.values(1, 32)),
+                  t.withIterationMillis(2000)),
+              new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
+              new RunSpec(
+                  naive,
+                  Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)),
+                  slow.withIterationMillis(3000)),
+              new RunSpec(
+                  copyFwd,
+                  Map.of(
+                      "hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1, 32)),
+                  t),
+              new RunSpec(
+                  copy,
+                  Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1, 32)),
+                  copyT));
     };
   }
 
@@ -95,12 +148,17 @@ public final class RnnSection implements Section {
       int h = Integer.parseInt(p.get("hidden"));
       int b = Integer.parseInt(p.get("batch"));
       Optional<Measured> fwd = index.find(RnnBenchmark.class, "forward", p).map(Measured::of);
-      Optional<Measured> fb = index.find(RnnBenchmark.class, "forwardBackward", p).map(Measured::of);
+      Optional<Measured> fb =
+          index.find(RnnBenchmark.class, "forwardBackward", p).map(Measured::of);
       Map<String, String> hp = Map.of("hidden", p.get("hidden"));
-      Optional<Measured> floor = b == 1
-          ? index.find(RnnBaselineBenchmark.class, "floor2TGemv", hp).map(Measured::of) : Optional.empty();
-      Optional<Measured> naive = b == 1
-          ? index.find(RnnBaselineBenchmark.class, "naiveForwardBackward", hp).map(Measured::of) : Optional.empty();
+      Optional<Measured> floor =
+          b == 1
+              ? index.find(RnnBaselineBenchmark.class, "floor2TGemv", hp).map(Measured::of)
+              : Optional.empty();
+      Optional<Measured> naive =
+          b == 1
+              ? index.find(RnnBaselineBenchmark.class, "naiveForwardBackward", hp).map(Measured::of)
+              : Optional.empty();
       double flops = 6.0 * RnnBenchmark.T * b * h * (RnnBenchmark.D + h);
       List<String> row = new ArrayList<>();
       row.add(Integer.toString(h));
@@ -110,19 +168,40 @@ public final class RnnSection implements Section {
       row.add(fb.map(m -> Fmt.sig3(RnnBenchmark.T * b * 1e9 / m.medianNs())).orElse("–"));
       row.add(fb.map(m -> Fmt.sig3(flops / m.medianNs())).orElse("–"));
       row.add(floor.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"));
-      row.add(fb.isPresent() && floor.isPresent() ? Fmt.ratio(fb.get().medianNs() / floor.get().medianNs()) : "–");
+      row.add(
+          fb.isPresent() && floor.isPresent()
+              ? Fmt.ratio(fb.get().medianNs() / floor.get().medianNs())
+              : "–");
       row.add(naive.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"));
-      row.add(fb.isPresent() && naive.isPresent() ? Fmt.ratio(naive.get().medianNs() / fb.get().medianNs()) : "–");
-      row.add(alloc ? fb.flatMap(m -> m.allocBytes().isPresent()
-          ? Optional.of(Fmt.sig3(m.allocBytes().getAsDouble())) : Optional.empty()).orElse("–") : "not measured");
+      row.add(
+          fb.isPresent() && naive.isPresent()
+              ? Fmt.ratio(naive.get().medianNs() / fb.get().medianNs())
+              : "–");
+      row.add(
+          alloc
+              ? fb.flatMap(
+                      m ->
+                          m.allocBytes().isPresent()
+                              ? Optional.of(Fmt.sig3(m.allocBytes().getAsDouble()))
+                              : Optional.empty())
+                  .orElse("–")
+              : "not measured");
       rows.add(row);
     }
     Table table = new Table(HEADER, rows, 2);
-    String md = "Per sequence of T = " + RnnBenchmark.T + " steps, D = " + RnnBenchmark.D + ", tanh, loss at every step. "
-        + "Times are medians over all measured iterations ± the half-width of JMH's 99.9% confidence interval of the mean; ratios use medians. GFLOP/s counts 6·T·B·H·(D+H) per forward+backward "
-        + "(forward 2·T·B·H·(D+H), backward twice that). The floor is T gemv + T gemvᵀ of the H×H recurrent matrix, "
-        + "the sequential work no BPTT can avoid at B = 1; naive is per-element float loops (B = 1 only).\n\n"
-        + table.toMarkdown() + copyShare(index);
+    String md =
+        "Per sequence of T = "
+            + RnnBenchmark.T
+            + " steps, D = "
+            + RnnBenchmark.D
+            + ", tanh, loss at every step. Times are medians over all measured iterations ± the"
+            + " half-width of JMH's 99.9% confidence interval of the mean; ratios use medians."
+            + " GFLOP/s counts 6·T·B·H·(D+H) per forward+backward (forward 2·T·B·H·(D+H), backward"
+            + " twice that). The floor is T gemv + T gemvᵀ of the H×H recurrent matrix, the"
+            + " sequential work no BPTT can avoid at B = 1; naive is per-element float loops (B = 1"
+            + " only).\n\n"
+            + table.toMarkdown()
+            + copyShare(index);
     return new SectionReport(md, table);
   }
 
@@ -141,27 +220,33 @@ public final class RnnSection implements Section {
       }
       int h = Integer.parseInt(p.get("hidden"));
       int b = Integer.parseInt(p.get("batch"));
-      Optional<Measured> copy = index.find(InputCopyBenchmark.class, "inputCopy", p).map(Measured::of);
+      Optional<Measured> copy =
+          index.find(InputCopyBenchmark.class, "inputCopy", p).map(Measured::of);
       for (int i = 0; i < sets.size() && copy.isEmpty(); i++) {
         if (sets.get(i).get("batch").equals(p.get("batch"))) {
           copy = index.find(InputCopyBenchmark.class, "inputCopy", sets.get(i)).map(Measured::of);
         }
       }
       Optional<Measured> c = copy;
-      rows.add(List.of(Integer.toString(h), Integer.toString(b),
-          Integer.toString(InputCopyBenchmark.T * b * InputCopyBenchmark.D),
-          Fmt.time(fwd.get().medianNs(), fwd.get().errorNs()),
-          c.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
-          c.map(m -> Fmt.percent(m.medianNs() / fwd.get().medianNs())).orElse("–")));
+      rows.add(
+          List.of(
+              Integer.toString(h),
+              Integer.toString(b),
+              Integer.toString(InputCopyBenchmark.T * b * InputCopyBenchmark.D),
+              Fmt.time(fwd.get().medianNs(), fwd.get().errorNs()),
+              c.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
+              c.map(m -> Fmt.percent(m.medianNs() / fwd.get().medianNs())).orElse("–")));
     }
     if (rows.isEmpty()) {
       return "";
     }
-    return "\n**Input copy.** The forward pass copies the T·B·D inputs into its workspace, so that refilling the "
-        + "caller's input array between forward and backward cannot change the gradient. `forward` is the whole "
-        + "forward pass (copy included, measured again here beside the copy), `input copy` a bare "
-        + "`System.arraycopy` of the same floats into an array of the workspace copy's size (it does not depend on "
-        + "H); `copy / forward` uses medians. Times as above.\n\n"
+    return "\n"
+        + "**Input copy.** The forward pass copies the T·B·D inputs into its workspace, so"
+        + " that refilling the caller's input array between forward and backward cannot"
+        + " change the gradient. `forward` is the whole forward pass (copy included,"
+        + " measured again here beside the copy), `input copy` a bare `System.arraycopy` of"
+        + " the same floats into an array of the workspace copy's size (it does not depend"
+        + " on H); `copy / forward` uses medians. Times as above.\n\n"
         + new Table(COPY_HEADER, rows, 2).toMarkdown();
   }
 }

@@ -1,10 +1,9 @@
 package dev.bptt.bench.strategy;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
-
-import dev.bptt.bench.BenchJvm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,16 +19,17 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What does randomized unbiased truncation (ARTBP, polynomial tail, mean segment L₀) cost per
- * sequence of {@link StrategyProblem}? It is full BPTT plus T − 1 draws, with the recurrent
- * product skipped at each truncation point; compare with {@link CheckpointBenchmark#full()} at
- * the same T. The generator is seeded once per trial and keeps running, so each call draws new
- * truncation points (≈ T/L₀ of them).
+ * sequence of {@link StrategyProblem}? It is full BPTT plus T − 1 draws, with the recurrent product
+ * skipped at each truncation point; compare with {@link CheckpointBenchmark#full()} at the same T.
+ * The generator is seeded once per trial and keeps running, so each call draws new truncation
+ * points (≈ T/L₀ of them).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
-    "-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, "-Xms2g", "-Xmx2g"})
 public class ArtbpBenchmark {
   @Param({"256", "1024", "4096"})
   int steps;
@@ -46,7 +46,8 @@ public class ArtbpBenchmark {
 
   /** The strategy {@link #randomized()} runs, drawing from a generator seeded with {@code seed}. */
   public static BpttStrategy strategy(double meanLength, double alpha, long seed) {
-    return BpttStrategy.randomized(TruncationSchedule.polynomialTail(meanLength, alpha), new SplittableRandom(seed));
+    return BpttStrategy.randomized(
+        TruncationSchedule.polynomialTail(meanLength, alpha), new SplittableRandom(seed));
   }
 
   /** Hidden states held by the workspace at T = steps. */

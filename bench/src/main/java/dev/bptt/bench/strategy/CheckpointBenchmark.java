@@ -1,9 +1,8 @@
 package dev.bptt.bench.strategy;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
-
-import dev.bptt.bench.BenchJvm;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,18 +16,19 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * What does checkpointed BPTT (segments of ⌈√T⌉ steps, every segment but the last recomputed in
- * the backward pass) cost in time against full BPTT, for the memory it saves? One sequence of
- * {@link StrategyProblem} per call. The report takes time ratio = checkpointed / full at each T
- * and memory ratio from {@link #storedStates(String, int)} (full: T + 1 states; checkpointed:
- * ⌈T/s⌉ + s + 1 ≤ 2⌈√T⌉ + 1) or {@link StrategyProblem#workspaceFloats}. The cost model
- * predicts about one extra forward pass, i.e. ≈ +1/3 if a backward step costs two forward steps.
+ * What does checkpointed BPTT (segments of ⌈√T⌉ steps, every segment but the last recomputed in the
+ * backward pass) cost in time against full BPTT, for the memory it saves? One sequence of {@link
+ * StrategyProblem} per call. The report takes time ratio = checkpointed / full at each T and memory
+ * ratio from {@link #storedStates(String, int)} (full: T + 1 states; checkpointed: ⌈T/s⌉ + s + 1 ≤
+ * 2⌈√T⌉ + 1) or {@link StrategyProblem#workspaceFloats}. The cost model predicts about one extra
+ * forward pass, i.e. ≈ +1/3 if a backward step costs two forward steps.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
-    "-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, "-Xms2g", "-Xmx2g"})
 public class CheckpointBenchmark {
   @Param({"256", "1024", "4096"})
   int steps;
@@ -44,7 +44,9 @@ public class CheckpointBenchmark {
     return switch (benchmark) {
       case "full" -> BpttStrategy.full();
       case "checkpointed" -> BpttStrategy.checkpointed();
-      default -> throw new IllegalArgumentException("no benchmark " + benchmark + " in CheckpointBenchmark");
+      default ->
+          throw new IllegalArgumentException(
+              "no benchmark " + benchmark + " in CheckpointBenchmark");
     };
   }
 

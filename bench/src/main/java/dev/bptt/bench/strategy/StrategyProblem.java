@@ -1,5 +1,6 @@
 package dev.bptt.bench.strategy;
 
+import dev.bptt.bench.Inputs;
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.bptt.BpttRunner;
 import dev.bptt.kernel.bptt.BpttStrategy;
@@ -9,24 +10,25 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 
-import dev.bptt.bench.Inputs;
-
 /**
- * The problem every strategy benchmark times: one tanh Elman RNN sequence, D = 64, H = 256,
- * B = 1, no readout, a loss at every step (dOut = ∂L/∂h_t fixed, uniform in [−1, 1)), forward
- * and backward per call, gradients accumulated (+=) as in training.
+ * The problem every strategy benchmark times: one tanh Elman RNN sequence, D = 64, H = 256, B = 1,
+ * no readout, a loss at every step (dOut = ∂L/∂h_t fixed, uniform in [−1, 1)), forward and backward
+ * per call, gradients accumulated (+=) as in training.
  *
- * <p>Memory is deterministic, so it is not measured: {@link #storedStates} and
- * {@link #workspaceFloats} give the hidden states and all floats a workspace holds, for the
- * report's memory ratio.
+ * <p>Memory is deterministic, so it is not measured: {@link #storedStates} and {@link
+ * #workspaceFloats} give the hidden states and all floats a workspace holds, for the report's
+ * memory ratio.
  */
 public final class StrategyProblem {
   /** Input size D. */
   public static final int D = 64;
+
   /** Hidden size H. */
   public static final int H = 256;
+
   /** Batch B. */
   public static final int B = 1;
+
   /** The benchmarked layout (no readout). */
   public static final RnnLayout LAYOUT = new RnnLayout(D, H, 0);
 
@@ -40,6 +42,7 @@ public final class StrategyProblem {
   final float[] grads = new float[LAYOUT.size()];
   final float[] x;
   final float[] dOut;
+
   /** Inputs and the upstream gradients of every step, built once: a run allocates nothing. */
   final SequenceBatch seq;
 

@@ -17,12 +17,19 @@ import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * BPTT strategies per sequence (H = 256, B = 1, D = 64, tanh, loss at every step): time and
- * hidden states held, each beside full BPTT at the same T measured in the same run.
+ * BPTT strategies per sequence (H = 256, B = 1, D = 64, tanh, loss at every step): time and hidden
+ * states held, each beside full BPTT at the same T measured in the same run.
  */
 public final class StrategySection implements Section {
-  private static final List<String> HEADER = List.of("T", "strategy", "time", "time / full", "states held",
-      "states / full", "workspace floats");
+  private static final List<String> HEADER =
+      List.of(
+          "T",
+          "strategy",
+          "time",
+          "time / full",
+          "states held",
+          "states / full",
+          "workspace floats");
 
   @Override
   public String name() {
@@ -48,18 +55,26 @@ public final class StrategySection implements Section {
     // Per-loss truncation advances up to τ chains per step: at T = 4096, τ = 64 a call takes ~1 s.
     Timing slow = t.withIterationMillis(Math.max(1000, t.measurementMillis()));
     return switch (preset) {
-      case SMOKE -> List.of(
-          new RunSpec(ckpt, Map.of("steps", RunSpec.values(256)), t),
-          new RunSpec(trunc, Map.of("steps", RunSpec.values(256), "tau", RunSpec.values(16)), t),
-          new RunSpec(artbp, Map.of("steps", RunSpec.values(256)), t));
-      case DEFAULT -> List.of(
-          new RunSpec(ckpt, Map.of("steps", RunSpec.values(256, 1024, 4096)), t),
-          new RunSpec(trunc, Map.of("steps", RunSpec.values(1024), "tau", RunSpec.values(16, 64)), t),
-          new RunSpec(artbp, Map.of("steps", RunSpec.values(1024)), t));
-      case FULL -> List.of(
-          new RunSpec(ckpt, Map.of("steps", RunSpec.values(256, 1024, 4096)), t),
-          new RunSpec(trunc, Map.of("steps", RunSpec.values(256, 1024, 4096), "tau", RunSpec.values(16, 64)), slow),
-          new RunSpec(artbp, Map.of("steps", RunSpec.values(256, 1024, 4096)), t));
+      case SMOKE ->
+          List.of(
+              new RunSpec(ckpt, Map.of("steps", RunSpec.values(256)), t),
+              new RunSpec(
+                  trunc, Map.of("steps", RunSpec.values(256), "tau", RunSpec.values(16)), t),
+              new RunSpec(artbp, Map.of("steps", RunSpec.values(256)), t));
+      case DEFAULT ->
+          List.of(
+              new RunSpec(ckpt, Map.of("steps", RunSpec.values(256, 1024, 4096)), t),
+              new RunSpec(
+                  trunc, Map.of("steps", RunSpec.values(1024), "tau", RunSpec.values(16, 64)), t),
+              new RunSpec(artbp, Map.of("steps", RunSpec.values(1024)), t));
+      case FULL ->
+          List.of(
+              new RunSpec(ckpt, Map.of("steps", RunSpec.values(256, 1024, 4096)), t),
+              new RunSpec(
+                  trunc,
+                  Map.of("steps", RunSpec.values(256, 1024, 4096), "tau", RunSpec.values(16, 64)),
+                  slow),
+              new RunSpec(artbp, Map.of("steps", RunSpec.values(256, 1024, 4096)), t));
     };
   }
 
@@ -71,50 +86,93 @@ public final class StrategySection implements Section {
       int steps = Integer.parseInt(p.get("steps"));
       Optional<Measured> full = index.find(CheckpointBenchmark.class, "full", p).map(Measured::of);
       int fullStates = CheckpointBenchmark.storedStates("full", steps);
-      long fullFloats = StrategyProblem.workspaceFloats(CheckpointBenchmark.strategy("full"), steps);
+      long fullFloats =
+          StrategyProblem.workspaceFloats(CheckpointBenchmark.strategy("full"), steps);
       rows.add(row(steps, "full", full, full, fullStates, fullStates, fullFloats));
-      rows.add(row(steps, "checkpointed (s = ⌈√T⌉)",
-          index.find(CheckpointBenchmark.class, "checkpointed", p).map(Measured::of), full,
-          CheckpointBenchmark.storedStates("checkpointed", steps), fullStates,
-          StrategyProblem.workspaceFloats(CheckpointBenchmark.strategy("checkpointed"), steps)));
+      rows.add(
+          row(
+              steps,
+              "checkpointed (s = ⌈√T⌉)",
+              index.find(CheckpointBenchmark.class, "checkpointed", p).map(Measured::of),
+              full,
+              CheckpointBenchmark.storedStates("checkpointed", steps),
+              fullStates,
+              StrategyProblem.workspaceFloats(
+                  CheckpointBenchmark.strategy("checkpointed"), steps)));
       for (Map<String, String> q : index.paramSets(TruncationBenchmark.class)) {
         if (!q.get("steps").equals(p.get("steps"))) {
           continue;
         }
         int tau = Integer.parseInt(q.get("tau"));
         for (String method : List.of("truncated", "streaming")) {
-          String label = method.equals("truncated") ? "truncated, τ = " + tau + " from each loss"
-              : "streaming TBPTT(k1 = k2 = " + tau + ")";
-          rows.add(row(steps, label, index.find(TruncationBenchmark.class, method, q).map(Measured::of), full,
-              TruncationBenchmark.storedStates(method, tau, steps), fullStates,
-              StrategyProblem.workspaceFloats(TruncationBenchmark.strategy(method, tau), steps)));
+          String label =
+              method.equals("truncated")
+                  ? "truncated, τ = " + tau + " from each loss"
+                  : "streaming TBPTT(k1 = k2 = " + tau + ")";
+          rows.add(
+              row(
+                  steps,
+                  label,
+                  index.find(TruncationBenchmark.class, method, q).map(Measured::of),
+                  full,
+                  TruncationBenchmark.storedStates(method, tau, steps),
+                  fullStates,
+                  StrategyProblem.workspaceFloats(
+                      TruncationBenchmark.strategy(method, tau), steps)));
         }
       }
       for (Map<String, String> q : index.paramSets(ArtbpBenchmark.class)) {
         if (!q.get("steps").equals(p.get("steps"))) {
           continue;
         }
-        rows.add(row(steps, "ARTBP, poly tail L₀ = " + q.get("meanLength") + ", α = " + q.get("alpha"),
-            index.find(ArtbpBenchmark.class, "randomized", q).map(Measured::of), full,
-            ArtbpBenchmark.storedStates(steps), fullStates,
-            StrategyProblem.workspaceFloats(ArtbpBenchmark.strategy(Double.parseDouble(q.get("meanLength")),
-                Double.parseDouble(q.get("alpha")), 1), steps)));
+        rows.add(
+            row(
+                steps,
+                "ARTBP, poly tail L₀ = " + q.get("meanLength") + ", α = " + q.get("alpha"),
+                index.find(ArtbpBenchmark.class, "randomized", q).map(Measured::of),
+                full,
+                ArtbpBenchmark.storedStates(steps),
+                fullStates,
+                StrategyProblem.workspaceFloats(
+                    ArtbpBenchmark.strategy(
+                        Double.parseDouble(q.get("meanLength")),
+                        Double.parseDouble(q.get("alpha")),
+                        1),
+                    steps)));
       }
     }
     Table table = new Table(HEADER, rows, 2);
-    String md = "Forward + backward per sequence, H = " + StrategyProblem.H + ", D = " + StrategyProblem.D
-        + ", B = 1, tanh, loss at every step. Median time over all measured iterations ± the half-width of JMH's 99.9% "
-        + "confidence interval of the mean; `time / full` uses medians from the same run. States held counts hidden "
-        + "states of H floats the workspace keeps (full: T + 1); workspace floats counts every buffer.\n"
-        + "Targets: checkpointed ≤ 1.4× full time with ≤ 2√T + 1 states.\n\n" + table.toMarkdown();
+    String md =
+        "Forward + backward per sequence, H = "
+            + StrategyProblem.H
+            + ", D = "
+            + StrategyProblem.D
+            + ", B = 1, tanh, loss at every step. Median time over all measured iterations ± the"
+            + " half-width of JMH's 99.9% confidence interval of the mean; `time / full` uses"
+            + " medians from the same run. States held counts hidden states of H floats the"
+            + " workspace keeps (full: T + 1); workspace floats counts every buffer.\n"
+            + "Targets: checkpointed ≤ 1.4× full time with ≤ 2√T + 1 states.\n\n"
+            + table.toMarkdown();
     return new SectionReport(md, table);
   }
 
-  private static List<String> row(int steps, String label, Optional<Measured> m, Optional<Measured> full,
-                                  int states, int fullStates, long floats) {
-    return List.of(Integer.toString(steps), label,
+  private static List<String> row(
+      int steps,
+      String label,
+      Optional<Measured> m,
+      Optional<Measured> full,
+      int states,
+      int fullStates,
+      long floats) {
+    return List.of(
+        Integer.toString(steps),
+        label,
         m.map(x -> Fmt.time(x.medianNs(), x.errorNs())).orElse("–"),
-        m.isPresent() && full.isPresent() ? Fmt.ratio(m.get().medianNs() / full.get().medianNs()) : "–",
-        Integer.toString(states), Fmt.ratio((double) states / fullStates), Long.toString(floats));
+        m.isPresent() && full.isPresent()
+            ? Fmt.ratio(m.get().medianNs() / full.get().medianNs())
+            : "–",
+        Integer.toString(states),
+        Fmt.ratio((double) states / fullStates),
+        Long.toString(floats));
   }
 }

@@ -1,9 +1,8 @@
 package dev.bptt.bench.strategy;
 
+import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
-
-import dev.bptt.bench.BenchJvm;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,19 +16,19 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * What does fixed truncation at τ cost per sequence of {@link StrategyProblem}, in its two
- * forms? {@code truncated}: every loss reaches back exactly τ steps (per-loss chains advanced
- * together, T GEMMs of up to τ rows × H × H, so its backward costs about τ× the recurrence of
- * full BPTT at GEMM speed); {@code streaming}: TBPTT(k1 = τ, k2 = τ), the sequence cut into
- * windows of τ steps with the state carried (d2l's "regular truncation", each loss reaching
- * back 1..τ steps, backward work equal to full BPTT's). Compare with
- * {@link CheckpointBenchmark#full()} at the same T.
+ * What does fixed truncation at τ cost per sequence of {@link StrategyProblem}, in its two forms?
+ * {@code truncated}: every loss reaches back exactly τ steps (per-loss chains advanced together, T
+ * GEMMs of up to τ rows × H × H, so its backward costs about τ× the recurrence of full BPTT at GEMM
+ * speed); {@code streaming}: TBPTT(k1 = τ, k2 = τ), the sequence cut into windows of τ steps with
+ * the state carried (d2l's "regular truncation", each loss reaching back 1..τ steps, backward work
+ * equal to full BPTT's). Compare with {@link CheckpointBenchmark#full()} at the same T.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE,
-    "-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 2,
+    jvmArgsAppend = {BenchJvm.ADD_VECTOR_MODULE, BenchJvm.ALLOW_UNSAFE, "-Xms2g", "-Xmx2g"})
 public class TruncationBenchmark {
   @Param({"256", "1024", "4096"})
   int steps;
@@ -48,7 +47,9 @@ public class TruncationBenchmark {
     return switch (benchmark) {
       case "truncated" -> BpttStrategy.truncated(tau);
       case "streaming" -> BpttStrategy.streaming(tau, tau);
-      default -> throw new IllegalArgumentException("no benchmark " + benchmark + " in TruncationBenchmark");
+      default ->
+          throw new IllegalArgumentException(
+              "no benchmark " + benchmark + " in TruncationBenchmark");
     };
   }
 

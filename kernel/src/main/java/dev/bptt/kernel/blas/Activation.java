@@ -1,8 +1,8 @@
 package dev.bptt.kernel.blas;
 
 /**
- * Element-wise activation φ and its derivative expressed from the output h = φ(z), which is
- * what BPTT has stored.
+ * Element-wise activation φ and its derivative expressed from the output h = φ(z), which is what
+ * BPTT has stored.
  *
  * <table>
  *   <caption>φ and φ′ written with h = φ(z)</caption>
@@ -20,8 +20,8 @@ public enum Activation {
   IDENTITY;
 
   /**
-   * Bound γ on |φ′| over the whole real line (1 for tanh, ReLU and identity, 1/4 for the
-   * sigmoid): Pascanu et al. 2013 show gradients can only explode when σ_max(W_hh) &gt; 1/γ.
+   * Bound γ on |φ′| over the whole real line (1 for tanh, ReLU and identity, 1/4 for the sigmoid):
+   * Pascanu et al. 2013 show gradients can only explode when σ_max(W_hh) &gt; 1/γ.
    *
    * @return sup |φ′(z)|
    */

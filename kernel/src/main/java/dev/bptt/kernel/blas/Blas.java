@@ -9,14 +9,14 @@ import dev.bptt.kernel.internal.VectorizationProvider;
  * BLAS-style kernels over flat row-major {@code float[]} buffers, checked entry points.
  *
  * <p>Vectors are (array, offset, length); a row-major m×n matrix A is (array, offset, ld) with
- * element (i, j) at {@code off + i·ld + j} and {@code ld >= max(1, n)}. Every method validates
- * all arguments first and throws {@link NullPointerException}, {@link IllegalArgumentException}
- * or {@link IndexOutOfBoundsException} naming the argument and its values; a rejected call has
- * written nothing. After validation the work goes to the unchecked kernel chosen once by
- * {@link VectorizationProvider} (Vector API, or the scalar twin). No method allocates.
+ * element (i, j) at {@code off + i·ld + j} and {@code ld >= max(1, n)}. Every method validates all
+ * arguments first and throws {@link NullPointerException}, {@link IllegalArgumentException} or
+ * {@link IndexOutOfBoundsException} naming the argument and its values; a rejected call has written
+ * nothing. After validation the work goes to the unchecked kernel chosen once by {@link
+ * VectorizationProvider} (Vector API, or the scalar twin). No method allocates.
  *
- * <p>Reductions run in a fixed order (four accumulators, then one lane reduction), so results
- * are bitwise reproducible for a given implementation and vector width.
+ * <p>Reductions run in a fixed order (four accumulators, then one lane reduction), so results are
+ * bitwise reproducible for a given implementation and vector width.
  */
 public final class Blas {
   private static final BlasSupport IMPL = Kernels.blas();
@@ -42,8 +42,8 @@ public final class Blas {
   }
 
   /**
-   * y ← y + α·x over n elements. Reads x, reads and writes y. x and y may be the same range;
-   * a partial overlap is rejected.
+   * y ← y + α·x over n elements. Reads x, reads and writes y. x and y may be the same range; a
+   * partial overlap is rejected.
    */
   public static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     Checks.nonNegative("n", n);
@@ -61,11 +61,11 @@ public final class Blas {
   }
 
   /**
-   * Σᵢ xᵢ² as a double, safe from overflow and underflow: per block of 16384 entries a fast
-   * float pass with four accumulators (block sums added in double, in order), and when its result is infinite, NaN or so small that squares lost to
-   * underflow could matter (below n·2⁻¹⁰²), an exact-range pass in double. Entries up to
-   * {@link Float#MAX_VALUE} and down to subnormals give the right finite value. NaN if any
-   * entry is NaN; +∞ if an entry is infinite.
+   * Σᵢ xᵢ² as a double, safe from overflow and underflow: per block of 16384 entries a fast float
+   * pass with four accumulators (block sums added in double, in order), and when its result is
+   * infinite, NaN or so small that squares lost to underflow could matter (below n·2⁻¹⁰²), an
+   * exact-range pass in double. Entries up to {@link Float#MAX_VALUE} and down to subnormals give
+   * the right finite value. NaN if any entry is NaN; +∞ if an entry is infinite.
    */
   public static double sumOfSquares(int n, float[] x, int xOff) {
     Checks.nonNegative("n", n);
@@ -96,18 +96,29 @@ public final class Blas {
   }
 
   /**
-   * y ← α·A·x + β·y with A m×n row-major (lda), x of length n, y of length m. Reads A and x;
-   * writes y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0 and β = 1 it
-   * returns after the checks, y untouched (BLAS quick return).
+   * y ← α·A·x + β·y with A m×n row-major (lda), x of length n, y of length m. Reads A and x; writes
+   * y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0 and β = 1 it returns after
+   * the checks, y untouched (BLAS quick return).
    */
-  public static void gemv(int m, int n, float alpha, float[] a, int aOff, int lda,
-                          float[] x, int xOff, float beta, float[] y, int yOff) {
+  public static void gemv(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("n", n);
     Checks.matrix("A", a, aOff, m, n, lda);
     Checks.vector("x", x, xOff, n);
     Checks.vector("y", y, yOff, m);
-    Checks.noOverlap("y", y, yOff, (long) yOff + m, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
+    Checks.noOverlap(
+        "y", y, yOff, (long) yOff + m, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
     Checks.noOverlap("y", y, yOff, (long) yOff + m, "x", x, xOff, (long) xOff + n);
     if (alpha == 0f && beta == 1f) {
       return; // BLAS quick return: y keeps its bits (0·s + y would turn −0 into +0, ∞·0 into NaN)
@@ -116,18 +127,29 @@ public final class Blas {
   }
 
   /**
-   * y ← α·Aᵀ·x + β·y with A m×n row-major (lda), read in place; x of length m, y of length n.
-   * Reads A and x; writes y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0
-   * and β = 1 it returns after the checks, y untouched (BLAS quick return).
+   * y ← α·Aᵀ·x + β·y with A m×n row-major (lda), read in place; x of length m, y of length n. Reads
+   * A and x; writes y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0 and β = 1
+   * it returns after the checks, y untouched (BLAS quick return).
    */
-  public static void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda,
-                           float[] x, int xOff, float beta, float[] y, int yOff) {
+  public static void gemvT(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("n", n);
     Checks.matrix("A", a, aOff, m, n, lda);
     Checks.vector("x", x, xOff, m);
     Checks.vector("y", y, yOff, n);
-    Checks.noOverlap("y", y, yOff, (long) yOff + n, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
+    Checks.noOverlap(
+        "y", y, yOff, (long) yOff + n, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
     Checks.noOverlap("y", y, yOff, (long) yOff + n, "x", x, xOff, (long) xOff + m);
     if (alpha == 0f && beta == 1f) {
       return; // BLAS quick return: y keeps its bits (0·s + y would turn −0 into +0, ∞·0 into NaN)
@@ -136,11 +158,20 @@ public final class Blas {
   }
 
   /**
-   * Rank-1 update A ← A + α·x·yᵀ with A m×n row-major (lda), x of length m, y of length n.
-   * Reads x and y, reads and writes A. A must not overlap x or y.
+   * Rank-1 update A ← A + α·x·yᵀ with A m×n row-major (lda), x of length m, y of length n. Reads x
+   * and y, reads and writes A. A must not overlap x or y.
    */
-  public static void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
-                         float[] a, int aOff, int lda) {
+  public static void ger(
+      int m,
+      int n,
+      float alpha,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      float[] a,
+      int aOff,
+      int lda) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("n", n);
     Checks.vector("x", x, xOff, m);
@@ -153,18 +184,32 @@ public final class Blas {
   }
 
   /**
-   * General matrix product C ← α·op(A)·op(B) + β·C, all row-major. C is m×n (ldc);
-   * op(A) is m×k: A is stored m×k when {@code transA == N}, k×m when T (lda);
-   * op(B) is k×n: B is stored k×n when {@code transB == N}, n×k when T (ldb).
-   * Reads A and B; writes C (reads it only when β ≠ 0). C must not overlap A or B.
+   * General matrix product C ← α·op(A)·op(B) + β·C, all row-major. C is m×n (ldc); op(A) is m×k: A
+   * is stored m×k when {@code transA == N}, k×m when T (lda); op(B) is k×n: B is stored k×n when
+   * {@code transB == N}, n×k when T (ldb). Reads A and B; writes C (reads it only when β ≠ 0). C
+   * must not overlap A or B.
    *
    * <p>Cache-blocked (packed panels of A and B) with a register-tiled micro-kernel; the packing
    * panels are per-thread buffers made on a thread's first call and reused after, so a call
    * allocates nothing once warm.
    */
-  public static void gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                          float beta, float[] c, int cOff, int ldc) {
+  public static void gemm(
+      Transpose transA,
+      Transpose transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
     Checks.notNull("transA", transA);
     Checks.notNull("transB", transB);
     Checks.nonNegative("m", m);
@@ -185,8 +230,8 @@ public final class Blas {
 
   /**
    * y ← φ(x) element-wise over n elements. y may be the same range as x (in place); a partial
-   * overlap is rejected. TANH is within 2 ulp of {@code (float) Math.tanh}, SIGMOID within
-   * 4 ulp of the correctly rounded 1/(1+e^−x); RELU and IDENTITY are exact.
+   * overlap is rejected. TANH is within 2 ulp of {@code (float) Math.tanh}, SIGMOID within 4 ulp of
+   * the correctly rounded 1/(1+e^−x); RELU and IDENTITY are exact.
    */
   public static void activate(Activation f, int n, float[] x, int xOff, float[] y, int yOff) {
     Checks.notNull("f", f);
@@ -198,11 +243,11 @@ public final class Blas {
   }
 
   /**
-   * out ← g ⊙ φ′ where φ′ is written from the activation output h = φ(z)
-   * (see {@link Activation}). Reads h and g, writes out; out may be the same range as g or h.
+   * out ← g ⊙ φ′ where φ′ is written from the activation output h = φ(z) (see {@link Activation}).
+   * Reads h and g, writes out; out may be the same range as g or h.
    */
-  public static void activationGrad(Activation f, int n, float[] h, int hOff, float[] g, int gOff,
-                                    float[] out, int outOff) {
+  public static void activationGrad(
+      Activation f, int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     Checks.notNull("f", f);
     Checks.nonNegative("n", n);
     Checks.vector("h", h, hOff, n);

@@ -2,13 +2,12 @@ package dev.bptt.kernel.bptt;
 
 import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.rnn.ElmanRnn;
-
 import java.util.random.RandomGenerator;
 
 /**
  * How {@link BpttRunner} backpropagates through a sequence of T steps, chosen per call. Every
- * strategy reuses the fused {@link ElmanRnn} kernels; they differ in which gradient paths they
- * keep and in what they store.
+ * strategy reuses the fused {@link ElmanRnn} kernels; they differ in which gradient paths they keep
+ * and in what they store.
  *
  * <table>
  *   <caption>Strategies: gradient computed, hidden states stored, extra forward steps</caption>
@@ -24,8 +23,8 @@ import java.util.random.RandomGenerator;
  *       <td>⌈T/s⌉ + s + 1 (≤ 2⌈√T⌉ + 1 by default)</td><td>T − (length of the last segment)</td></tr>
  * </table>
  *
- * <p>Strategies are immutable values (the randomized one holds the caller's generator), so a
- * caller can create one once and pass it on every call.
+ * <p>Strategies are immutable values (the randomized one holds the caller's generator), so a caller
+ * can create one once and pass it on every call.
  */
 public sealed interface BpttStrategy {
 
@@ -49,8 +48,8 @@ public sealed interface BpttStrategy {
    * steps, backpropagate the losses of those k1 steps through the last k2 steps, then carry the
    * hidden state forward (detached, not reset).
    *
-   * @param k1       steps between backward passes, ≥ 1
-   * @param k2       steps each backward pass reaches, ≥ k1
+   * @param k1 steps between backward passes, ≥ 1
+   * @param k2 steps each backward pass reaches, ≥ k1
    * @param listener called after each window's gradient was added to grads
    */
   static Streaming streaming(int k1, int k2, BpttWindowListener listener) {
@@ -74,13 +73,16 @@ public sealed interface BpttStrategy {
    * back-propagated δ is multiplied by 1/(1 − c_t), so the expected gradient is exact.
    *
    * @param schedule c_t as a function of the steps since the last truncation
-   * @param random   the caller's seeded generator (reproducible runs)
+   * @param random the caller's seeded generator (reproducible runs)
    */
   static Randomized randomized(TruncationSchedule schedule, RandomGenerator random) {
     return new Randomized(schedule, random);
   }
 
-  /** Checkpointed BPTT with segments of s = ⌈√T⌉ steps (see {@link Checkpointed#segmentLength(int)}). */
+  /**
+   * Checkpointed BPTT with segments of s = ⌈√T⌉ steps (see {@link
+   * Checkpointed#segmentLength(int)}).
+   */
   static Checkpointed checkpointed() {
     return Checkpointed.SquareRoot.INSTANCE;
   }
@@ -95,8 +97,8 @@ public sealed interface BpttStrategy {
   }
 
   /**
-   * Checkpointed BPTT within a memory budget: the longest segment whose stored states fit
-   * {@code states} (see {@link Checkpointed#storedStates(int)}).
+   * Checkpointed BPTT within a memory budget: the longest segment whose stored states fit {@code
+   * states} (see {@link Checkpointed#storedStates(int)}).
    *
    * @param states the most hidden states [B][H] to hold, ≥ 2
    */
@@ -105,8 +107,8 @@ public sealed interface BpttStrategy {
   }
 
   /**
-   * Hidden states [B][H] a workspace for this strategy holds for sequences of {@code steps}
-   * steps: the memory the strategy needs besides its δ and output buffers.
+   * Hidden states [B][H] a workspace for this strategy holds for sequences of {@code steps} steps:
+   * the memory the strategy needs besides its δ and output buffers.
    *
    * @param steps T ≥ 1
    */
@@ -142,8 +144,8 @@ public sealed interface BpttStrategy {
   /**
    * See {@link #streaming(int, int, BpttWindowListener)}.
    *
-   * @param k1       steps between backward passes
-   * @param k2       steps each backward pass reaches
+   * @param k1 steps between backward passes
+   * @param k2 steps each backward pass reaches
    * @param listener called after each window ({@link BpttWindowListener#NONE} for none)
    */
   record Streaming(int k1, int k2, BpttWindowListener listener) implements BpttStrategy {
@@ -152,8 +154,12 @@ public sealed interface BpttStrategy {
       Checks.notNull("listener", listener);
       Checks.positive("k1", k1);
       if (k2 < k1) {
-        throw new IllegalArgumentException("k2 must be >= k1 (each loss is backpropagated in exactly one window, "
-            + "which must reach back to it), got k1=" + k1 + " k2=" + k2);
+        throw new IllegalArgumentException(
+            "k2 must be >= k1 (each loss is backpropagated in exactly one window, "
+                + "which must reach back to it), got k1="
+                + k1
+                + " k2="
+                + k2);
       }
     }
 
@@ -167,7 +173,7 @@ public sealed interface BpttStrategy {
    * See {@link #randomized(TruncationSchedule, RandomGenerator)}.
    *
    * @param schedule the truncation probabilities
-   * @param random   the generator the truncation points are drawn from
+   * @param random the generator the truncation points are drawn from
    */
   record Randomized(TruncationSchedule schedule, RandomGenerator random) implements BpttStrategy {
     /** Rejects nulls. */
@@ -183,8 +189,8 @@ public sealed interface BpttStrategy {
   }
 
   /**
-   * Checkpointed BPTT: see {@link #checkpointed()}, {@link #checkpointed(int)} and
-   * {@link #checkpointedWithBudget(int)}, one record per way of choosing the segment length.
+   * Checkpointed BPTT: see {@link #checkpointed()}, {@link #checkpointed(int)} and {@link
+   * #checkpointedWithBudget(int)}, one record per way of choosing the segment length.
    */
   sealed interface Checkpointed extends BpttStrategy {
 
@@ -202,8 +208,7 @@ public sealed interface BpttStrategy {
     }
 
     /**
-     * Segments of ⌈√T⌉ steps, or T where ⌈√T⌉ would store no fewer states than full BPTT
-     * (T ≤ 5).
+     * Segments of ⌈√T⌉ steps, or T where ⌈√T⌉ would store no fewer states than full BPTT (T ≤ 5).
      */
     record SquareRoot() implements Checkpointed {
       private static final SquareRoot INSTANCE = new SquareRoot();
@@ -263,19 +268,27 @@ public sealed interface BpttStrategy {
             at = s;
           }
         }
-        throw new IllegalArgumentException("state budget " + states + " is too small for T=" + steps
-            + ": checkpointing needs at least " + least + " states (segment " + at + ")");
+        throw new IllegalArgumentException(
+            "state budget "
+                + states
+                + " is too small for T="
+                + steps
+                + ": checkpointing needs at least "
+                + least
+                + " states (segment "
+                + at
+                + ")");
       }
     }
 
     /**
-     * States held with segments of s steps: the starts of all segments but the last
-     * (⌈T/s⌉ − 1), one buffer of s + 1 states for the segment being processed, and h_T (one
-     * more, kept because the buffer is overwritten in the backward pass): ⌈T/s⌉ + s + 1; for
-     * s ≥ T nothing is recomputed and the buffer alone holds h_0..h_T: T + 1.
+     * States held with segments of s steps: the starts of all segments but the last (⌈T/s⌉ − 1),
+     * one buffer of s + 1 states for the segment being processed, and h_T (one more, kept because
+     * the buffer is overwritten in the backward pass): ⌈T/s⌉ + s + 1; for s ≥ T nothing is
+     * recomputed and the buffer alone holds h_0..h_T: T + 1.
      *
      * @param steps T ≥ 1
-     * @param s     segment length ≥ 1
+     * @param s segment length ≥ 1
      */
     static int storedStates(int steps, int s) {
       if (s >= steps) {

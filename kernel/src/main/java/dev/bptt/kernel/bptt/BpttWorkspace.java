@@ -11,25 +11,26 @@ import dev.bptt.kernel.rnn.SequenceShape;
 
 /**
  * Every buffer {@link BpttRunner} needs to run one strategy on a network for sequences up to a
- * capacity shape: after construction, runs allocate nothing. What it holds depends on the
- * strategy it is sized for (S = the network's state size):
- * <ul>
- *   <li>full, truncated, randomized: all states [T+1][B][S], δ [T][B][S] (and outputs
- *       [T][B][O] for a loss callback with a readout); truncated(τ) adds two buffers of
- *       min(τ, T)·B·S for the active loss chains, randomized a flow factor per step;</li>
- *   <li>checkpointed with segment s: the ⌈T/s⌉ − 1 segment starts, h_T, and one segment's
- *       states [s+1][B][S], δ [s][B][S] and outputs [s][B][O];</li>
- *   <li>streaming(k1, k2): one window's states [k2+1][B][S] and δ [k2][B][S], and the outputs
- *       of k1 steps.</li>
- * </ul>
- * A workspace runs any sequence shape that fits its capacity with the strategy it was sized for,
- * or one of the same family that needs no larger buffers (any τ, or a segment length with no
- * more segments and no longer segments); full-storage workspaces also run
- * {@link BpttStrategy#full()}.
+ * capacity shape: after construction, runs allocate nothing. What it holds depends on the strategy
+ * it is sized for (S = the network's state size):
  *
- * <p>After each run it reports how many states it holds, how many forward steps were
- * recomputed, how many truncation points were drawn, how many windows were processed, and
- * which hidden states it still holds. A workspace is not thread-safe; use one per thread.
+ * <ul>
+ *   <li>full, truncated, randomized: all states [T+1][B][S], δ [T][B][S] (and outputs [T][B][O] for
+ *       a loss callback with a readout); truncated(τ) adds two buffers of min(τ, T)·B·S for the
+ *       active loss chains, randomized a flow factor per step;
+ *   <li>checkpointed with segment s: the ⌈T/s⌉ − 1 segment starts, h_T, and one segment's states
+ *       [s+1][B][S], δ [s][B][S] and outputs [s][B][O];
+ *   <li>streaming(k1, k2): one window's states [k2+1][B][S] and δ [k2][B][S], and the outputs of k1
+ *       steps.
+ * </ul>
+ *
+ * A workspace runs any sequence shape that fits its capacity with the strategy it was sized for, or
+ * one of the same family that needs no larger buffers (any τ, or a segment length with no more
+ * segments and no longer segments); full-storage workspaces also run {@link BpttStrategy#full()}.
+ *
+ * <p>After each run it reports how many states it holds, how many forward steps were recomputed,
+ * how many truncation points were drawn, how many windows were processed, and which hidden states
+ * it still holds. A workspace is not thread-safe; use one per thread.
  */
 public final class BpttWorkspace {
   private final RecurrentNetwork net;
@@ -41,7 +42,7 @@ public final class BpttWorkspace {
   private SequenceShape ranShape;
 
   /**
-   * @param net      the network
+   * @param net the network
    * @param capacity the largest T and B to run
    * @param strategy the strategy to size the buffers for
    */
@@ -98,8 +99,8 @@ public final class BpttWorkspace {
 
   /**
    * True when the workspace still holds the hidden state of step t (0..T) of the last run: every
-   * step for full, truncated and randomized; steps 0..s, the segment starts and T for
-   * checkpointed; T for streaming.
+   * step for full, truncated and randomized; steps 0..s, the segment starts and T for checkpointed;
+   * T for streaming.
    */
   public boolean holdsState(int t) {
     return ranShape != null && engine.keepsState(t);
@@ -109,7 +110,8 @@ public final class BpttWorkspace {
    * Copies the hidden state of step t [B][S] of the last run into {@code dst[off..]}; h_T, e.g.,
    * carries (detached) into the next chunk of a long sequence as that run's initial state.
    *
-   * @throws IllegalStateException if the workspace does not hold that state (see {@link #holdsState})
+   * @throws IllegalStateException if the workspace does not hold that state (see {@link
+   *     #holdsState})
    */
   public void copyState(int t, float[] dst, int off) {
     if (ranShape == null) {
@@ -117,8 +119,13 @@ public final class BpttWorkspace {
     }
     Checks.vector("dst", dst, off, (long) ranShape.batch() * net.stateSize());
     if (!engine.keepsState(t)) {
-      throw new IllegalStateException("the workspace (" + sizedFor + ") does not hold the state of step " + t
-          + " after a run of " + ranShape);
+      throw new IllegalStateException(
+          "the workspace ("
+              + sizedFor
+              + ") does not hold the state of step "
+              + t
+              + " after a run of "
+              + ranShape);
     }
     engine.copyState(t, dst, off);
   }
@@ -138,11 +145,13 @@ public final class BpttWorkspace {
       throw new IllegalArgumentException("workspace was made for " + net + ", not " + n);
     }
     if (!shape.fitsIn(capacity)) {
-      throw new IllegalArgumentException("sequence shape " + shape + " does not fit the workspace capacity " + capacity);
+      throw new IllegalArgumentException(
+          "sequence shape " + shape + " does not fit the workspace capacity " + capacity);
     }
     String unfit = engine.unfit(strategy, shape);
     if (unfit != null) {
-      throw new IllegalArgumentException("workspace sized for " + sizedFor + " cannot run " + strategy + ": " + unfit);
+      throw new IllegalArgumentException(
+          "workspace sized for " + sizedFor + " cannot run " + strategy + ": " + unfit);
     }
   }
 

@@ -2,13 +2,12 @@ package dev.bptt.kernel.clip;
 
 import dev.bptt.kernel.internal.BlasSupport;
 import dev.bptt.kernel.internal.Kernels;
-
 import java.util.Arrays;
 
 /**
- * The passes every clipping mode is built from, unchecked: a norm partial per view, one
- * multiply, a clamp, a fill, and the search for the first non-finite entry. None allocates
- * (but the exception the search builds).
+ * The passes every clipping mode is built from, unchecked: a norm partial per view, one multiply, a
+ * clamp, a fill, and the search for the first non-finite entry. None allocates (but the exception
+ * the search builds).
  */
 final class ClipPasses {
   private static final BlasSupport IMPL = Kernels.blas();
@@ -16,11 +15,11 @@ final class ClipPasses {
   private ClipPasses() {}
 
   /**
-   * The view's partial, in double: Σxᵢ² (L2), Σ|xᵢ| (L1) or max|xᵢ| (L∞). Overflow-safe (a
-   * float pass redone in double when it overflows), so the partial is non-finite if and only
-   * if the view holds a NaN or ±∞. The sums are blocked ({@link GradientClipper#NORM_BLOCK}
-   * entries in float, block sums in double, in order; see {@code Kernels.REDUCTION_BLOCK}): the
-   * float error bound is that of one block, γ_B(u), whatever the view's length.
+   * The view's partial, in double: Σxᵢ² (L2), Σ|xᵢ| (L1) or max|xᵢ| (L∞). Overflow-safe (a float
+   * pass redone in double when it overflows), so the partial is non-finite if and only if the view
+   * holds a NaN or ±∞. The sums are blocked ({@link GradientClipper#NORM_BLOCK} entries in float,
+   * block sums in double, in order; see {@code Kernels.REDUCTION_BLOCK}): the float error bound is
+   * that of one block, γ_B(u), whatever the view's length.
    */
   static double partial(NormType type, float[] a, int off, int n) {
     return switch (type) {
@@ -30,7 +29,9 @@ final class ClipPasses {
     };
   }
 
-  /** Adds a partial to the running total in view order: + for L2 and L1, max for L∞ (NaN stays NaN). */
+  /**
+   * Adds a partial to the running total in view order: + for L2 and L1, max for L∞ (NaN stays NaN).
+   */
   static double combine(NormType type, double acc, double partial) {
     return type == NormType.LINF ? Math.max(acc, partial) : acc + partial;
   }
@@ -41,9 +42,9 @@ final class ClipPasses {
   }
 
   /**
-   * x ← fl(factor·x) over n entries; nothing is written when the factor rounds to exactly 1f.
-   * A factor below the normal float range would lose its significant bits if rounded to float
-   * first, so that (rare: huge norms) case multiplies in double and rounds each entry once.
+   * x ← fl(factor·x) over n entries; nothing is written when the factor rounds to exactly 1f. A
+   * factor below the normal float range would lose its significant bits if rounded to float first,
+   * so that (rare: huge norms) case multiplies in double and rounds each entry once.
    */
   static void multiply(float[] a, int off, int n, double factor) {
     float f = (float) factor;
@@ -76,8 +77,8 @@ final class ClipPasses {
   }
 
   /**
-   * The exception naming the first NaN or ±∞ entry, views in order; the caller knows one
-   * exists (a non-finite partial).
+   * The exception naming the first NaN or ±∞ entry, views in order; the caller knows one exists (a
+   * non-finite partial).
    */
   static NonFiniteGradientException firstNonFinite(TensorSet set) {
     for (int i = 0, k = set.viewCount(); i < k; i++) {

@@ -4,11 +4,11 @@ import java.util.Objects;
 
 /**
  * What a clip found and did: a reusable, caller-owned holder that every {@link GradientClipper}
- * call fills in place, so clipping allocates nothing once the holder has grown to the largest
- * view count (and, for AGC, row count) it has seen. Not thread-safe: one per calling thread.
+ * call fills in place, so clipping allocates nothing once the holder has grown to the largest view
+ * count (and, for AGC, row count) it has seen. Not thread-safe: one per calling thread.
  *
- * <p>All norms are of the true (unscaled) gradient: with a loss scale s they are the norms of
- * the stored buffer divided by s.
+ * <p>All norms are of the true (unscaled) gradient: with a loss scale s they are the norms of the
+ * stored buffer divided by s.
  */
 public final class ClipResult {
   private NormType normType = NormType.L2;
@@ -31,8 +31,8 @@ public final class ClipResult {
   public ClipResult() {}
 
   /**
-   * The norm the clip measured: the configured one for norm clips, {@link NormType#LINF} for
-   * value clipping, {@link NormType#L2} (Frobenius) for adaptive clipping.
+   * The norm the clip measured: the configured one for norm clips, {@link NormType#LINF} for value
+   * clipping, {@link NormType#L2} (Frobenius) for adaptive clipping.
    */
   public NormType normType() {
     return normType;
@@ -40,19 +40,19 @@ public final class ClipResult {
 
   /**
    * Pre-clip norm of all views as one vector, ‖g‖ = ‖(g₁, …, g_k)‖ (L2: √(Σᵥ Σᵢ gᵥᵢ²), L1: Σᵥ Σᵢ
-   * |gᵥᵢ|, L∞: maxᵥ maxᵢ |gᵥᵢ|), of the unscaled gradient. NaN or +∞ when {@link #nonFinite()}.
-   * 0 for no views.
+   * |gᵥᵢ|, L∞: maxᵥ maxᵢ |gᵥᵢ|), of the unscaled gradient. NaN or +∞ when {@link #nonFinite()}. 0
+   * for no views.
    */
   public double totalNorm() {
     return totalNorm;
   }
 
   /**
-   * The coefficient c the rule chose (g ← c·g): for a global-norm clip the one factor applied
-   * to every entry; for per-view and adaptive clips the smallest factor applied to any view or
-   * row; NaN for value clipping (it clamps, it does not scale). On a non-finite gradient: 1
-   * (SKIP, untouched), 0 (ZERO) or NaN (PROPAGATE). The stored buffer is multiplied by the float
-   * nearest c/s (s = loss scale); when that is exactly 1 the buffer is not written.
+   * The coefficient c the rule chose (g ← c·g): for a global-norm clip the one factor applied to
+   * every entry; for per-view and adaptive clips the smallest factor applied to any view or row;
+   * NaN for value clipping (it clamps, it does not scale). On a non-finite gradient: 1 (SKIP,
+   * untouched), 0 (ZERO) or NaN (PROPAGATE). The stored buffer is multiplied by the float nearest
+   * c/s (s = loss scale); when that is exactly 1 the buffer is not written.
    */
   public double coefficient() {
     return coefficient;
@@ -67,8 +67,8 @@ public final class ClipResult {
   }
 
   /**
-   * Number of units the rule shrank: views for global-norm (all or none) and per-view clips,
-   * views holding at least one clamped entry for value clipping, rows for adaptive clipping.
+   * Number of units the rule shrank: views for global-norm (all or none) and per-view clips, views
+   * holding at least one clamped entry for value clipping, rows for adaptive clipping.
    */
   public int clippedUnits() {
     return clippedUnits;
@@ -80,14 +80,17 @@ public final class ClipResult {
   }
 
   /**
-   * True when the optimizer step should be skipped: the gradient was non-finite under
-   * {@link NonFinitePolicy#SKIP} and was left untouched.
+   * True when the optimizer step should be skipped: the gradient was non-finite under {@link
+   * NonFinitePolicy#SKIP} and was left untouched.
    */
   public boolean skipStep() {
     return skipStep;
   }
 
-  /** Number of views k of the last clip; {@link #viewNorm} and {@link #viewCoefficient} take i &lt; k. */
+  /**
+   * Number of views k of the last clip; {@link #viewNorm} and {@link #viewCoefficient} take i &lt;
+   * k.
+   */
   public int viewCount() {
     return viewCount;
   }
@@ -102,9 +105,9 @@ public final class ClipResult {
   }
 
   /**
-   * Coefficient applied to view i: the global c, the view's own c (per-view clip), the smallest
-   * row c (adaptive; 1 for an exempt view), NaN for value clipping, or the non-finite value of
-   * {@link #coefficient()}.
+   * Coefficient applied to view i: the global c, the view's own c (per-view clip), the smallest row
+   * c (adaptive; 1 for an exempt view), NaN for value clipping, or the non-finite value of {@link
+   * #coefficient()}.
    *
    * @throws IndexOutOfBoundsException if i is not in [0, {@link #viewCount()})
    */
@@ -115,8 +118,23 @@ public final class ClipResult {
   /** One line for logs: norm type, total norm, coefficient, flags. */
   @Override
   public String toString() {
-    return "ClipResult[" + normType + " norm=" + totalNorm + " coef=" + coefficient + " clipped=" + clipped
-        + " units=" + clippedUnits + " nonFinite=" + nonFinite + " skipStep=" + skipStep + " views=" + viewCount + "]";
+    return "ClipResult["
+        + normType
+        + " norm="
+        + totalNorm
+        + " coef="
+        + coefficient
+        + " clipped="
+        + clipped
+        + " units="
+        + clippedUnits
+        + " nonFinite="
+        + nonFinite
+        + " skipStep="
+        + skipStep
+        + " views="
+        + viewCount
+        + "]";
   }
 
   // ---- filled by GradientClipper ----
@@ -169,17 +187,20 @@ public final class ClipResult {
     totalNorm = total;
     nonFinite = true;
     skipStep = policy == NonFinitePolicy.SKIP;
-    coefficient = switch (policy) {
-      case SKIP, THROW -> 1.0;
-      case ZERO -> 0.0;
-      case PROPAGATE -> Double.NaN;
-    };
+    coefficient =
+        switch (policy) {
+          case SKIP, THROW -> 1.0;
+          case ZERO -> 0.0;
+          case PROPAGATE -> Double.NaN;
+        };
     for (int i = 0; i < viewCount; i++) {
       viewCoefficients[i] = coefficient;
     }
   }
 
-  /** True when this (grads, weights) pair passed the AGC shape and overlap checks with this holder. */
+  /**
+   * True when this (grads, weights) pair passed the AGC shape and overlap checks with this holder.
+   */
   boolean isPairChecked(TensorSet grads, TensorSet weights) {
     return checkedGrads == grads && checkedWeights == weights;
   }

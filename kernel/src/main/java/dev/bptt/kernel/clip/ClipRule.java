@@ -2,14 +2,14 @@ package dev.bptt.kernel.clip;
 
 /**
  * How a norm clip turns the pre-clip norm N and the threshold θ into the coefficient c that
- * multiplies the gradient (g ← c·g). Both rules give c ≤ 1 and c = θ/N up to the PyTorch ε;
- * they differ at the edge and in when c is applied.
+ * multiplies the gradient (g ← c·g). Both rules give c ≤ 1 and c = θ/N up to the PyTorch ε; they
+ * differ at the edge and in when c is applied.
  */
 public enum ClipRule {
   /**
-   * PyTorch {@code clip_grad_norm_}: c = min(1, θ / (N + 10⁻⁶)), always applied. After a
-   * clip the norm is θ·N/(N + 10⁻⁶), slightly below θ; a norm in (θ − 10⁻⁶, θ] is still scaled
-   * by a factor just under 1; N = 0 gives c = 1.
+   * PyTorch {@code clip_grad_norm_}: c = min(1, θ / (N + 10⁻⁶)), always applied. After a clip the
+   * norm is θ·N/(N + 10⁻⁶), slightly below θ; a norm in (θ − 10⁻⁶, θ] is still scaled by a factor
+   * just under 1; N = 0 gives c = 1.
    */
   PYTORCH {
     @Override
@@ -18,9 +18,9 @@ public enum ClipRule {
     }
   },
   /**
-   * Strict rule of d2l 9.5 and Pascanu et al. 2013 (Algorithm 1): c = θ/N when N &gt; θ,
-   * else c = 1 (the gradient is left bitwise untouched). After a clip the norm is θ up to
-   * rounding. Pascanu's paper writes N ≥ θ; at N = θ both give c = 1, so the rules agree.
+   * Strict rule of d2l 9.5 and Pascanu et al. 2013 (Algorithm 1): c = θ/N when N &gt; θ, else c = 1
+   * (the gradient is left bitwise untouched). After a clip the norm is θ up to rounding. Pascanu's
+   * paper writes N ≥ θ; at N = θ both give c = 1, so the rules agree.
    */
   STRICT {
     @Override
@@ -37,7 +37,7 @@ public enum ClipRule {
    * pre-clip norm N = {@code norm} ≥ 0, computed in double.
    *
    * @param maxNorm θ ≥ 0 (may be +∞: then c = 1)
-   * @param norm    N ≥ 0, finite
+   * @param norm N ≥ 0, finite
    * @return PYTORCH: min(1, θ/(N + 10⁻⁶)); STRICT: θ/N if N &gt; θ, else 1
    */
   public abstract double coefficient(double maxNorm, double norm);

@@ -1,24 +1,23 @@
 package dev.bptt.kernel.clip;
 
 import dev.bptt.kernel.internal.Checks;
-
 import java.util.Objects;
 
 /**
- * Watches the per-step gradient norm for explosions (Pascanu et al. 2013 §3.2: look at the
- * average norm over many updates; thresholds of 0.5–10× that average still train). Feed it the
- * pre-clip norm each step ({@link #observe(double)} or {@link #observe(ClipResult)}); it keeps
- * a running mean and variance of the finite norms, flags a spike when a norm exceeds k × the
- * running mean, counts non-finite norms, and keeps the last norms in a fixed-capacity ring for
- * plotting. Allocates nothing after construction. Not thread-safe.
+ * Watches the per-step gradient norm for explosions (Pascanu et al. 2013 §3.2: look at the average
+ * norm over many updates; thresholds of 0.5–10× that average still train). Feed it the pre-clip
+ * norm each step ({@link #observe(double)} or {@link #observe(ClipResult)}); it keeps a running
+ * mean and variance of the finite norms, flags a spike when a norm exceeds k × the running mean,
+ * counts non-finite norms, and keeps the last norms in a fixed-capacity ring for plotting.
+ * Allocates nothing after construction. Not thread-safe.
  *
- * <p>Running statistics over a window w: for the t-th finite norm x, α = max(1/t, 1/w),
- * δ = x − μ, μ ← μ + α·δ, σ² ← (1 − α)·(σ² + α·δ²). For t ≤ w this is exactly the plain mean
- * and population variance of the norms so far (Welford's recurrence); after that an exponential
- * moving average with memory ≈ w steps (Finch 2009), so the mean follows a slow drift of the
- * norm. Every finite norm, spikes included, updates the statistics: a lone spike moves the mean
- * by at most x/w, and a lasting change of regime stops being flagged after a few w steps.
- * Non-finite norms update only the counters and the history.
+ * <p>Running statistics over a window w: for the t-th finite norm x, α = max(1/t, 1/w), δ = x − μ,
+ * μ ← μ + α·δ, σ² ← (1 − α)·(σ² + α·δ²). For t ≤ w this is exactly the plain mean and population
+ * variance of the norms so far (Welford's recurrence); after that an exponential moving average
+ * with memory ≈ w steps (Finch 2009), so the mean follows a slow drift of the norm. Every finite
+ * norm, spikes included, updates the statistics: a lone spike moves the mean by at most x/w, and a
+ * lasting change of regime stops being flagged after a few w steps. Non-finite norms update only
+ * the counters and the history.
  */
 public final class ExplosionMonitor {
 
@@ -36,10 +35,13 @@ public final class ExplosionMonitor {
 
   /** Default k: a norm over 10× the running mean (the top of Pascanu's 0.5–10 range) is a spike. */
   public static final double DEFAULT_SPIKE_FACTOR = 10;
+
   /** Default statistics window w, in steps. */
   public static final int DEFAULT_WINDOW = 100;
+
   /** Default number of finite norms seen before spikes are flagged. */
   public static final int DEFAULT_WARMUP = 10;
+
   /** Default history capacity (last norms kept for plotting). */
   public static final int DEFAULT_HISTORY = 1024;
 
@@ -63,11 +65,12 @@ public final class ExplosionMonitor {
   }
 
   /**
-   * @param spikeFactor     k &gt; 0, finite: a norm x is a spike when x &gt; k·μ (Pascanu's
-   *                        heuristic range for thresholds is 0.5–10)
-   * @param window          w ≥ 1 steps of memory ({@link Integer#MAX_VALUE}: plain mean of all norms)
-   * @param warmup          finite norms to see before flagging spikes, ≥ 0
-   * @param historyCapacity norms kept for {@link #history(int)}, ≥ 0 (a ring: the oldest are dropped)
+   * @param spikeFactor k &gt; 0, finite: a norm x is a spike when x &gt; k·μ (Pascanu's heuristic
+   *     range for thresholds is 0.5–10)
+   * @param window w ≥ 1 steps of memory ({@link Integer#MAX_VALUE}: plain mean of all norms)
+   * @param warmup finite norms to see before flagging spikes, ≥ 0
+   * @param historyCapacity norms kept for {@link #history(int)}, ≥ 0 (a ring: the oldest are
+   *     dropped)
    * @throws IllegalArgumentException naming the first invalid argument
    */
   public ExplosionMonitor(double spikeFactor, int window, int warmup, int historyCapacity) {
@@ -84,8 +87,8 @@ public final class ExplosionMonitor {
   }
 
   /**
-   * Records one step's gradient norm x: appends it to the history; if x is finite, tests it
-   * against k·μ (after warm-up) and then folds it into μ and σ².
+   * Records one step's gradient norm x: appends it to the history; if x is finite, tests it against
+   * k·μ (after warm-up) and then folds it into μ and σ².
    *
    * @param norm the step's pre-clip norm, ≥ 0, or NaN/+∞
    * @return the status of this observation
@@ -119,7 +122,10 @@ public final class ExplosionMonitor {
     return lastStatus = s;
   }
 
-  /** {@link #observe(double)} with the pre-clip total norm of a clip (non-finite when the gradient was). */
+  /**
+   * {@link #observe(double)} with the pre-clip total norm of a clip (non-finite when the gradient
+   * was).
+   */
   public Status observe(ClipResult result) {
     Checks.notNull("result", result);
     return observe(result.totalNorm());
@@ -151,8 +157,8 @@ public final class ExplosionMonitor {
   }
 
   /**
-   * A clipping threshold θ = m·μ from the running mean (Pascanu's heuristic: m from 0.5 to 10
-   * still converged in their experiments). NaN before the first finite norm.
+   * A clipping threshold θ = m·μ from the running mean (Pascanu's heuristic: m from 0.5 to 10 still
+   * converged in their experiments). NaN before the first finite norm.
    *
    * @param multiple m &gt; 0, finite
    */
@@ -262,7 +268,18 @@ public final class ExplosionMonitor {
   /** Counts, μ, σ and the last status. */
   @Override
   public String toString() {
-    return "ExplosionMonitor[steps=" + steps + " mean=" + mean + " sd=" + standardDeviation() + " spikes=" + spikeCount
-        + " nonFinite=" + nonFiniteCount + " last=" + lastStatus + "]";
+    return "ExplosionMonitor[steps="
+        + steps
+        + " mean="
+        + mean
+        + " sd="
+        + standardDeviation()
+        + " spikes="
+        + spikeCount
+        + " nonFinite="
+        + nonFiniteCount
+        + " last="
+        + lastStatus
+        + "]";
   }
 }

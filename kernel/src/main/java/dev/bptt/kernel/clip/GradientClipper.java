@@ -4,46 +4,48 @@ import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Kernels;
 
 /**
- * In-place gradient clipping over a {@link TensorSet} (one view, or a group of views treated as
- * one vector g): global-norm, per-view-norm, value and adaptive (AGC) clipping, with an explicit
- * {@link ClipRule}, {@link NormType}, {@link NonFinitePolicy} and an optional loss scale.
+ * In-place gradient clipping over a {@link TensorSet} (one view, or a group of views treated as one
+ * vector g): global-norm, per-view-norm, value and adaptive (AGC) clipping, with an explicit {@link
+ * ClipRule}, {@link NormType}, {@link NonFinitePolicy} and an optional loss scale.
  *
  * <p>A clipper is an immutable value (make one per configuration and reuse it from any thread);
  * each call fills a caller-owned {@link ClipResult} and allocates nothing once that result has
- * grown to the view count (and, for AGC, the row count) and the JIT has compiled the kernels.
- * Every call:
+ * grown to the view count (and, for AGC, the row count) and the JIT has compiled the kernels. Every
+ * call:
+ *
  * <ol>
- *   <li>checks its arguments and throws before any write ({@link NullPointerException},
- *       {@link IllegalArgumentException} naming the argument and value);</li>
+ *   <li>checks its arguments and throws before any write ({@link NullPointerException}, {@link
+ *       IllegalArgumentException} naming the argument and value);
  *   <li>reads the gradient once to measure it (SIMD partials per view, added in double in view
- *       order, so the result is bitwise reproducible for a given kernel implementation), which
- *       also detects a NaN or ±∞ before anything is written;</li>
+ *       order, so the result is bitwise reproducible for a given kernel implementation), which also
+ *       detects a NaN or ±∞ before anything is written;
  *   <li>writes at most once: one multiply (or clamp) pass, skipped for a view whose factor is
- *       exactly 1.</li>
+ *       exactly 1.
  * </ol>
  *
- * <p>Null checks on the call path use {@link java.util.Objects#requireNonNull(Object, String)} with a
- * constant message: a message built by a capturing lambda is not always scalar-replaced by C2
- * on these paths and would cost 16 bytes per check.
+ * <p>Null checks on the call path use {@link java.util.Objects#requireNonNull(Object, String)} with
+ * a constant message: a message built by a capturing lambda is not always scalar-replaced by C2 on
+ * these paths and would cost 16 bytes per check.
  *
  * <p><b>Loss scale.</b> With {@link #withLossScale(float) loss scale} s the buffer holds s·g
- * (mixed-precision training). Norms are measured on the buffer and divided by s, the rule sees
- * the true norm, and the one write pass multiplies by c/s: the gradient is unscaled and clipped
- * in the same two passes, never three. A clipper with θ = +∞ only unscales and checks (AMP's
- * {@code GradScaler.unscale_}).
+ * (mixed-precision training). Norms are measured on the buffer and divided by s, the rule sees the
+ * true norm, and the one write pass multiplies by c/s: the gradient is unscaled and clipped in the
+ * same two passes, never three. A clipper with θ = +∞ only unscales and checks (AMP's {@code
+ * GradScaler.unscale_}).
  */
 public final class GradientClipper {
   /**
-   * Block length B of the norm sums: each view's Σxᵢ² or Σ|xᵢ| runs in float (SIMD) over blocks
-   * of B = 16384 entries (64 KiB), the block sums are added in double in order. The relative
-   * error of an L2 or L1 norm is therefore at most γ_B(2⁻²⁴) + γ_{n/B+k+2}(2⁻⁵³) ≈ 10⁻³ in the
-   * worst case (typically ~10⁻⁷) for any length n over k views, where one float sum over n
-   * entries would only guarantee γₙ(2⁻²⁴), useless past n ≈ 10⁷. One extra lane reduction per
-   * 64 KiB costs about 1%.
+   * Block length B of the norm sums: each view's Σxᵢ² or Σ|xᵢ| runs in float (SIMD) over blocks of
+   * B = 16384 entries (64 KiB), the block sums are added in double in order. The relative error of
+   * an L2 or L1 norm is therefore at most γ_B(2⁻²⁴) + γ_{n/B+k+2}(2⁻⁵³) ≈ 10⁻³ in the worst case
+   * (typically ~10⁻⁷) for any length n over k views, where one float sum over n entries would only
+   * guarantee γₙ(2⁻²⁴), useless past n ≈ 10⁷. One extra lane reduction per 64 KiB costs about 1%.
    */
   public static final int NORM_BLOCK = Kernels.REDUCTION_BLOCK;
+
   /** AGC's ε in max(‖Wᵢ‖, ε): 10⁻³ (Brock et al. 2021; DeepMind and timm default). */
   public static final double DEFAULT_AGC_EPSILON = 1e-3;
+
   private static final float MIN_LOSS_SCALE = 0x1p-126f;
   private static final float MAX_LOSS_SCALE = 0x1p126f;
 
@@ -52,7 +54,8 @@ public final class GradientClipper {
   private final NonFinitePolicy policy;
   private final float lossScale;
 
-  private GradientClipper(ClipRule rule, NormType normType, NonFinitePolicy policy, float lossScale) {
+  private GradientClipper(
+      ClipRule rule, NormType normType, NonFinitePolicy policy, float lossScale) {
     this.rule = rule;
     this.normType = normType;
     this.policy = policy;
@@ -88,8 +91,8 @@ public final class GradientClipper {
   }
 
   /**
-   * This clipper for a buffer that holds s·g: every clip also unscales (g ← buffer/s) in its
-   * write pass, and norms, thresholds and the result refer to g.
+   * This clipper for a buffer that holds s·g: every clip also unscales (g ← buffer/s) in its write
+   * pass, and norms, thresholds and the result refer to g.
    *
    * @param s loss scale in [2⁻¹²⁶, 2¹²⁶], so that s and 1/s are normal floats (AMP starts at 2¹⁶)
    * @throws IllegalArgumentException if s is outside that range or NaN
@@ -123,13 +126,13 @@ public final class GradientClipper {
 
   /**
    * Global-norm clipping (PyTorch {@code clip_grad_norm_}, TF {@code clip_by_global_norm}, Keras
-   * {@code global_clipnorm}, Pascanu Algorithm 1): N = ‖g‖ over all views as one vector, c =
-   * {@link ClipRule#coefficient rule.coefficient(θ, N)}, g ← c·g. The direction of g is kept.
-   * Two passes at most (measure, scale); the scale pass is skipped when c/s rounds to 1.
+   * {@code global_clipnorm}, Pascanu Algorithm 1): N = ‖g‖ over all views as one vector, c = {@link
+   * ClipRule#coefficient rule.coefficient(θ, N)}, g ← c·g. The direction of g is kept. Two passes
+   * at most (measure, scale); the scale pass is skipped when c/s rounds to 1.
    *
-   * @param grads   the gradient views, written in place
+   * @param grads the gradient views, written in place
    * @param maxNorm θ ≥ 0 (+∞ allowed: measures, checks and unscales only)
-   * @param out     filled with N, c, the per-view norms and flags; returned
+   * @param out filled with N, c, the per-view norms and flags; returned
    * @return {@code out}
    * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched)
    */
@@ -153,11 +156,11 @@ public final class GradientClipper {
   }
 
   /**
-   * {@link #clipGlobalNorm(TensorSet, double, ClipResult)} over one whole flat array. A
-   * convenience that allocates a view and a result per call; in a training loop make a
-   * {@link TensorView} and a {@link ClipResult} once and reuse them.
+   * {@link #clipGlobalNorm(TensorSet, double, ClipResult)} over one whole flat array. A convenience
+   * that allocates a view and a result per call; in a training loop make a {@link TensorView} and a
+   * {@link ClipResult} once and reuse them.
    *
-   * @param grads   the flat gradient, written in place
+   * @param grads the flat gradient, written in place
    * @param maxNorm θ ≥ 0
    * @return a new result: N (pre-clip), c, flags
    */
@@ -167,14 +170,14 @@ public final class GradientClipper {
   }
 
   /**
-   * Per-view norm clipping with one threshold for every view (Keras {@code clipnorm}, TF
-   * {@code clip_by_norm} per tensor): for each view v, cᵥ = rule.coefficient(θ, ‖gᵥ‖), gᵥ ←
-   * cᵥ·gᵥ. Unlike {@link #clipGlobalNorm} this changes the direction of g when views are
-   * scaled differently. Non-finite entries anywhere are detected before any view is written.
+   * Per-view norm clipping with one threshold for every view (Keras {@code clipnorm}, TF {@code
+   * clip_by_norm} per tensor): for each view v, cᵥ = rule.coefficient(θ, ‖gᵥ‖), gᵥ ← cᵥ·gᵥ. Unlike
+   * {@link #clipGlobalNorm} this changes the direction of g when views are scaled differently.
+   * Non-finite entries anywhere are detected before any view is written.
    *
-   * @param grads   the gradient views, written in place
+   * @param grads the gradient views, written in place
    * @param maxNorm θ ≥ 0, the same for every view
-   * @param out     filled with the global N, the smallest cᵥ, per-view norms and cᵥ; returned
+   * @param out filled with the global N, the smallest cᵥ, per-view norms and cᵥ; returned
    * @return {@code out}
    * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched)
    */
@@ -186,12 +189,11 @@ public final class GradientClipper {
   }
 
   /**
-   * Per-view norm clipping with a threshold per view: cᵥ = rule.coefficient(θᵥ, ‖gᵥ‖), gᵥ ←
-   * cᵥ·gᵥ.
+   * Per-view norm clipping with a threshold per view: cᵥ = rule.coefficient(θᵥ, ‖gᵥ‖), gᵥ ← cᵥ·gᵥ.
    *
-   * @param grads    the gradient views, written in place
+   * @param grads the gradient views, written in place
    * @param maxNorms θᵥ ≥ 0 for each view v &lt; k (longer arrays allowed; extra entries ignored)
-   * @param out      filled as by {@link #clipPerView(TensorSet, double, ClipResult)}; returned
+   * @param out filled as by {@link #clipPerView(TensorSet, double, ClipResult)}; returned
    * @return {@code out}
    * @throws IllegalArgumentException if maxNorms has fewer than k entries or one is negative or NaN
    */
@@ -201,7 +203,8 @@ public final class GradientClipper {
     Checks.notNull("out", out);
     int k = grads.viewCount();
     if (maxNorms.length < k) {
-      throw new IllegalArgumentException("maxNorms has " + maxNorms.length + " entries, grads has " + k + " views");
+      throw new IllegalArgumentException(
+          "maxNorms has " + maxNorms.length + " entries, grads has " + k + " views");
     }
     for (int i = 0; i < k; i++) {
       if (!(maxNorms[i] >= 0)) { // the name is built only on failure: no allocation per call
@@ -232,14 +235,14 @@ public final class GradientClipper {
 
   /**
    * Value clipping (PyTorch {@code clip_grad_value_}, Keras {@code clipvalue}, Mikolov's
-   * element-wise clipping): gᵢ ← min(max(gᵢ, −c), c) for every entry (with a loss scale:
-   * gᵢ ← clamp(fl(bufᵢ·fl(1/s)))). Changes the direction of g. The measuring pass (max |gᵢ|)
-   * detects non-finite entries first and lets a view with max |gᵢ| ≤ c go unwritten when s = 1.
-   * The result's norm is ‖g‖∞ and its coefficient NaN.
+   * element-wise clipping): gᵢ ← min(max(gᵢ, −c), c) for every entry (with a loss scale: gᵢ ←
+   * clamp(fl(bufᵢ·fl(1/s)))). Changes the direction of g. The measuring pass (max |gᵢ|) detects
+   * non-finite entries first and lets a view with max |gᵢ| ≤ c go unwritten when s = 1. The
+   * result's norm is ‖g‖∞ and its coefficient NaN.
    *
-   * @param grads     the gradient views, written in place
+   * @param grads the gradient views, written in place
    * @param clipValue c ≥ 0 (+∞ allowed)
-   * @param out       filled with ‖g‖∞, per-view ‖gᵥ‖∞, the number of views holding a clamped entry
+   * @param out filled with ‖g‖∞, per-view ‖gᵥ‖∞, the number of views holding a clamped entry
    * @return {@code out}
    * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched)
    */
@@ -270,35 +273,40 @@ public final class GradientClipper {
   }
 
   /**
-   * Adaptive gradient clipping with ε = {@value #DEFAULT_AGC_EPSILON}; see
-   * {@link #clipAdaptive(TensorSet, TensorSet, double, double, ClipResult)}.
+   * Adaptive gradient clipping with ε = {@value #DEFAULT_AGC_EPSILON}; see {@link
+   * #clipAdaptive(TensorSet, TensorSet, double, double, ClipResult)}.
    */
-  public ClipResult clipAdaptive(TensorSet grads, TensorSet weights, double lambda, ClipResult out) {
+  public ClipResult clipAdaptive(
+      TensorSet grads, TensorSet weights, double lambda, ClipResult out) {
     return clipAdaptive(grads, weights, lambda, DEFAULT_AGC_EPSILON, out);
   }
 
   /**
-   * Unit-wise adaptive gradient clipping (AGC, Brock et al. 2021): for every row i of every
-   * view that has {@link TensorView#adaptiveClipping()} set, with Gᵢ the gradient row and Wᵢ
-   * the matching weight row, ‖·‖ the Frobenius (L2) norm and Wᵢ* = max(‖Wᵢ‖, ε):
-   * <pre>  if ‖Gᵢ‖ / Wᵢ* &gt; λ then Gᵢ ← (λ·Wᵢ* / ‖Gᵢ‖)·Gᵢ</pre>
-   * A vector view is one row (whole-tensor norm). A zero weight row caps ‖Gᵢ‖ at λ·ε. Exempt
-   * views are only unscaled. The rule and norm type of this clipper are not used; the loss scale
-   * and non-finite policy are (non-finite entries in any gradient view, exempt or not, are
-   * detected before any write). Weights are read, never checked: a NaN weight row norm leaves
-   * its gradient row unchanged. Passes: one over G (row norms kept in the result's scratch),
-   * one over W and G together.
+   * Unit-wise adaptive gradient clipping (AGC, Brock et al. 2021): for every row i of every view
+   * that has {@link TensorView#adaptiveClipping()} set, with Gᵢ the gradient row and Wᵢ the
+   * matching weight row, ‖·‖ the Frobenius (L2) norm and Wᵢ* = max(‖Wᵢ‖, ε):
    *
-   * @param grads   gradient views G, written in place
+   * <pre>  if ‖Gᵢ‖ / Wᵢ* &gt; λ then Gᵢ ← (λ·Wᵢ* / ‖Gᵢ‖)·Gᵢ</pre>
+   *
+   * A vector view is one row (whole-tensor norm). A zero weight row caps ‖Gᵢ‖ at λ·ε. Exempt views
+   * are only unscaled. The rule and norm type of this clipper are not used; the loss scale and
+   * non-finite policy are (non-finite entries in any gradient view, exempt or not, are detected
+   * before any write). Weights are read, never checked: a NaN weight row norm leaves its gradient
+   * row unchanged. Passes: one over G (row norms kept in the result's scratch), one over W and G
+   * together.
+   *
+   * @param grads gradient views G, written in place
    * @param weights weight views W: same view count and rows×cols per view, no entry shared with G
-   * @param lambda  λ ≥ 0 (+∞ allowed: never clips); NFNets use 0.01
-   * @param eps     ε ≥ 0, finite
-   * @param out     filled with ‖G‖₂ (pre-clip), the smallest row coefficient, per-view ‖Gᵥ‖₂ and
-   *                smallest row coefficient, the number of rows clipped
+   * @param lambda λ ≥ 0 (+∞ allowed: never clips); NFNets use 0.01
+   * @param eps ε ≥ 0, finite
+   * @param out filled with ‖G‖₂ (pre-clip), the smallest row coefficient, per-view ‖Gᵥ‖₂ and
+   *     smallest row coefficient, the number of rows clipped
    * @return {@code out}
-   * @throws IllegalArgumentException if the shapes differ or G and W share an entry, or λ, ε are invalid
+   * @throws IllegalArgumentException if the shapes differ or G and W share an entry, or λ, ε are
+   *     invalid
    */
-  public ClipResult clipAdaptive(TensorSet grads, TensorSet weights, double lambda, double eps, ClipResult out) {
+  public ClipResult clipAdaptive(
+      TensorSet grads, TensorSet weights, double lambda, double eps, ClipResult out) {
     Checks.notNull("grads", grads);
     Checks.notNull("weights", weights);
     Checks.notNull("out", out);
@@ -313,7 +321,8 @@ public final class GradientClipper {
       rowsTotal += unitRows(grads.view(i));
     }
     if (rowsTotal > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("grads has " + rowsTotal + " AGC rows, more than an array holds");
+      throw new IllegalArgumentException(
+          "grads has " + rowsTotal + " AGC rows, more than an array holds");
     }
     out.begin(NormType.L2, k);
     double[] rowSs = out.scratch((int) rowsTotal);
@@ -324,7 +333,8 @@ public final class GradientClipper {
       if (unitRows(v) > 0) {
         viewSs = 0;
         for (int row = 0; row < v.rows(); row++, r++) {
-          rowSs[r] = ClipPasses.partial(NormType.L2, v.array(), v.offset() + row * v.cols(), v.cols());
+          rowSs[r] =
+              ClipPasses.partial(NormType.L2, v.array(), v.offset() + row * v.cols(), v.cols());
           viewSs += rowSs[r];
         }
       } else {
@@ -348,7 +358,12 @@ public final class GradientClipper {
       }
       for (int row = 0, n = unitRows(v); row < n; row++, r++) {
         double g = Math.sqrt(rowSs[r]) / lossScale;
-        double wStar = Math.max(Math.sqrt(ClipPasses.partial(NormType.L2, w.array(), w.offset() + row * w.cols(), w.cols())), eps);
+        double wStar =
+            Math.max(
+                Math.sqrt(
+                    ClipPasses.partial(
+                        NormType.L2, w.array(), w.offset() + row * w.cols(), w.cols())),
+                eps);
         double coef = 1;
         if (g / wStar > lambda) {
           // g > 0 here (the ratio exceeds λ ≥ 0); min(1, ·) guards the rounding of λ·W*/g.
@@ -366,9 +381,9 @@ public final class GradientClipper {
   }
 
   /**
-   * The norm ‖g‖ of all views as one vector, without clipping: L2 √(Σ gᵢ²), L1 Σ|gᵢ|, L∞
-   * max|gᵢ|, overflow-safe (entries up to {@link Float#MAX_VALUE} and subnormals give the right
-   * finite value), partials added in view order. NaN or +∞ if an entry is non-finite.
+   * The norm ‖g‖ of all views as one vector, without clipping: L2 √(Σ gᵢ²), L1 Σ|gᵢ|, L∞ max|gᵢ|,
+   * overflow-safe (entries up to {@link Float#MAX_VALUE} and subnormals give the right finite
+   * value), partials added in view order. NaN or +∞ if an entry is non-finite.
    */
   public static double totalNorm(TensorSet set, NormType type) {
     Checks.notNull("set", set);
@@ -376,7 +391,9 @@ public final class GradientClipper {
     double acc = 0;
     for (int i = 0, k = set.viewCount(); i < k; i++) {
       TensorView v = set.view(i);
-      acc = ClipPasses.combine(type, acc, ClipPasses.partial(type, v.array(), v.offset(), v.length()));
+      acc =
+          ClipPasses.combine(
+              type, acc, ClipPasses.partial(type, v.array(), v.offset(), v.length()));
     }
     return ClipPasses.norm(type, acc);
   }
@@ -384,7 +401,15 @@ public final class GradientClipper {
   /** Rule, norm type, policy and loss scale. */
   @Override
   public String toString() {
-    return "GradientClipper[" + rule + ", " + normType + ", " + policy + ", lossScale=" + lossScale + "]";
+    return "GradientClipper["
+        + rule
+        + ", "
+        + normType
+        + ", "
+        + policy
+        + ", lossScale="
+        + lossScale
+        + "]";
   }
 
   // ---- shared steps ----
@@ -414,7 +439,7 @@ public final class GradientClipper {
       case THROW -> throw ClipPasses.firstNonFinite(grads);
       case PROPAGATE -> ClipPasses.fill(grads, Float.NaN);
       case ZERO -> ClipPasses.fill(grads, 0f);
-      case SKIP -> { }
+      case SKIP -> {}
     }
     out.finishNonFinite(total, policy);
     return out;
@@ -441,21 +466,39 @@ public final class GradientClipper {
     }
     int k = grads.viewCount();
     if (weights.viewCount() != k) {
-      throw new IllegalArgumentException("weights has " + weights.viewCount() + " views, grads has " + k);
+      throw new IllegalArgumentException(
+          "weights has " + weights.viewCount() + " views, grads has " + k);
     }
     for (int i = 0; i < k; i++) {
       TensorView g = grads.view(i);
       TensorView w = weights.view(i);
       if (g.rows() != w.rows() || g.cols() != w.cols()) {
-        throw new IllegalArgumentException("view " + i + ": grads '" + g.name() + "' is " + g.rows() + "x" + g.cols()
-            + " but weights '" + w.name() + "' is " + w.rows() + "x" + w.cols());
+        throw new IllegalArgumentException(
+            "view "
+                + i
+                + ": grads '"
+                + g.name()
+                + "' is "
+                + g.rows()
+                + "x"
+                + g.cols()
+                + " but weights '"
+                + w.name()
+                + "' is "
+                + w.rows()
+                + "x"
+                + w.cols());
       }
     }
     for (int i = 0; i < k; i++) {
       for (int j = 0; j < k; j++) {
         if (grads.view(i).overlaps(weights.view(j))) {
-          throw new IllegalArgumentException("grads view '" + grads.view(i).name() + "' and weights view '"
-              + weights.view(j).name() + "' share entries of the same array");
+          throw new IllegalArgumentException(
+              "grads view '"
+                  + grads.view(i).name()
+                  + "' and weights view '"
+                  + weights.view(j).name()
+                  + "' share entries of the same array");
         }
       }
     }

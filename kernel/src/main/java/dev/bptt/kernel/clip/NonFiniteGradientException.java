@@ -15,15 +15,26 @@ public final class NonFiniteGradientException extends ArithmeticException {
   private final float value;
 
   /**
-   * @param viewName     name of the view holding the entry
-   * @param viewIndex    position of that view in the set
+   * @param viewName name of the view holding the entry
+   * @param viewIndex position of that view in the set
    * @param elementIndex index of the entry inside the view (row·cols + col)
-   * @param arrayIndex   index of the entry in the backing array (offset + elementIndex)
-   * @param value        the entry: NaN, +∞ or −∞
+   * @param arrayIndex index of the entry in the backing array (offset + elementIndex)
+   * @param value the entry: NaN, +∞ or −∞
    */
-  public NonFiniteGradientException(String viewName, int viewIndex, int elementIndex, int arrayIndex, float value) {
-    super("non-finite gradient: view '" + viewName + "' (#" + viewIndex + ") holds " + value + " at element "
-        + elementIndex + " (array index " + arrayIndex + "); nothing was modified");
+  public NonFiniteGradientException(
+      String viewName, int viewIndex, int elementIndex, int arrayIndex, float value) {
+    super(
+        "non-finite gradient: view '"
+            + viewName
+            + "' (#"
+            + viewIndex
+            + ") holds "
+            + value
+            + " at element "
+            + elementIndex
+            + " (array index "
+            + arrayIndex
+            + "); nothing was modified");
     this.viewName = viewName;
     this.viewIndex = viewIndex;
     this.elementIndex = elementIndex;

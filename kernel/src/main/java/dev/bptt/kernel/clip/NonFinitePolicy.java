@@ -1,25 +1,24 @@
 package dev.bptt.kernel.clip;
 
 /**
- * What a clip does when the gradient holds a NaN or ±∞. Detection always comes first (the
- * norm pass finds it: a norm accumulated in double from finite floats never overflows, so a
- * non-finite norm means a non-finite entry) and nothing is written before the policy acts.
+ * What a clip does when the gradient holds a NaN or ±∞. Detection always comes first (the norm pass
+ * finds it: a norm accumulated in double from finite floats never overflows, so a non-finite norm
+ * means a non-finite entry) and nothing is written before the policy acts.
  */
 public enum NonFinitePolicy {
   /**
-   * Throw {@link NonFiniteGradientException} naming the first offending view and index (views
-   * in order, entries in order); the gradient is untouched (PyTorch
-   * {@code error_if_nonfinite=True}).
+   * Throw {@link NonFiniteGradientException} naming the first offending view and index (views in
+   * order, entries in order); the gradient is untouched (PyTorch {@code error_if_nonfinite=True}).
    */
   THROW,
   /**
-   * Every entry of every view becomes NaN, so the failure cannot go unnoticed downstream (TF
-   * {@code clip_by_global_norm}); {@link ClipResult#coefficient()} is NaN.
+   * Every entry of every view becomes NaN, so the failure cannot go unnoticed downstream (TF {@code
+   * clip_by_global_norm}); {@link ClipResult#coefficient()} is NaN.
    */
   PROPAGATE,
   /**
-   * The gradient is untouched and {@link ClipResult#skipStep()} is true: the caller should
-   * skip the optimizer step (and, with a loss scale, back it off, as AMP's GradScaler does).
+   * The gradient is untouched and {@link ClipResult#skipStep()} is true: the caller should skip the
+   * optimizer step (and, with a loss scale, back it off, as AMP's GradScaler does).
    */
   SKIP,
   /** Every entry of every view becomes +0; {@link ClipResult#coefficient()} is 0. */

@@ -1,8 +1,8 @@
 package dev.bptt.kernel.clip;
 
 /**
- * The vector norm a clip measures, over all entries of the views it is given (the views are
- * treated as one concatenated vector g).
+ * The vector norm a clip measures, over all entries of the views it is given (the views are treated
+ * as one concatenated vector g).
  */
 public enum NormType {
   /** ‖g‖₂ = √(Σᵢ gᵢ²), the Euclidean norm (PyTorch {@code norm_type=2}, TF, Keras, Pascanu). */

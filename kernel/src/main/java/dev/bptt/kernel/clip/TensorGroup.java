@@ -1,14 +1,13 @@
 package dev.bptt.kernel.clip;
 
 import dev.bptt.kernel.internal.Checks;
-
 import java.util.List;
 import java.util.Objects;
 
 /**
- * An immutable ordered group of views that clipping treats as one vector (the set of all
- * parameter gradients of a model, or the named views of one flat buffer). No two views may
- * share an entry: an entry counted twice would distort the norm and be scaled twice.
+ * An immutable ordered group of views that clipping treats as one vector (the set of all parameter
+ * gradients of a model, or the named views of one flat buffer). No two views may share an entry: an
+ * entry counted twice would distort the norm and be scaled twice.
  */
 public final class TensorGroup implements TensorSet {
   private final TensorView[] views;
@@ -20,7 +19,7 @@ public final class TensorGroup implements TensorSet {
   /**
    * A group of the given views, in order.
    *
-   * @throws NullPointerException     if the array or a view is null
+   * @throws NullPointerException if the array or a view is null
    * @throws IllegalArgumentException if two views share an entry (names both and their ranges)
    */
   public static TensorGroup of(TensorView... views) {
@@ -31,9 +30,20 @@ public final class TensorGroup implements TensorSet {
       // Pairwise, once per group: O(k²) reference comparisons at construction, none per call.
       for (int j = 0; j < i; j++) {
         if (copy[i].overlaps(copy[j])) {
-          throw new IllegalArgumentException("views '" + copy[j].name() + "' [" + copy[j].offset() + ", "
-              + (copy[j].offset() + copy[j].length()) + ") and '" + copy[i].name() + "' [" + copy[i].offset() + ", "
-              + (copy[i].offset() + copy[i].length()) + ") overlap in the same array");
+          throw new IllegalArgumentException(
+              "views '"
+                  + copy[j].name()
+                  + "' ["
+                  + copy[j].offset()
+                  + ", "
+                  + (copy[j].offset() + copy[j].length())
+                  + ") and '"
+                  + copy[i].name()
+                  + "' ["
+                  + copy[i].offset()
+                  + ", "
+                  + (copy[i].offset() + copy[i].length())
+                  + ") overlap in the same array");
         }
       }
     }
@@ -47,8 +57,8 @@ public final class TensorGroup implements TensorSet {
   }
 
   /**
-   * The same views (names, offsets, shapes, AGC flags) on another array: the weights that
-   * match a gradient group laid out in one flat array, e.g. {@code grads.on(params)}.
+   * The same views (names, offsets, shapes, AGC flags) on another array: the weights that match a
+   * gradient group laid out in one flat array, e.g. {@code grads.on(params)}.
    */
   public TensorGroup on(float[] other) {
     TensorView[] mapped = new TensorView[views.length];

@@ -1,9 +1,9 @@
 package dev.bptt.kernel.clip;
 
 /**
- * An ordered set of non-overlapping {@link TensorView}s that a clip treats as one vector: a
- * single view, or a {@link TensorGroup}. Immutable, so validation done at construction holds
- * for every later call.
+ * An ordered set of non-overlapping {@link TensorView}s that a clip treats as one vector: a single
+ * view, or a {@link TensorGroup}. Immutable, so validation done at construction holds for every
+ * later call.
  */
 public sealed interface TensorSet permits TensorView, TensorGroup {
 
@@ -11,8 +11,8 @@ public sealed interface TensorSet permits TensorView, TensorGroup {
   int viewCount();
 
   /**
-   * View i in set order (0 ≤ i &lt; k); reductions and the search for the first non-finite
-   * entry follow this order.
+   * View i in set order (0 ≤ i &lt; k); reductions and the search for the first non-finite entry
+   * follow this order.
    *
    * @throws IndexOutOfBoundsException if i is not in [0, k)
    */

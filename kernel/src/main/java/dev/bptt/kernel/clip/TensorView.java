@@ -1,27 +1,27 @@
 package dev.bptt.kernel.clip;
 
 import dev.bptt.kernel.internal.Checks;
-
 import java.util.Objects;
 
 /**
- * A named rows×cols block of a flat {@code float[]}: entries {@code array[offset ..
- * offset + rows·cols)}, row-major with ld = cols. A gradient (or weight) tensor for clipping;
- * its rows are the units of adaptive clipping (a vector is one row, so AGC uses its whole
- * norm). The view holds the array by reference: clipping writes through it.
+ * A named rows×cols block of a flat {@code float[]}: entries {@code array[offset .. offset +
+ * rows·cols)}, row-major with ld = cols. A gradient (or weight) tensor for clipping; its rows are
+ * the units of adaptive clipping (a vector is one row, so AGC uses its whole norm). The view holds
+ * the array by reference: clipping writes through it.
  *
- * <p>All components are checked on construction; since an array's length never changes, a
- * view that was valid once stays valid.
+ * <p>All components are checked on construction; since an array's length never changes, a view that
+ * was valid once stays valid.
  *
- * @param name             label used in messages and exceptions (e.g. {@code "W_hh"})
- * @param array            the backing array
- * @param offset           index of entry (0, 0), ≥ 0
- * @param rows             number of rows (AGC units), ≥ 0
- * @param cols             entries per row, ≥ 0
- * @param adaptiveClipping false to exempt this view from adaptive (AGC) clipping, as NFNets
- *                         exempt the final classifier; every other clip ignores it
+ * @param name label used in messages and exceptions (e.g. {@code "W_hh"})
+ * @param array the backing array
+ * @param offset index of entry (0, 0), ≥ 0
+ * @param rows number of rows (AGC units), ≥ 0
+ * @param cols entries per row, ≥ 0
+ * @param adaptiveClipping false to exempt this view from adaptive (AGC) clipping, as NFNets exempt
+ *     the final classifier; every other clip ignores it
  */
-public record TensorView(String name, float[] array, int offset, int rows, int cols, boolean adaptiveClipping)
+public record TensorView(
+    String name, float[] array, int offset, int rows, int cols, boolean adaptiveClipping)
     implements TensorSet {
 
   /** Validates: non-null name and array, non-negative sizes, rows·cols entries fit at offset. */
@@ -32,8 +32,17 @@ public record TensorView(String name, float[] array, int offset, int rows, int c
     Checks.nonNegative("cols of view '" + name + "'", cols);
     long len = (long) rows * cols;
     if (offset < 0 || offset + len > array.length) {
-      throw new IndexOutOfBoundsException("view '" + name + "': " + rows + "x" + cols + " at offset " + offset
-          + " does not fit array of length " + array.length);
+      throw new IndexOutOfBoundsException(
+          "view '"
+              + name
+              + "': "
+              + rows
+              + "x"
+              + cols
+              + " at offset "
+              + offset
+              + " does not fit array of length "
+              + array.length);
     }
   }
 
@@ -64,8 +73,8 @@ public record TensorView(String name, float[] array, int offset, int rows, int c
   }
 
   /**
-   * The same name, offset, shape and AGC flag on another array, e.g. the weights that match
-   * this gradient view in a second array with the same layout.
+   * The same name, offset, shape and AGC flag on another array, e.g. the weights that match this
+   * gradient view in a second array with the same layout.
    */
   public TensorView on(float[] other) {
     return new TensorView(name, other, offset, rows, cols, adaptiveClipping);
@@ -73,8 +82,11 @@ public record TensorView(String name, float[] array, int offset, int rows, int c
 
   /** True when this view and {@code other} share at least one entry of the same array. */
   public boolean overlaps(TensorView other) {
-    return array == other.array && length() > 0 && other.length() > 0
-        && offset < (long) other.offset + other.length() && other.offset < (long) offset + length();
+    return array == other.array
+        && length() > 0
+        && other.length() > 0
+        && offset < (long) other.offset + other.length()
+        && other.offset < (long) offset + length();
   }
 
   /** 1: a view is a set of one. */
@@ -93,7 +105,15 @@ public record TensorView(String name, float[] array, int offset, int rows, int c
   /** Name, shape and range; not the array contents. */
   @Override
   public String toString() {
-    return "TensorView[" + name + " " + rows + "x" + cols + " at " + offset
-        + (adaptiveClipping ? "" : ", no AGC") + "]";
+    return "TensorView["
+        + name
+        + " "
+        + rows
+        + "x"
+        + cols
+        + " at "
+        + offset
+        + (adaptiveClipping ? "" : ", no AGC")
+        + "]";
   }
 }

@@ -1,25 +1,39 @@
 package dev.bptt.kernel.internal;
 
 /**
- * The cell-independent parts of a forward + backward pass, written once against
- * {@link Recurrence} and used by every engine: the δ recursion over a segment and the full
- * backward pass over stored states.
+ * The cell-independent parts of a forward + backward pass, written once against {@link Recurrence}
+ * and used by every engine: the δ recursion over a segment and the full backward pass over stored
+ * states.
  */
 public final class Backprop {
   private Backprop() {}
 
   /**
-   * δ_t for t = t2 down to t1 into delta[dBase + (t − t1)·B·Δ], with the slot of step t at
-   * base + (t − t1 + 1)·B·S:
+   * δ_t for t = t2 down to t1 into delta[dBase + (t − t1)·B·Δ], with the slot of step t at base +
+   * (t − t1 + 1)·B·S:
+   *
    * <pre>
    *   ∂L/∂h_t = upstream_t (loss steps only) + flow[t]·(∂h_{t+1}/∂h_t)ᵀ·δ_{t+1},   δ_t = local(∂L/∂h_t)
    * </pre>
+   *
    * δ_{t2+1} and the slot of step t2+1 are read from {@code next}/{@code nextSlot} (next null:
-   * nothing flows in at t2, as at t2 = T or at a window's end). Traces, when the call has them,
-   * are written at t − 1.
+   * nothing flows in at t2, as at t2 = T or at a window's end). Traces, when the call has them, are
+   * written at t − 1.
    */
-  public static void deltas(Recurrence r, float[] params, StepData in, int t1, int t2, float[] states, int base,
-                            float[] delta, int dBase, float[] next, int nextOff, float[] nextSlot, int nextSlotOff) {
+  public static void deltas(
+      Recurrence r,
+      float[] params,
+      StepData in,
+      int t1,
+      int t2,
+      float[] states,
+      int base,
+      float[] delta,
+      int dBase,
+      float[] next,
+      int nextOff,
+      float[] nextSlot,
+      int nextSlotOff) {
     final int batch = in.batch;
     final int bs = batch * r.stateSize();
     final int bd = batch * r.deltaSize();
@@ -58,20 +72,29 @@ public final class Backprop {
 
   /**
    * Full BPTT over the stored slots of steps 0..T at states[0] (flow factors from the call, if
-   * any): δ_T..δ_1 into delta[0], ∂L/∂h_0 = flow[0]·(∂h_1/∂h_0)ᵀ·δ_1 when asked, then the
-   * weight gradients of all T steps.
+   * any): δ_T..δ_1 into delta[0], ∂L/∂h_0 = flow[0]·(∂h_1/∂h_0)ᵀ·δ_1 when asked, then the weight
+   * gradients of all T steps.
    */
-  public static void full(Recurrence r, float[] params, float[] grads, StepData in, float[] states, float[] delta) {
+  public static void full(
+      Recurrence r, float[] params, float[] grads, StepData in, float[] states, float[] delta) {
     deltas(r, params, in, 1, in.steps, states, 0, delta, 0, null, 0, null, 0);
     initialStateGrad(r, params, in, in.flowAt(0), states, in.batch * r.stateSize(), delta, 0);
     r.weightGrads(params, grads, in.batch, 1, in.steps, states, 0, delta, 0, in);
   }
 
   /** ∂L/∂h_0 ← f·(∂h_1/∂h_0)ᵀ·δ_1 into the call's output, if it has one. */
-  public static void initialStateGrad(Recurrence r, float[] params, StepData in, float f, float[] slot1,
-                                      int slot1Off, float[] delta1, int d1Off) {
+  public static void initialStateGrad(
+      Recurrence r,
+      float[] params,
+      StepData in,
+      float f,
+      float[] slot1,
+      int slot1Off,
+      float[] delta1,
+      int d1Off) {
     if (in.dInitial != null) {
-      r.recurrentGrad(params, in.batch, f, slot1, slot1Off, delta1, d1Off, 0f, in.dInitial, in.dInitialOff);
+      r.recurrentGrad(
+          params, in.batch, f, slot1, slot1Off, delta1, d1Off, 0f, in.dInitial, in.dInitialOff);
     }
   }
 }

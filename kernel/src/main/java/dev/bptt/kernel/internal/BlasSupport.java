@@ -2,11 +2,11 @@ package dev.bptt.kernel.internal;
 
 /**
  * Unchecked BLAS-style kernels over flat row-major {@code float[]} buffers. Callers (the public
- * {@code dev.bptt.kernel.Blas} facade) have validated every argument; implementations assume
- * sizes are non-negative, ranges fit and outputs do not overlap inputs.
+ * {@code dev.bptt.kernel.Blas} facade) have validated every argument; implementations assume sizes
+ * are non-negative, ranges fit and outputs do not overlap inputs.
  *
- * <p>Two implementations with the same method order and loop structure:
- * {@link DefaultBlasSupport} (scalar twin) and {@code PanamaBlasSupport} (Vector API).
+ * <p>Two implementations with the same method order and loop structure: {@link DefaultBlasSupport}
+ * (scalar twin) and {@code PanamaBlasSupport} (Vector API).
  */
 public interface BlasSupport {
 
@@ -29,23 +29,66 @@ public interface BlasSupport {
   float maxAbs(int n, float[] x, int xOff);
 
   /** y[m] ← α·A·x + β·y, A m×n row-major; β = 0 means y is not read. */
-  void gemv(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
-            float beta, float[] y, int yOff);
+  void gemv(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff);
 
   /** y[n] ← α·Aᵀ·x + β·y, A m×n row-major, x of length m; β = 0 means y is not read. */
-  void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
-             float beta, float[] y, int yOff);
+  void gemvT(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff);
 
   /** A ← A + α·x·yᵀ, A m×n row-major, x of length m, y of length n. */
-  void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
-           float[] a, int aOff, int lda);
+  void ger(
+      int m,
+      int n,
+      float alpha,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      float[] a,
+      int aOff,
+      int lda);
 
   /**
    * C[m×n] ← α·op(A)·op(B) + β·C. transA/transB: false = N, true = T. β = 0 means C is not read.
    */
-  void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float beta, float[] c, int cOff, int ldc);
+  void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc);
 
   /** y ← tanh(x) element-wise (y may equal x at the same offset). */
   void tanh(int n, float[] x, int xOff, float[] y, int yOff);
@@ -66,8 +109,8 @@ public interface BlasSupport {
   void reluGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff);
 
   /**
-   * x ← min(max(fl(x·mul), −c), c) element-wise, with Math.min/max semantics (NaN stays NaN,
-   * −0 stays −0); c ≥ 0. For value clipping.
+   * x ← min(max(fl(x·mul), −c), c) element-wise, with Math.min/max semantics (NaN stays NaN, −0
+   * stays −0); c ≥ 0. For value clipping.
    */
   void clamp(int n, float mul, float c, float[] x, int xOff);
 

@@ -1,7 +1,6 @@
 package dev.bptt.kernel.internal;
 
 import dev.bptt.kernel.bptt.BpttStrategy;
-import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.rnn.SequenceShape;
 
 /**
@@ -14,7 +13,8 @@ public sealed interface BpttEngine permits StoredStatesEngine, CheckpointedEngin
   /** The engine for {@code strategy} with buffers for sequences up to {@code capacity}. */
   static BpttEngine create(Recurrence r, SequenceShape capacity, BpttStrategy strategy) {
     return switch (strategy) {
-      case BpttStrategy.Checkpointed c -> new CheckpointedEngine(r, capacity, c.segmentLength(capacity.steps()));
+      case BpttStrategy.Checkpointed c ->
+          new CheckpointedEngine(r, capacity, c.segmentLength(capacity.steps()));
       case BpttStrategy.Streaming s -> new StreamingEngine(r, capacity, s.k1(), s.k2());
       default -> new StoredStatesEngine(r, capacity, strategy);
     };
@@ -44,6 +44,9 @@ public sealed interface BpttEngine permits StoredStatesEngine, CheckpointedEngin
   /** True when, after the last run, the carried state of step t (0..T) is still held. */
   boolean keepsState(int t);
 
-  /** Copies the carried state [B][carry] of step t into dst[off..]; {@link #keepsState}(t) must hold. */
+  /**
+   * Copies the carried state [B][carry] of step t into dst[off..]; {@link #keepsState}(t) must
+   * hold.
+   */
   void copyState(int t, float[] dst, int off);
 }

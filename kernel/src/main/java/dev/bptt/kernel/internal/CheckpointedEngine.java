@@ -6,9 +6,9 @@ import dev.bptt.kernel.rnn.SequenceShape;
 /**
  * Engine of checkpointed BPTT (Chen et al. 2016 applied to the time axis): the forward pass runs
  * segment by segment through one buffer of s + 1 slots, keeping only each segment's first carried
- * state; the backward pass walks the segments from last to first, recomputes each one's slots
- * from its checkpoint (the last segment is still in the buffer), and runs the δ recursion and
- * the weight-gradient products on it, carrying δ (and the slot it flows back through) across the
+ * state; the backward pass walks the segments from last to first, recomputes each one's slots from
+ * its checkpoint (the last segment is still in the buffer), and runs the δ recursion and the
+ * weight-gradient products on it, carrying δ (and the slot it flows back through) across the
  * boundary.
  *
  * <p><b>Bitwise equal to full BPTT.</b> A segment recomputed alone gives bitwise the slots of the
@@ -20,18 +20,25 @@ import dev.bptt.kernel.rnn.SequenceShape;
 final class CheckpointedEngine implements BpttEngine {
   private final int segmentCapacity;
   private final int segmentsCapacity;
+
   /** Carried state at the start of segments 0..n−2, [n−1][B][carry]. */
   private final float[] checkpoints;
+
   /** h_T, kept because the buffer ends the backward pass holding segment 0. */
   private final float[] last;
+
   /** Slots of steps t1−1..t2 of the segment being processed, [s+1][B][S]. */
   private final float[] segStates;
+
   /** δ of that segment, [s][B][Δ]. */
   private final float[] segDelta;
+
   /** Outputs of that segment for the loss callback, [s][B][O′]. */
   private final float[] segOut;
+
   /** δ_{t2+1} and the slot of step t2+1, from the later segment. */
   private final float[] carryDelta;
+
   private final float[] carrySlot;
   private long recomputed;
   private int ranSteps = -1;
@@ -45,12 +52,16 @@ final class CheckpointedEngine implements BpttEngine {
     int bs = Sizes.floats("a state slot", 1, batch, r.stateSize());
     this.segmentCapacity = segment;
     this.segmentsCapacity = BpttStrategy.Checkpointed.segments(steps, segment);
-    this.checkpoints = new float[Sizes.floats("checkpoints", segmentsCapacity - 1L, batch, r.carrySize())];
+    this.checkpoints =
+        new float[Sizes.floats("checkpoints", segmentsCapacity - 1L, batch, r.carrySize())];
     this.last = new float[segmentsCapacity > 1 ? batch * r.carrySize() : 0];
     this.segStates = new float[Sizes.floats("segment states", segment + 1L, batch, r.stateSize())];
     this.segDelta = new float[Sizes.floats("segment deltas", segment, batch, r.deltaSize())];
-    this.segOut = new float[r.statesAreOutputs() ? 0 : Sizes.floats("segment outputs", segment, batch,
-        r.stepOutputSize())];
+    this.segOut =
+        new float
+            [r.statesAreOutputs()
+                ? 0
+                : Sizes.floats("segment outputs", segment, batch, r.stepOutputSize())];
     this.carryDelta = new float[batch * r.deltaSize()];
     this.carrySlot = new float[bs];
   }
@@ -58,13 +69,26 @@ final class CheckpointedEngine implements BpttEngine {
   @Override
   public String unfit(BpttStrategy strategy, SequenceShape shape) {
     if (!(strategy instanceof BpttStrategy.Checkpointed c)) {
-      return "it holds checkpoints (segment " + segmentCapacity + "), not the buffers of " + strategy;
+      return "it holds checkpoints (segment "
+          + segmentCapacity
+          + "), not the buffers of "
+          + strategy;
     }
     int s = segment(c, shape.steps());
     int n = BpttStrategy.Checkpointed.segments(shape.steps(), s);
     if (s > segmentCapacity || n > segmentsCapacity) {
-      return "it holds " + segmentsCapacity + " segments of at most " + segmentCapacity + " steps, " + strategy
-          + " needs " + n + " segments of " + s + " for T=" + shape.steps();
+      return "it holds "
+          + segmentsCapacity
+          + " segments of at most "
+          + segmentCapacity
+          + " steps, "
+          + strategy
+          + " needs "
+          + n
+          + " segments of "
+          + s
+          + " for T="
+          + shape.steps();
     }
     return null;
   }
@@ -72,8 +96,8 @@ final class CheckpointedEngine implements BpttEngine {
   /**
    * The strategy's segment length for T steps, capped at the buffers' segment length: a workspace
    * sized for T then runs every shorter T′ with its own strategy (⌈√T′⌉ can exceed ⌈√T⌉'s segment
-   * for T′ ≤ 5, and budgets pick longer segments for shorter sequences). Every segment length
-   * gives bitwise the same gradient; the cap only changes how many states are recomputed.
+   * for T′ ≤ 5, and budgets pick longer segments for shorter sequences). Every segment length gives
+   * bitwise the same gradient; the cap only changes how many states are recomputed.
    */
   private int segment(BpttStrategy.Checkpointed c, int steps) {
     return Math.min(c.segmentLength(steps), segmentCapacity);
@@ -103,8 +127,20 @@ final class CheckpointedEngine implements BpttEngine {
         r.forwardSteps(params, batch, t1, t2, in.x, in.xOffset(t1), segStates, 0);
         recomputed += t2 - t1 + 1;
       }
-      Backprop.deltas(r, params, in, t1, t2, segStates, 0, segDelta, 0, lastSegment ? null : carryDelta, 0,
-          carrySlot, 0);
+      Backprop.deltas(
+          r,
+          params,
+          in,
+          t1,
+          t2,
+          segStates,
+          0,
+          segDelta,
+          0,
+          lastSegment ? null : carryDelta,
+          0,
+          carrySlot,
+          0);
       r.weightGrads(params, grads, batch, t1, t2, segStates, 0, segDelta, 0, in);
     }
     Backprop.initialStateGrad(r, params, in, 1f, segStates, rs, segDelta, 0);
@@ -115,7 +151,9 @@ final class CheckpointedEngine implements BpttEngine {
     ranSegments = n;
   }
 
-  /** Forward over all segments: keeps the starts of all but the last, evaluates the loss, keeps h_T. */
+  /**
+   * Forward over all segments: keeps the starts of all but the last, evaluates the loss, keeps h_T.
+   */
   private void forward(Recurrence r, float[] params, StepData in, int s, int n, int rs, int rc) {
     in.initialState(r, segStates, 0);
     int prevLen = 0;
@@ -123,7 +161,8 @@ final class CheckpointedEngine implements BpttEngine {
       int t1 = k * s + 1;
       int t2 = Math.min(in.steps, t1 + s - 1);
       if (k > 0) {
-        System.arraycopy(segStates, prevLen * rs, segStates, 0, rc); // carried state ending the previous segment
+        System.arraycopy(
+            segStates, prevLen * rs, segStates, 0, rc); // carried state ending the previous segment
       }
       if (k < n - 1) {
         System.arraycopy(segStates, 0, checkpoints, k * rc, rc);
@@ -144,8 +183,13 @@ final class CheckpointedEngine implements BpttEngine {
 
   @Override
   public long floats() {
-    return (long) checkpoints.length + last.length + segStates.length + segDelta.length + segOut.length
-        + carryDelta.length + carrySlot.length;
+    return (long) checkpoints.length
+        + last.length
+        + segStates.length
+        + segDelta.length
+        + segOut.length
+        + carryDelta.length
+        + carrySlot.length;
   }
 
   @Override
@@ -164,15 +208,17 @@ final class CheckpointedEngine implements BpttEngine {
   }
 
   /**
-   * Kept after a run: steps 0..s (the first segment, left in the buffer by the backward pass),
-   * the checkpoints (multiples of s that start a segment), and step T.
+   * Kept after a run: steps 0..s (the first segment, left in the buffer by the backward pass), the
+   * checkpoints (multiples of s that start a segment), and step T.
    */
   @Override
   public boolean keepsState(int t) {
     if (t < 0 || t > ranSteps) {
       return false;
     }
-    return t <= ranSegment || t == ranSteps || (t % ranSegment == 0 && t / ranSegment < ranSegments - 1);
+    return t <= ranSegment
+        || t == ranSteps
+        || (t % ranSegment == 0 && t / ranSegment < ranSegments - 1);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.bptt.kernel.internal;
 
 /**
- * Argument checks shared by every public entry point. Each throws before anything is written,
- * with a message that names the argument and the values.
+ * Argument checks shared by every public entry point. Each throws before anything is written, with
+ * a message that names the argument and the values.
  */
 public final class Checks {
   private Checks() {}
@@ -49,13 +49,19 @@ public final class Checks {
     notNull(name, array);
     if (off < 0 || (long) off + n > array.length) {
       throw new IndexOutOfBoundsException(
-          name + ": offset " + off + " + length " + n + " does not fit array of length " + array.length);
+          name
+              + ": offset "
+              + off
+              + " + length "
+              + n
+              + " does not fit array of length "
+              + array.length);
     }
   }
 
   /**
-   * Checks a row-major rows×cols matrix at {@code off} with leading dimension {@code ld}:
-   * {@code ld >= max(1, cols)} and the last element {@code off + (rows-1)·ld + cols - 1} fits.
+   * Checks a row-major rows×cols matrix at {@code off} with leading dimension {@code ld}: {@code ld
+   * >= max(1, cols)} and the last element {@code off + (rows-1)·ld + cols - 1} fits.
    */
   public static void matrix(String name, float[] array, int off, int rows, int cols, int ld) {
     notNull(name, array);
@@ -69,20 +75,41 @@ public final class Checks {
     long end = rows == 0 || cols == 0 ? off : off + (long) (rows - 1) * ld + cols;
     if (end > array.length) {
       throw new IndexOutOfBoundsException(
-          name + ": " + rows + "x" + cols + " matrix at offset " + off + " with ld " + ld
-              + " needs " + end + " elements, array has " + array.length);
+          name
+              + ": "
+              + rows
+              + "x"
+              + cols
+              + " matrix at offset "
+              + off
+              + " with ld "
+              + ld
+              + " needs "
+              + end
+              + " elements, array has "
+              + array.length);
     }
   }
 
   /**
-   * Throws if the element ranges [aOff, aEnd) of a and [bOff, bEnd) of b share memory
-   * (same array, intersecting ranges). Empty ranges never overlap.
+   * Throws if the element ranges [aOff, aEnd) of a and [bOff, bEnd) of b share memory (same array,
+   * intersecting ranges). Empty ranges never overlap.
    */
-  public static void noOverlap(String aName, float[] a, int aOff, long aEnd,
-                               String bName, float[] b, int bOff, long bEnd) {
+  public static void noOverlap(
+      String aName, float[] a, int aOff, long aEnd, String bName, float[] b, int bOff, long bEnd) {
     if (a == b && aOff < aEnd && bOff < bEnd && aOff < bEnd && bOff < aEnd) {
       throw new IllegalArgumentException(
-          aName + " [" + aOff + ", " + aEnd + ") and " + bName + " [" + bOff + ", " + bEnd
+          aName
+              + " ["
+              + aOff
+              + ", "
+              + aEnd
+              + ") and "
+              + bName
+              + " ["
+              + bOff
+              + ", "
+              + bEnd
               + ") overlap in the same array; the kernel would read what it has written");
     }
   }
@@ -93,7 +120,8 @@ public final class Checks {
   }
 
   /** Throws if two vectors of length n partially overlap (exact aliasing is allowed). */
-  public static void exactOrNoOverlap(String aName, float[] a, int aOff, String bName, float[] b, int bOff, int n) {
+  public static void exactOrNoOverlap(
+      String aName, float[] a, int aOff, String bName, float[] b, int bOff, int n) {
     if (a == b && aOff != bOff) {
       noOverlap(aName, a, aOff, (long) aOff + n, bName, b, bOff, (long) bOff + n);
     }

@@ -2,9 +2,9 @@ package dev.bptt.kernel.internal;
 
 /**
  * Scalar twin of {@link PanamaBlasSupport}: the same method order and loop structure (four
- * accumulators in reductions, four-row blocks in gemv/gemvᵀ/ger, the shared GEMM driver with a
- * 4×4 register tile), so the two differ only in vector width and summation grouping. Used
- * when the Vector API is absent, and as the reference shape for reading the Panama code.
+ * accumulators in reductions, four-row blocks in gemv/gemvᵀ/ger, the shared GEMM driver with a 4×4
+ * register tile), so the two differ only in vector width and summation grouping. Used when the
+ * Vector API is absent, and as the reference shape for reading the Panama code.
  */
 final class DefaultBlasSupport implements BlasSupport {
 
@@ -95,8 +95,18 @@ final class DefaultBlasSupport implements BlasSupport {
   // ---- level 2 ----
 
   @Override
-  public void gemv(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
-                   float beta, float[] y, int yOff) {
+  public void gemv(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     int i = 0;
     // Four rows per block share each x load.
     for (; i + 3 < m; i += 4) {
@@ -125,8 +135,18 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   @Override
-  public void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
-                    float beta, float[] y, int yOff) {
+  public void gemvT(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     scaleOrZero(n, beta, y, yOff);
     int i = 0;
     // Eight rows fused, as two chains of four (the Panama twin's shape).
@@ -139,7 +159,8 @@ final class DefaultBlasSupport implements BlasSupport {
       float x6 = alpha * x[xOff + i + 6], x7 = alpha * x[xOff + i + 7];
       for (int j = 0; j < n; j++) {
         float z = x4 * a[r4 + j] + x5 * a[r5 + j] + x6 * a[r6 + j] + x7 * a[r7 + j];
-        y[yOff + j] = (y[yOff + j] + x0 * a[r0 + j] + x1 * a[r1 + j] + x2 * a[r2 + j] + x3 * a[r3 + j]) + z;
+        y[yOff + j] =
+            (y[yOff + j] + x0 * a[r0 + j] + x1 * a[r1 + j] + x2 * a[r2 + j] + x3 * a[r3 + j]) + z;
       }
     }
     // Four rows fused: each y element is loaded and stored once per four rows.
@@ -168,8 +189,17 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   @Override
-  public void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
-                  float[] a, int aOff, int lda) {
+  public void ger(
+      int m,
+      int n,
+      float alpha,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      float[] a,
+      int aOff,
+      int lda) {
     int i = 0;
     // Four rows share each y load.
     for (; i + 3 < m; i += 4) {
@@ -194,10 +224,25 @@ final class DefaultBlasSupport implements BlasSupport {
   private static final GemmDriver.MicroKernel TILE_4X4 = new Scalar4x4();
 
   @Override
-  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                   float beta, float[] c, int cOff, int ldc) {
-    GemmDriver.gemm(TILE_4X4, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  public void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    GemmDriver.gemm(
+        TILE_4X4, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   /** 4×4 scalar register tile: 16 accumulators seeded from C, 4 A and 4 B loads per k step. */
@@ -213,7 +258,8 @@ final class DefaultBlasSupport implements BlasSupport {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+    public void tile(
+        int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
       float c00 = c[r0], c01 = c[r0 + 1], c02 = c[r0 + 2], c03 = c[r0 + 3];
       float c10 = c[r1], c11 = c[r1 + 1], c12 = c[r1 + 2], c13 = c[r1 + 3];
@@ -223,15 +269,39 @@ final class DefaultBlasSupport implements BlasSupport {
         int ai = aIdx + 4 * p, bi = bIdx + 4 * p;
         float b0 = bp[bi], b1 = bp[bi + 1], b2 = bp[bi + 2], b3 = bp[bi + 3];
         float a0 = ap[ai], a1 = ap[ai + 1], a2 = ap[ai + 2], a3 = ap[ai + 3];
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
       }
-      c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
-      c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
-      c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
-      c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+      c[r0] = c00;
+      c[r0 + 1] = c01;
+      c[r0 + 2] = c02;
+      c[r0 + 3] = c03;
+      c[r1] = c10;
+      c[r1 + 1] = c11;
+      c[r1 + 2] = c12;
+      c[r1 + 3] = c13;
+      c[r2] = c20;
+      c[r2 + 1] = c21;
+      c[r2 + 2] = c22;
+      c[r2 + 3] = c23;
+      c[r3] = c30;
+      c[r3 + 1] = c31;
+      c[r3 + 2] = c32;
+      c[r3 + 3] = c33;
     }
   }
 
@@ -252,9 +322,9 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   /**
-   * σ(v) from e = exp(−|v|) ∈ (0, 1], which cannot overflow: 1/(1+e) for v ≥ 0, e/(1+e) for
-   * v &lt; 0. The direct 1/(1+exp(−v)) returns 0 for v in (−104, −88.7), where exp(−v) overflows a
-   * float but σ(v) is a nonzero subnormal. NaN stays NaN, σ(−∞) = 0, σ(+∞) = 1.
+   * σ(v) from e = exp(−|v|) ∈ (0, 1], which cannot overflow: 1/(1+e) for v ≥ 0, e/(1+e) for v &lt;
+   * 0. The direct 1/(1+exp(−v)) returns 0 for v in (−104, −88.7), where exp(−v) overflows a float
+   * but σ(v) is a nonzero subnormal. NaN stays NaN, σ(−∞) = 0, σ(+∞) = 1.
    */
   static float sigmoid(float v) {
     float e = (float) Math.exp(-Math.abs(v));
@@ -277,7 +347,8 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   @Override
-  public void sigmoidGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
+  public void sigmoidGrad(
+      int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     for (int i = 0; i < n; i++) {
       float hv = h[hOff + i];
       out[outOff + i] = g[gOff + i] * (hv * (1f - hv));

@@ -1,27 +1,27 @@
 package dev.bptt.kernel.internal;
 
 /**
- * Cache-blocked GEMM driver shared by both twins (GotoBLAS loop order): for each NC-wide panel
- * of op(B) and each KC-deep slice, op(B) is packed into NR-wide strips (zero padded), then for
- * each MC-tall block op(A) is packed into MR-tall strips, and a register-tiled MR×NR micro-kernel
- * runs over every (strip of A, strip of B) pair. Packing turns both transposes into the same
- * contiguous access, so one micro-kernel serves N/N, N/T, T/N and T/T.
+ * Cache-blocked GEMM driver shared by both twins (GotoBLAS loop order): for each NC-wide panel of
+ * op(B) and each KC-deep slice, op(B) is packed into NR-wide strips (zero padded), then for each
+ * MC-tall block op(A) is packed into MR-tall strips, and a register-tiled MR×NR micro-kernel runs
+ * over every (strip of A, strip of B) pair. Packing turns both transposes into the same contiguous
+ * access, so one micro-kernel serves N/N, N/T, T/N and T/T.
  *
- * <p>Sizes: a KC×NR strip of B (16 KiB at NR = 16) stays in L1 while the MC×KC block of A
- * (96 KiB) streams from L2; the KC×NC panel of B (1 MiB) lives in L2/L3.
+ * <p>Sizes: a KC×NR strip of B (16 KiB at NR = 16) stays in L1 while the MC×KC block of A (96 KiB)
+ * streams from L2; the KC×NC panel of B (1 MiB) lives in L2/L3.
  *
  * <p><b>Determinism independent of shape.</b> The micro-kernel loads its C tile into the
  * accumulators and runs one multiply-add chain over p = 0..k−1 in order (α is folded into the
- * packed A), storing and reloading C between KC slices, which rounds nothing. So every element
- * of C is β·c followed by the same chain of k multiply-adds whatever m, n, the blocking or the
- * tile position: a row computed inside a tall GEMM is bitwise the row computed alone, and a
- * K = K₁ + K₂ product computed as two calls (K₁ then K₂, β = 1) is bitwise the single call.
- * Checkpointed BPTT relies on both.
+ * packed A), storing and reloading C between KC slices, which rounds nothing. So every element of C
+ * is β·c followed by the same chain of k multiply-adds whatever m, n, the blocking or the tile
+ * position: a row computed inside a tall GEMM is bitwise the row computed alone, and a K = K₁ + K₂
+ * product computed as two calls (K₁ then K₂, β = 1) is bitwise the single call. Checkpointed BPTT
+ * relies on both.
  *
  * <p>A negative lda (with transA) or ldb (without transB) walks the K rows of that operand in
- * reverse order, the offset then pointing at the last K row. Only
- * {@link Kernels#addTransposedProductDescending} passes one (the descending-t weight-gradient
- * sums); the checked facade rejects negative leading dimensions.
+ * reverse order, the offset then pointing at the last K row. Only {@link
+ * Kernels#addTransposedProductDescending} passes one (the descending-t weight-gradient sums); the
+ * checked facade rejects negative leading dimensions.
  *
  * <p>The panels are per-thread buffers made on a thread's first call, so a warm call allocates
  * nothing.
@@ -36,8 +36,8 @@ final class GemmDriver {
     int nr();
 
     /**
-     * acc ← C[cIdx + r·ldc + c]; for p = 0..kc−1: acc ← acc + ap[aIdx + p·MR + r]·bp[bIdx + p·NR + c];
-     * C ← acc, for r &lt; MR, c &lt; NR.
+     * acc ← C[cIdx + r·ldc + c]; for p = 0..kc−1: acc ← acc + ap[aIdx + p·MR + r]·bp[bIdx + p·NR +
+     * c]; C ← acc, for r &lt; MR, c &lt; NR.
      */
     void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc);
   }
@@ -45,16 +45,37 @@ final class GemmDriver {
   static final int KC = 256;
   private static final int MC_TARGET = 96;
   private static final int NC_TARGET = 1024;
+
   /** Largest tile any kernel uses (AVX-512: 6 × 32), bounds the edge-tile buffer. */
   private static final int MAX_TILE = 8 * 64;
 
-  private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-      () -> new float[][] {
-          new float[(MC_TARGET + 8) * KC], new float[KC * (NC_TARGET + 64)], new float[MAX_TILE]});
+  private static final ThreadLocal<float[][]> BUFFERS =
+      ThreadLocal.withInitial(
+          () ->
+              new float[][] {
+                new float[(MC_TARGET + 8) * KC],
+                new float[KC * (NC_TARGET + 64)],
+                new float[MAX_TILE]
+              });
 
-  static void gemm(MicroKernel mk, boolean ta, boolean tb, int m, int n, int k, float alpha,
-                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                   float beta, float[] c, int cOff, int ldc) {
+  static void gemm(
+      MicroKernel mk,
+      boolean ta,
+      boolean tb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
     if (m == 0 || n == 0) {
       return;
     }
@@ -93,11 +114,22 @@ final class GemmDriver {
   }
 
   /**
-   * Partial tile at the bottom/right edge: the valid part of C goes into a zeroed scratch tile,
-   * the same micro-kernel runs on it (same chain per element), and the valid part comes back.
+   * Partial tile at the bottom/right edge: the valid part of C goes into a zeroed scratch tile, the
+   * same micro-kernel runs on it (same chain per element), and the valid part comes back.
    */
-  private static void edgeTile(MicroKernel mk, int kc, float[] ap, int aIdx, float[] bp, int bIdx,
-                               float[] c, int cIdx, int ldc, int rows, int cols, float[] tmp) {
+  private static void edgeTile(
+      MicroKernel mk,
+      int kc,
+      float[] ap,
+      int aIdx,
+      float[] bp,
+      int bIdx,
+      float[] c,
+      int cIdx,
+      int ldc,
+      int rows,
+      int cols,
+      float[] tmp) {
     int nr = mk.nr();
     java.util.Arrays.fill(tmp, 0, mk.mr() * nr, 0f);
     for (int r = 0; r < rows; r++) {
@@ -127,11 +159,21 @@ final class GemmDriver {
   }
 
   /**
-   * Packs α·op(A)[ic..ic+mc, pc..pc+kc) as MR-tall strips: strip s, element (p, r) at s·kc + p·MR + r.
-   * Folding α here keeps the micro-kernel a pure multiply-add chain.
+   * Packs α·op(A)[ic..ic+mc, pc..pc+kc) as MR-tall strips: strip s, element (p, r) at s·kc + p·MR +
+   * r. Folding α here keeps the micro-kernel a pure multiply-add chain.
    */
-  private static void packA(boolean ta, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                            int mr, float alpha, float[] ap) {
+  private static void packA(
+      boolean ta,
+      float[] a,
+      int aOff,
+      int lda,
+      int ic,
+      int mc,
+      int pc,
+      int kc,
+      int mr,
+      float alpha,
+      float[] ap) {
     for (int ir = 0; ir < mc; ir += mr) {
       int base = ir * kc;
       int rows = Math.min(mr, mc - ir);
@@ -167,9 +209,21 @@ final class GemmDriver {
     }
   }
 
-  /** Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-wide strips: strip s, element (p, c) at s·kc + p·NR + c. */
-  private static void packB(boolean tb, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                            int nr, float[] bp) {
+  /**
+   * Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-wide strips: strip s, element (p, c) at s·kc + p·NR +
+   * c.
+   */
+  private static void packB(
+      boolean tb,
+      float[] b,
+      int bOff,
+      int ldb,
+      int pc,
+      int kc,
+      int jc,
+      int nc,
+      int nr,
+      float[] bp) {
     for (int jr = 0; jr < nc; jr += nr) {
       int base = jr * kc;
       int cols = Math.min(nr, nc - jr);

@@ -4,8 +4,8 @@ import dev.bptt.kernel.blas.Activation;
 
 /**
  * Unchecked kernels shared by the public facades and the engines: the implementation chosen once
- * per JVM, the blocked reductions and the activation passes. Callers have validated every
- * argument; nothing here checks.
+ * per JVM, the blocked reductions and the activation passes. Callers have validated every argument;
+ * nothing here checks.
  */
 public final class Kernels {
   private static final BlasSupport IMPL = VectorizationProvider.get().blas();
@@ -19,13 +19,16 @@ public final class Kernels {
 
   /**
    * Length of the blocks reductions are cut into: each block is summed in float (four vector
-   * accumulators), the block sums are added in double in order. The float error bound is then
-   * that of one block, γ_B(u) with B = 16384, whatever n (a single float pass over 16 M entries
-   * could lose 1 % in the worst case); the double additions cost nothing measurable.
+   * accumulators), the block sums are added in double in order. The float error bound is then that
+   * of one block, γ_B(u) with B = 16384, whatever n (a single float pass over 16 M entries could
+   * lose 1 % in the worst case); the double additions cost nothing measurable.
    */
   public static final int REDUCTION_BLOCK = 1 << 14;
 
-  /** Σ xᵢ² over n entries: blocked float passes summed in double, redone in double on overflow or underflow. */
+  /**
+   * Σ xᵢ² over n entries: blocked float passes summed in double, redone in double on overflow or
+   * underflow.
+   */
   public static double sumOfSquares(int n, float[] x, int xOff) {
     double acc = 0;
     for (int i = 0, len; i < n; i += len) { // i + len ≤ n: no int overflow near Integer.MAX_VALUE
@@ -108,8 +111,8 @@ public final class Kernels {
   }
 
   /** out ← g ⊙ φ′ from the activation output h (out may be g or h). */
-  public static void activationGrad(Activation f, int n, float[] h, int hOff, float[] g, int gOff,
-                                      float[] out, int outOff) {
+  public static void activationGrad(
+      Activation f, int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     switch (f) {
       case TANH -> IMPL.tanhGrad(n, h, hOff, g, gOff, out, outOff);
       case SIGMOID -> IMPL.sigmoidGrad(n, h, hOff, g, gOff, out, outOff);
@@ -124,23 +127,50 @@ public final class Kernels {
 
   /**
    * C += Aᵀ·B with the K sum over rows taken in DESCENDING row order: C[i][j] += Σ_{r = rows−1..0}
-   * a[aOff + r·lda + i]·b[bOff + r·ldb + j], for C m×n (ldc), A rows×m (lda), B rows×n (ldb).
-   * One ordered FMA chain per element (see {@link GemmDriver}): the weight-gradient sums of BPTT,
-   * whose terms come in descending t, so that processing steps in segments from last to first
-   * sums bitwise like one call. (Implemented by walking A and B with negative leading
-   * dimensions, which only this method passes to the driver.)
+   * a[aOff + r·lda + i]·b[bOff + r·ldb + j], for C m×n (ldc), A rows×m (lda), B rows×n (ldb). One
+   * ordered FMA chain per element (see {@link GemmDriver}): the weight-gradient sums of BPTT, whose
+   * terms come in descending t, so that processing steps in segments from last to first sums
+   * bitwise like one call. (Implemented by walking A and B with negative leading dimensions, which
+   * only this method passes to the driver.)
    */
-  public static void addTransposedProductDescending(int m, int n, int rows, float[] a, int aOff, int lda,
-                                                    float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+  public static void addTransposedProductDescending(
+      int m,
+      int n,
+      int rows,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc) {
     if (rows == 0) {
       return;
     }
-    IMPL.gemm(true, false, m, n, rows, 1f, a, aOff + (rows - 1) * lda, -lda, b, bOff + (rows - 1) * ldb, -ldb,
-        1f, c, cOff, ldc);
+    IMPL.gemm(
+        true,
+        false,
+        m,
+        n,
+        rows,
+        1f,
+        a,
+        aOff + (rows - 1) * lda,
+        -lda,
+        b,
+        bOff + (rows - 1) * ldb,
+        -ldb,
+        1f,
+        c,
+        cOff,
+        ldc);
   }
 
   /** dst[dstOff..+cols) += Σ over rows r of src[srcOff + r·cols ..], rows in descending order. */
-  public static void addRowSumsDescending(int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
+  public static void addRowSumsDescending(
+      int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
     for (int r = rows - 1; r >= 0; r--) {
       IMPL.axpy(cols, 1f, src, srcOff + r * cols, dst, dstOff);
     }

@@ -9,11 +9,11 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Vector API kernels, the same method order and loop structure as {@link DefaultBlasSupport}.
  *
- * <p>Rules measured on the target (Zen3, AVX2; see shared/reference/simd-anchors.md): one
- * {@code static final} species; reductions keep four independent accumulators (FMA latency 4,
- * two pipes: one accumulator is 2× slower, eight spill the 16 ymm registers) and reduce lanes
- * once; every tail is a scalar loop of the same shape (masked tails were never faster here);
- * hot loops sit in small private bodies so C2 inlines them and no vector crosses a call.
+ * <p>Rules measured on the target (Zen3, AVX2; see shared/reference/simd-anchors.md): one {@code
+ * static final} species; reductions keep four independent accumulators (FMA latency 4, two pipes:
+ * one accumulator is 2× slower, eight spill the 16 ymm registers) and reduce lanes once; every tail
+ * is a scalar loop of the same shape (masked tails were never faster here); hot loops sit in small
+ * private bodies so C2 inlines them and no vector crosses a call.
  */
 final class PanamaBlasSupport implements BlasSupport {
 
@@ -29,15 +29,23 @@ final class PanamaBlasSupport implements BlasSupport {
     return s;
   }
 
-  /** Four accumulators unrolled 4×, then a one-vector loop to {@code limit}; one fixed lane tree. */
+  /**
+   * Four accumulators unrolled 4×, then a one-vector loop to {@code limit}; one fixed lane tree.
+   */
   private static float dotBody(float[] x, int xOff, float[] y, int yOff, int limit) {
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     int i = 0;
     for (; i <= limit - 4 * L; i += 4 * L) {
       acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
-      acc1 = FloatVector.fromArray(F, x, xOff + i + L).fma(FloatVector.fromArray(F, y, yOff + i + L), acc1);
-      acc2 = FloatVector.fromArray(F, x, xOff + i + 2 * L).fma(FloatVector.fromArray(F, y, yOff + i + 2 * L), acc2);
-      acc3 = FloatVector.fromArray(F, x, xOff + i + 3 * L).fma(FloatVector.fromArray(F, y, yOff + i + 3 * L), acc3);
+      acc1 =
+          FloatVector.fromArray(F, x, xOff + i + L)
+              .fma(FloatVector.fromArray(F, y, yOff + i + L), acc1);
+      acc2 =
+          FloatVector.fromArray(F, x, xOff + i + 2 * L)
+              .fma(FloatVector.fromArray(F, y, yOff + i + 2 * L), acc2);
+      acc3 =
+          FloatVector.fromArray(F, x, xOff + i + 3 * L)
+              .fma(FloatVector.fromArray(F, y, yOff + i + 3 * L), acc3);
     }
     for (; i < limit; i += L) {
       acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
@@ -61,7 +69,8 @@ final class PanamaBlasSupport implements BlasSupport {
     FloatVector va = FloatVector.broadcast(F, alpha);
     int i = 0;
     for (; i < limit; i += L) {
-      va.fma(FloatVector.fromArray(F, x, xOff + i), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+      va.fma(FloatVector.fromArray(F, x, xOff + i), FloatVector.fromArray(F, y, yOff + i))
+          .intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] += alpha * x[xOff + i];
@@ -164,8 +173,8 @@ final class PanamaBlasSupport implements BlasSupport {
 
   /**
    * Four accumulators, like the sums: one max chain is latency-bound (measured 4× slower on
-   * cache-resident data). Max is exact and order-free (lanewise MAX follows Math.max, so a NaN
-   * lane stays NaN whatever the order), so the grouping does not change the result.
+   * cache-resident data). Max is exact and order-free (lanewise MAX follows Math.max, so a NaN lane
+   * stays NaN whatever the order), so the grouping does not change the result.
    */
   private static float maxAbsBody(float[] x, int xOff, int limit) {
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
@@ -185,71 +194,106 @@ final class PanamaBlasSupport implements BlasSupport {
   // ---- level 2 ----
 
   @Override
-  public void gemv(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
-                   float beta, float[] y, int yOff) {
+  public void gemv(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     int limit = F.loopBound(n);
     int m4 = m & ~3;
     if (m4 > 0) {
       gemvRowBlocks(m4, n, limit, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     }
     for (int i = m4; i < m; i++) {
-      y[yOff + i] = DefaultBlasSupport.combine(alpha, dot(n, a, aOff + i * lda, x, xOff), beta, y[yOff + i]);
+      y[yOff + i] =
+          DefaultBlasSupport.combine(alpha, dot(n, a, aOff + i * lda, x, xOff), beta, y[yOff + i]);
     }
   }
 
   /**
    * Rows [0, m4) of y = α·A·x + β·y in blocks of four: each x chunk is loaded once and feeds four
    * FMAs, one accumulator per row (four independent chains, enough to cover the FMA latency while
-   * the loop streams A from memory). The block loop lives inside this body because the body is
-   * too large for C2 to inline (a call per block cost ~25 % at H = 64).
+   * the loop streams A from memory). The block loop lives inside this body because the body is too
+   * large for C2 to inline (a call per block cost ~25 % at H = 64).
    */
-  private static void gemvRowBlocks(int m4, int n, int limit, float alpha, float[] a, int aOff, int lda,
-                                    float[] x, int xOff, float beta, float[] y, int yOff) {
+  private static void gemvRowBlocks(
+      int m4,
+      int n,
+      int limit,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     for (int i = 0; i < m4; i += 4) {
-    int r0 = aOff + i * lda, yIdx = yOff + i;
-    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
-    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-    int j = 0;
-    for (; j < limit; j += L) {
-      FloatVector vx = FloatVector.fromArray(F, x, xOff + j);
-      acc0 = FloatVector.fromArray(F, a, r0 + j).fma(vx, acc0); // row 0
-      acc1 = FloatVector.fromArray(F, a, r1 + j).fma(vx, acc1); // row 1
-      acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
-      acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
-    }
-    // The four row sums as one fixed tree (the four-vector tree of PanamaMath, written out so no
-    // vector crosses a call): rows 0|1 and 2|3 pair up at distance L/2, the pairs at L/4, then
-    // each quarter is summed. Row 0 ends in lane 0, row 2 in L/4, row 1 in L/2, row 3 in 3L/4.
-    FloatVector p01 = acc0.blend(acc1.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
-        .add(acc0.rearrange(PanamaMath.X_HALF).blend(acc1, PanamaMath.M_HALF));
-    FloatVector p23 = acc2.blend(acc3.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
-        .add(acc2.rearrange(PanamaMath.X_HALF).blend(acc3, PanamaMath.M_HALF));
-    FloatVector q = p01.blend(p23.rearrange(PanamaMath.X_QUARTER), PanamaMath.M_QUARTER)
-        .add(p01.rearrange(PanamaMath.X_QUARTER).blend(p23, PanamaMath.M_QUARTER));
-    if (L >= 16) {
-      q = q.add(q.rearrange(PanamaMath.X2));
-    }
-    if (L >= 8) {
-      q = q.add(q.rearrange(PanamaMath.X1));
-    }
-    float s0 = q.lane(0), s1 = q.lane(L / 2), s2 = q.lane(L / 4), s3 = q.lane(3 * L / 4);
-    for (; j < n; j++) {
-      float xj = x[xOff + j];
-      s0 += a[r0 + j] * xj;
-      s1 += a[r1 + j] * xj;
-      s2 += a[r2 + j] * xj;
-      s3 += a[r3 + j] * xj;
-    }
-    y[yIdx] = DefaultBlasSupport.combine(alpha, s0, beta, y[yIdx]);
-    y[yIdx + 1] = DefaultBlasSupport.combine(alpha, s1, beta, y[yIdx + 1]);
-    y[yIdx + 2] = DefaultBlasSupport.combine(alpha, s2, beta, y[yIdx + 2]);
-    y[yIdx + 3] = DefaultBlasSupport.combine(alpha, s3, beta, y[yIdx + 3]);
+      int r0 = aOff + i * lda, yIdx = yOff + i;
+      int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+      FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+      int j = 0;
+      for (; j < limit; j += L) {
+        FloatVector vx = FloatVector.fromArray(F, x, xOff + j);
+        acc0 = FloatVector.fromArray(F, a, r0 + j).fma(vx, acc0); // row 0
+        acc1 = FloatVector.fromArray(F, a, r1 + j).fma(vx, acc1); // row 1
+        acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
+        acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
+      }
+      // The four row sums as one fixed tree (the four-vector tree of PanamaMath, written out so no
+      // vector crosses a call): rows 0|1 and 2|3 pair up at distance L/2, the pairs at L/4, then
+      // each quarter is summed. Row 0 ends in lane 0, row 2 in L/4, row 1 in L/2, row 3 in 3L/4.
+      FloatVector p01 =
+          acc0.blend(acc1.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
+              .add(acc0.rearrange(PanamaMath.X_HALF).blend(acc1, PanamaMath.M_HALF));
+      FloatVector p23 =
+          acc2.blend(acc3.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
+              .add(acc2.rearrange(PanamaMath.X_HALF).blend(acc3, PanamaMath.M_HALF));
+      FloatVector q =
+          p01.blend(p23.rearrange(PanamaMath.X_QUARTER), PanamaMath.M_QUARTER)
+              .add(p01.rearrange(PanamaMath.X_QUARTER).blend(p23, PanamaMath.M_QUARTER));
+      if (L >= 16) {
+        q = q.add(q.rearrange(PanamaMath.X2));
+      }
+      if (L >= 8) {
+        q = q.add(q.rearrange(PanamaMath.X1));
+      }
+      float s0 = q.lane(0), s1 = q.lane(L / 2), s2 = q.lane(L / 4), s3 = q.lane(3 * L / 4);
+      for (; j < n; j++) {
+        float xj = x[xOff + j];
+        s0 += a[r0 + j] * xj;
+        s1 += a[r1 + j] * xj;
+        s2 += a[r2 + j] * xj;
+        s3 += a[r3 + j] * xj;
+      }
+      y[yIdx] = DefaultBlasSupport.combine(alpha, s0, beta, y[yIdx]);
+      y[yIdx + 1] = DefaultBlasSupport.combine(alpha, s1, beta, y[yIdx + 1]);
+      y[yIdx + 2] = DefaultBlasSupport.combine(alpha, s2, beta, y[yIdx + 2]);
+      y[yIdx + 3] = DefaultBlasSupport.combine(alpha, s3, beta, y[yIdx + 3]);
     }
   }
 
   @Override
-  public void gemvT(int m, int n, float alpha, float[] a, int aOff, int lda, float[] x, int xOff,
-                    float beta, float[] y, int yOff) {
+  public void gemvT(
+      int m,
+      int n,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] x,
+      int xOff,
+      float beta,
+      float[] y,
+      int yOff) {
     DefaultBlasSupport.scaleOrZero(n, beta, y, yOff);
     int limit = F.loopBound(n);
     int i = m & ~7;
@@ -257,9 +301,18 @@ final class PanamaBlasSupport implements BlasSupport {
       axpyRowBlocks8(i, n, limit, a, aOff, lda, alpha, x, xOff, y, yOff);
     }
     for (; i + 3 < m; i += 4) {
-      axpy4Rows(n, limit, a, aOff + i * lda, lda,
-          alpha * x[xOff + i], alpha * x[xOff + i + 1], alpha * x[xOff + i + 2], alpha * x[xOff + i + 3],
-          y, yOff);
+      axpy4Rows(
+          n,
+          limit,
+          a,
+          aOff + i * lda,
+          lda,
+          alpha * x[xOff + i],
+          alpha * x[xOff + i + 1],
+          alpha * x[xOff + i + 2],
+          alpha * x[xOff + i + 3],
+          y,
+          yOff);
     }
     for (; i < m; i++) {
       axpy(n, alpha * x[xOff + i], a, aOff + i * lda, y, yOff);
@@ -267,49 +320,82 @@ final class PanamaBlasSupport implements BlasSupport {
   }
 
   /**
-   * y += Σ_{r<8} α·x[i+r]·A[i+r] for each block of eight rows i &lt; m8: eight rows fused, each y chunk loaded and stored once per
-   * eight rows, the products split over two FMA chains (rows 0–3 into y, 4–7 into a second
-   * accumulator) so the chain is half as long. Measured ~10 % faster than four rows on
-   * AVX-512 (fewer y load/store pairs per FMA); 8 broadcasts + 2 accumulators + 1 load fit the
-   * 16 registers of AVX2 too.
+   * y += Σ_{r<8} α·x[i+r]·A[i+r] for each block of eight rows i &lt; m8: eight rows fused, each y
+   * chunk loaded and stored once per eight rows, the products split over two FMA chains (rows 0–3
+   * into y, 4–7 into a second accumulator) so the chain is half as long. Measured ~10 % faster than
+   * four rows on AVX-512 (fewer y load/store pairs per FMA); 8 broadcasts + 2 accumulators + 1 load
+   * fit the 16 registers of AVX2 too.
    */
-  private static void axpyRowBlocks8(int m8, int n, int limit, float[] a, int aOff, int lda, float alpha,
-                                     float[] x, int xOff, float[] y, int yOff) {
+  private static void axpyRowBlocks8(
+      int m8,
+      int n,
+      int limit,
+      float[] a,
+      int aOff,
+      int lda,
+      float alpha,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff) {
     for (int i = 0; i < m8; i += 8) {
-    int r0 = aOff + i * lda, xIdx = xOff + i;
-    int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda, r6 = r5 + lda, r7 = r6 + lda;
-    float s0 = alpha * x[xIdx], s1 = alpha * x[xIdx + 1], s2 = alpha * x[xIdx + 2], s3 = alpha * x[xIdx + 3];
-    float s4 = alpha * x[xIdx + 4], s5 = alpha * x[xIdx + 5], s6 = alpha * x[xIdx + 6], s7 = alpha * x[xIdx + 7];
-    FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
-    FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
-    FloatVector v4 = FloatVector.broadcast(F, s4), v5 = FloatVector.broadcast(F, s5);
-    FloatVector v6 = FloatVector.broadcast(F, s6), v7 = FloatVector.broadcast(F, s7);
-    int j = 0;
-    for (; j < limit; j += L) {
-      FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
-      FloatVector vz = v4.mul(FloatVector.fromArray(F, a, r4 + j));
-      vy = v0.fma(FloatVector.fromArray(F, a, r0 + j), vy);
-      vz = v5.fma(FloatVector.fromArray(F, a, r5 + j), vz);
-      vy = v1.fma(FloatVector.fromArray(F, a, r1 + j), vy);
-      vz = v6.fma(FloatVector.fromArray(F, a, r6 + j), vz);
-      vy = v2.fma(FloatVector.fromArray(F, a, r2 + j), vy);
-      vz = v7.fma(FloatVector.fromArray(F, a, r7 + j), vz);
-      vy = v3.fma(FloatVector.fromArray(F, a, r3 + j), vy);
-      vy.add(vz).intoArray(y, yOff + j);
-    }
-    for (; j < n; j++) {
-      float z = s4 * a[r4 + j] + s5 * a[r5 + j] + s6 * a[r6 + j] + s7 * a[r7 + j];
-      y[yOff + j] = (y[yOff + j] + s0 * a[r0 + j] + s1 * a[r1 + j] + s2 * a[r2 + j] + s3 * a[r3 + j]) + z;
-    }
+      int r0 = aOff + i * lda, xIdx = xOff + i;
+      int r1 = r0 + lda,
+          r2 = r1 + lda,
+          r3 = r2 + lda,
+          r4 = r3 + lda,
+          r5 = r4 + lda,
+          r6 = r5 + lda,
+          r7 = r6 + lda;
+      float s0 = alpha * x[xIdx],
+          s1 = alpha * x[xIdx + 1],
+          s2 = alpha * x[xIdx + 2],
+          s3 = alpha * x[xIdx + 3];
+      float s4 = alpha * x[xIdx + 4],
+          s5 = alpha * x[xIdx + 5],
+          s6 = alpha * x[xIdx + 6],
+          s7 = alpha * x[xIdx + 7];
+      FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
+      FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
+      FloatVector v4 = FloatVector.broadcast(F, s4), v5 = FloatVector.broadcast(F, s5);
+      FloatVector v6 = FloatVector.broadcast(F, s6), v7 = FloatVector.broadcast(F, s7);
+      int j = 0;
+      for (; j < limit; j += L) {
+        FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
+        FloatVector vz = v4.mul(FloatVector.fromArray(F, a, r4 + j));
+        vy = v0.fma(FloatVector.fromArray(F, a, r0 + j), vy);
+        vz = v5.fma(FloatVector.fromArray(F, a, r5 + j), vz);
+        vy = v1.fma(FloatVector.fromArray(F, a, r1 + j), vy);
+        vz = v6.fma(FloatVector.fromArray(F, a, r6 + j), vz);
+        vy = v2.fma(FloatVector.fromArray(F, a, r2 + j), vy);
+        vz = v7.fma(FloatVector.fromArray(F, a, r7 + j), vz);
+        vy = v3.fma(FloatVector.fromArray(F, a, r3 + j), vy);
+        vy.add(vz).intoArray(y, yOff + j);
+      }
+      for (; j < n; j++) {
+        float z = s4 * a[r4 + j] + s5 * a[r5 + j] + s6 * a[r6 + j] + s7 * a[r7 + j];
+        y[yOff + j] =
+            (y[yOff + j] + s0 * a[r0 + j] + s1 * a[r1 + j] + s2 * a[r2 + j] + s3 * a[r3 + j]) + z;
+      }
     }
   }
 
   /**
-   * y += s0·A[r0] + s1·A[r1] + s2·A[r2] + s3·A[r3]: four rows fused, so each y chunk is loaded
-   * and stored once per four rows instead of four times.
+   * y += s0·A[r0] + s1·A[r1] + s2·A[r2] + s3·A[r3]: four rows fused, so each y chunk is loaded and
+   * stored once per four rows instead of four times.
    */
-  private static void axpy4Rows(int n, int limit, float[] a, int r0, int lda,
-                                float s0, float s1, float s2, float s3, float[] y, int yOff) {
+  private static void axpy4Rows(
+      int n,
+      int limit,
+      float[] a,
+      int r0,
+      int lda,
+      float s0,
+      float s1,
+      float s2,
+      float s3,
+      float[] y,
+      int yOff) {
     int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
     FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
     FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
@@ -328,8 +414,17 @@ final class PanamaBlasSupport implements BlasSupport {
   }
 
   @Override
-  public void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff,
-                  float[] a, int aOff, int lda) {
+  public void ger(
+      int m,
+      int n,
+      float alpha,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      float[] a,
+      int aOff,
+      int lda) {
     int limit = F.loopBound(n);
     int m4 = m & ~3;
     if (m4 > 0) {
@@ -341,32 +436,42 @@ final class PanamaBlasSupport implements BlasSupport {
   }
 
   /**
-   * Rows [0, m4) of A += (α·x)·yᵀ in blocks of four sharing each y load (C2 does not
-   * auto-vectorize this update); the block loop is inside the body, which is too large to inline.
+   * Rows [0, m4) of A += (α·x)·yᵀ in blocks of four sharing each y load (C2 does not auto-vectorize
+   * this update); the block loop is inside the body, which is too large to inline.
    */
-  private static void gerRowBlocks(int m4, int n, int limit, float alpha, float[] x, int xOff,
-                                   float[] y, int yOff, float[] a, int aOff, int lda) {
+  private static void gerRowBlocks(
+      int m4,
+      int n,
+      int limit,
+      float alpha,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      float[] a,
+      int aOff,
+      int lda) {
     for (int i = 0; i < m4; i += 4) {
-    float s0 = alpha * x[xOff + i], s1 = alpha * x[xOff + i + 1];
-    float s2 = alpha * x[xOff + i + 2], s3 = alpha * x[xOff + i + 3];
-    int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
-    FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
-    FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
-    int j = 0;
-    for (; j < limit; j += L) {
-      FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
-      v0.fma(vy, FloatVector.fromArray(F, a, r0 + j)).intoArray(a, r0 + j);
-      v1.fma(vy, FloatVector.fromArray(F, a, r1 + j)).intoArray(a, r1 + j);
-      v2.fma(vy, FloatVector.fromArray(F, a, r2 + j)).intoArray(a, r2 + j);
-      v3.fma(vy, FloatVector.fromArray(F, a, r3 + j)).intoArray(a, r3 + j);
-    }
-    for (; j < n; j++) {
-      float yj = y[yOff + j];
-      a[r0 + j] += s0 * yj;
-      a[r1 + j] += s1 * yj;
-      a[r2 + j] += s2 * yj;
-      a[r3 + j] += s3 * yj;
-    }
+      float s0 = alpha * x[xOff + i], s1 = alpha * x[xOff + i + 1];
+      float s2 = alpha * x[xOff + i + 2], s3 = alpha * x[xOff + i + 3];
+      int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+      FloatVector v0 = FloatVector.broadcast(F, s0), v1 = FloatVector.broadcast(F, s1);
+      FloatVector v2 = FloatVector.broadcast(F, s2), v3 = FloatVector.broadcast(F, s3);
+      int j = 0;
+      for (; j < limit; j += L) {
+        FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
+        v0.fma(vy, FloatVector.fromArray(F, a, r0 + j)).intoArray(a, r0 + j);
+        v1.fma(vy, FloatVector.fromArray(F, a, r1 + j)).intoArray(a, r1 + j);
+        v2.fma(vy, FloatVector.fromArray(F, a, r2 + j)).intoArray(a, r2 + j);
+        v3.fma(vy, FloatVector.fromArray(F, a, r3 + j)).intoArray(a, r3 + j);
+      }
+      for (; j < n; j++) {
+        float yj = y[yOff + j];
+        a[r0 + j] += s0 * yj;
+        a[r1 + j] += s1 * yj;
+        a[r2 + j] += s2 * yj;
+        a[r3 + j] += s3 * yj;
+      }
     }
   }
 
@@ -375,15 +480,30 @@ final class PanamaBlasSupport implements BlasSupport {
   private static final GemmDriver.MicroKernel TILE = new Tile6x2();
 
   @Override
-  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                   float beta, float[] c, int cOff, int ldc) {
-    GemmDriver.gemm(TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  public void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    GemmDriver.gemm(
+        TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   /**
-   * 6 rows × 2 vectors register tile: 12 accumulators + 2 B vectors + 1 A broadcast = 15 of the
-   * 16 ymm registers on AVX2; 12 independent FMA chains cover the 4-cycle latency on 2 pipes.
+   * 6 rows × 2 vectors register tile: 12 accumulators + 2 B vectors + 1 A broadcast = 15 of the 16
+   * ymm registers on AVX2; 12 independent FMA chains cover the 4-cycle latency on 2 pipes.
    */
   private static final class Tile6x2 implements GemmDriver.MicroKernel {
     @Override
@@ -397,7 +517,8 @@ final class PanamaBlasSupport implements BlasSupport {
     }
 
     @Override
-    public void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+    public void tile(
+        int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
       // Accumulators start from C, so each element is one FMA chain over p (see GemmDriver).
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
       FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
@@ -495,7 +616,8 @@ final class PanamaBlasSupport implements BlasSupport {
   }
 
   @Override
-  public void sigmoidGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
+  public void sigmoidGrad(
+      int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     int limit = F.loopBound(n);
     FloatVector one = FloatVector.broadcast(F, 1f);
     int i = 0;
@@ -535,7 +657,9 @@ final class PanamaBlasSupport implements BlasSupport {
     int i = 0;
     for (; i < limit; i += L) {
       FloatVector v = FloatVector.fromArray(F, x, xOff + i).mul(mul);
-      v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(c, v.compare(VectorOperators.GT, c)).intoArray(x, xOff + i);
+      v.blend(lo, v.compare(VectorOperators.LT, lo))
+          .blend(c, v.compare(VectorOperators.GT, c))
+          .intoArray(x, xOff + i);
     }
     for (; i < n; i++) {
       x[xOff + i] = Math.min(Math.max(x[xOff + i] * mul, lo), c);

@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The one float species of the Panama kernels, a {@code static final} so C2 folds it.
- * {@code SPECIES_PREFERRED} unless the test-only property {@code dev.bptt.kernel.vectorBits}
- * asks for a smaller (or equal) width.
+ * The one float species of the Panama kernels, a {@code static final} so C2 folds it. {@code
+ * SPECIES_PREFERRED} unless the test-only property {@code dev.bptt.kernel.vectorBits} asks for a
+ * smaller (or equal) width.
  */
 final class PanamaConstants {
   private PanamaConstants() {}
@@ -23,8 +23,13 @@ final class PanamaConstants {
     }
     int b = Integer.parseInt(bits.trim());
     if (b > FloatVector.SPECIES_PREFERRED.vectorBitSize()) {
-      throw new IllegalStateException("-D" + VectorizationProvider.BITS_PROPERTY + "=" + b
-          + " exceeds the preferred vector size " + FloatVector.SPECIES_PREFERRED.vectorBitSize());
+      throw new IllegalStateException(
+          "-D"
+              + VectorizationProvider.BITS_PROPERTY
+              + "="
+              + b
+              + " exceeds the preferred vector size "
+              + FloatVector.SPECIES_PREFERRED.vectorBitSize());
     }
     return VectorSpecies.of(float.class, VectorShape.forBitSize(b));
   }

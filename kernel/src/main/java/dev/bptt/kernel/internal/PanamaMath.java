@@ -14,12 +14,12 @@ import jdk.incubator.vector.VectorShuffle;
  * interpreter, C1 and C2. The Vector API's own {@code reduceLanes(ADD)} may reassociate and its
  * {@code lanewise(TANH / EXP)} is an SVML call once C2 compiles it but a per-lane Java fallback
  * before, so the same call returned different bits before and after warm-up (measured: gemv after
- * ~1000 calls, tanh (27 of 4096 lanes) and sigmoid after ~500), which breaks
- * run-to-run reproducibility and the bitwise recomputation checkpointed BPTT relies on. Here
- * everything is IEEE add/mul/div/fma, conversions and data movement, which are exact-rounded
- * the same way in every tier. Measured here (AVX-512): tanh 0.7 ns and σ 0.6 ns per element,
- * no faster SVML call to give up (SVML tanh was ~1 ns), within 1.5 and 2.4 ulp of the correctly
- * rounded values over 25 M sampled inputs, and nothing boxed once compiled.
+ * ~1000 calls, tanh (27 of 4096 lanes) and sigmoid after ~500), which breaks run-to-run
+ * reproducibility and the bitwise recomputation checkpointed BPTT relies on. Here everything is
+ * IEEE add/mul/div/fma, conversions and data movement, which are exact-rounded the same way in
+ * every tier. Measured here (AVX-512): tanh 0.7 ns and σ 0.6 ns per element, no faster SVML call to
+ * give up (SVML tanh was ~1 ns), within 1.5 and 2.4 ulp of the correctly rounded values over 25 M
+ * sampled inputs, and nothing boxed once compiled.
  */
 final class PanamaMath {
   private PanamaMath() {}
@@ -52,12 +52,16 @@ final class PanamaMath {
     return m;
   }
 
-  // ---- tanh and σ from IEEE float operations only (full width, no shape changes: nothing boxes) ----
+  // ---- tanh and σ from IEEE float operations only (full width, no shape changes: nothing boxes)
+  // ----
 
   private static final float LOG2E = 1.44269504088896341f;
+
   /** ln 2 = LN2_HI + LN2_LO; LN2_HI has 9 significant bits, so k·LN2_HI is exact for |k| ≤ 2^15. */
   private static final float LN2_HI = 0.693359375f;
+
   private static final float LN2_LO = -2.12194440e-4f;
+
   /** 1.5·2^23: adding and subtracting it rounds a float of magnitude &lt; 2^22 to an integer. */
   private static final float ROUND = 12582912f;
 
@@ -82,9 +86,9 @@ final class PanamaMath {
 
   /**
    * y[i] = tanh(x[i]) for i &lt; limit (a multiple of L): x + x·z·P(z) for |x| &lt; 0.625 (no
-   * cancellation near 0: tanh(1e-9) is 1e-9), else sign(x)·(1 − e)/(1 + e) with e = e^{−2|x|},
-   * |x| capped at 9.1 where tanh rounds to 1. Measured within 1.5 ulp of the correctly rounded
-   * tanh. NaN → NaN, ±0 → ±0, ±∞ → ±1.
+   * cancellation near 0: tanh(1e-9) is 1e-9), else sign(x)·(1 − e)/(1 + e) with e = e^{−2|x|}, |x|
+   * capped at 9.1 where tanh rounds to 1. Measured within 1.5 ulp of the correctly rounded tanh.
+   * NaN → NaN, ±0 → ±0, ±∞ → ±1.
    */
   static void tanh(int limit, float[] x, int xOff, float[] y, int yOff) {
     FloatVector one = FloatVector.broadcast(F, 1f);
@@ -110,8 +114,9 @@ final class PanamaMath {
       q = q.fma(r, one);
       IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
       IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
-      FloatVector e = q.mul(ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-          .mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      FloatVector e =
+          q.mul(ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+              .mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
       FloatVector big = one.sub(e).div(one.add(e));
       big = big.blend(big.neg(), v.compare(VectorOperators.LT, 0f));
       small.blend(big, a.compare(VectorOperators.GE, 0.625f)).intoArray(y, yOff + i);
@@ -121,8 +126,8 @@ final class PanamaMath {
   /**
    * y[i] = σ(x[i]) = 1/(1 + e^{−x[i]}) for i &lt; limit (a multiple of L): with e = e^{−|x|} (|x|
    * capped at 104, where σ is 0 or 1 in float), σ = 1/(1 + e) for x ≥ 0 and e/(1 + e) for x &lt; 0,
-   * so nothing overflows and subnormal results keep their precision. Measured within 2.4 ulp.
-   * NaN → NaN.
+   * so nothing overflows and subnormal results keep their precision. Measured within 2.4 ulp. NaN →
+   * NaN.
    */
   static void sigmoid(int limit, float[] x, int xOff, float[] y, int yOff) {
     FloatVector one = FloatVector.broadcast(F, 1f);
@@ -141,8 +146,9 @@ final class PanamaMath {
       q = q.fma(r, one);
       IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
       IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
-      FloatVector e = q.mul(ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-          .mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      FloatVector e =
+          q.mul(ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+              .mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
       one.blend(e, v.compare(VectorOperators.LT, 0f)).div(one.add(e)).intoArray(y, yOff + i);
     }
   }

@@ -1,8 +1,8 @@
 package dev.bptt.kernel.internal;
 
 /**
- * Provider of the Vector API kernels. Loaded reflectively; its constructor throws
- * {@link UnsupportedOperationException} when the vector size is below 128 bits or C2 is off.
+ * Provider of the Vector API kernels. Loaded reflectively; its constructor throws {@link
+ * UnsupportedOperationException} when the vector size is below 128 bits or C2 is off.
  */
 final class PanamaVectorizationProvider extends VectorizationProvider {
   private final BlasSupport blas;
@@ -10,7 +10,8 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
   PanamaVectorizationProvider() {
     String vmInfo = System.getProperty("java.vm.info", "");
     if (vmInfo.contains("emulated-client")) {
-      throw new UnsupportedOperationException("C2 compiler is disabled; Vector API code would run interpreted");
+      throw new UnsupportedOperationException(
+          "C2 compiler is disabled; Vector API code would run interpreted");
     }
     if (PanamaConstants.BITS < 128) {
       throw new UnsupportedOperationException(

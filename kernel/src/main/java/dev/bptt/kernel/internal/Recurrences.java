@@ -3,7 +3,10 @@ package dev.bptt.kernel.internal;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RecurrentNetwork;
 
-/** The segment kernels of each public network type (resolved once, when a runner or workspace is made). */
+/**
+ * The segment kernels of each public network type (resolved once, when a runner or workspace is
+ * made).
+ */
 public final class Recurrences {
   private Recurrences() {}
 

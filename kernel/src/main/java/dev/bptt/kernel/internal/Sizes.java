@@ -1,6 +1,9 @@
 package dev.bptt.kernel.internal;
 
-/** Buffer-size arithmetic in long, refused with a message naming the sizes when no array can hold it. */
+/**
+ * Buffer-size arithmetic in long, refused with a message naming the sizes when no array can hold
+ * it.
+ */
 public final class Sizes {
   /** The largest array length every JVM allocates. */
   public static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
@@ -16,7 +19,8 @@ public final class Sizes {
       n = Long.MAX_VALUE;
     }
     if (n > MAX_ARRAY) {
-      throw new IllegalArgumentException(buffer + " need " + a + "·" + b + "·" + c + " floats, more than an array holds");
+      throw new IllegalArgumentException(
+          buffer + " need " + a + "·" + b + "·" + c + " floats, more than an array holds");
     }
     return (int) n;
   }

@@ -5,43 +5,61 @@ import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.StepLoss;
 
 /**
- * The per-call data of one pass, validated by the public entry point and handed to the engines
- * in one piece: run shape, inputs, initial state, loss steps with their compact upstream
- * gradients, optional outputs (∂L/∂h_0, traces) and the flow factors of the randomized strategy.
- * Owned by a workspace and refilled per call (no allocation); {@link #clear()} drops the
- * references to the caller's arrays when the call ends.
+ * The per-call data of one pass, validated by the public entry point and handed to the engines in
+ * one piece: run shape, inputs, initial state, loss steps with their compact upstream gradients,
+ * optional outputs (∂L/∂h_0, traces) and the flow factors of the randomized strategy. Owned by a
+ * workspace and refilled per call (no allocation); {@link #clear()} drops the references to the
+ * caller's arrays when the call ends.
  */
 public final class StepData {
   /** T and B of this call. */
   public int steps;
+
   public int batch;
+
   /** Inputs: x_1 at xOff, [T][B][D]. */
   public float[] x;
+
   public int xOff;
+
   /** Carried initial state [B][carry] at s0Off, or null for zeros. */
   public float[] s0;
+
   public int s0Off;
+
   /** Loss steps, compact upstream gradients [L][B][O′] at upOff. */
   public LossSteps losses;
+
   public float[] upstream;
   public int upOff;
+
   /** Losses of steps before this one are ignored (streaming windows); 1 otherwise. */
   public int lossFrom = 1;
+
   /** Loss callback or null, and the sum of its values in this call. */
   public StepLoss loss;
+
   public double lossSum;
+
   /** Optional outputs. */
   public float[] dInitial;
+
   public int dInitialOff;
   public float[] traceDh;
   public float[] traceDelta;
-  /** Flow factor of the recurrent term between steps t and t+1 at index t (t = 0..T−1), or null for all ones. */
+
+  /**
+   * Flow factor of the recurrent term between steps t and t+1 at index t (t = 0..T−1), or null for
+   * all ones.
+   */
   public float[] flow;
 
   private int inputRow;
   private int outputRow;
 
-  /** Fills this call from a checked sequence holder; x may be replaced by a copy via {@link #input}. */
+  /**
+   * Fills this call from a checked sequence holder; x may be replaced by a copy via {@link #input}.
+   */
   public void set(Recurrence r, SequenceBatch seq) {
     steps = seq.shape().steps();
     batch = seq.shape().batch();
@@ -87,7 +105,10 @@ public final class StepData {
     return t >= lossFrom && losses.index(t, steps) >= 0;
   }
 
-  /** Offset of step t's upstream block; step t must carry a loss. Consecutive loss steps have consecutive blocks. */
+  /**
+   * Offset of step t's upstream block; step t must carry a loss. Consecutive loss steps have
+   * consecutive blocks.
+   */
   public int upstreamOffset(int t) {
     return upOff + losses.index(t, steps) * outputRow;
   }
@@ -127,10 +148,11 @@ public final class StepData {
 
   /**
    * Calls the loss callback (if any) for the loss steps among t1..t2, whose slots start at
-   * states[slotOff] (step t1's slot): with outputs separate from the states they are computed
-   * into outBuf first, else the slots are the outputs. Adds the returned values to {@link #lossSum}.
+   * states[slotOff] (step t1's slot): with outputs separate from the states they are computed into
+   * outBuf first, else the slots are the outputs. Adds the returned values to {@link #lossSum}.
    */
-  public void evaluateLoss(Recurrence r, float[] params, int t1, int t2, float[] states, int slotOff, float[] outBuf) {
+  public void evaluateLoss(
+      Recurrence r, float[] params, int t1, int t2, float[] states, int slotOff, float[] outBuf) {
     if (loss == null) {
       return;
     }
@@ -154,7 +176,10 @@ public final class StepData {
     evaluateLoss(t1, t2, y, yOff, yRow);
   }
 
-  /** Calls the loss callback for the loss steps among t1..t2 whose outputs are at y[yOff + (t − t1)·yRow]. */
+  /**
+   * Calls the loss callback for the loss steps among t1..t2 whose outputs are at y[yOff + (t −
+   * t1)·yRow].
+   */
   public void evaluateLoss(int t1, int t2, float[] y, int yOff, int yRow) {
     if (loss == null) {
       return;

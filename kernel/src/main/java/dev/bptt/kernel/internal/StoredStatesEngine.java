@@ -6,19 +6,23 @@ import dev.bptt.kernel.rnn.SequenceShape;
 /**
  * Engine of the strategies that keep every state h_0..h_T: full BPTT, fixed truncation and
  * randomized truncation. All three run the forward pass over all steps; full and randomized then
- * run {@link Backprop#full} (randomized with its drawn flow factors), truncation runs the
- * per-loss chains of {@link TruncatedChains} and then the same weight-gradient products.
+ * run {@link Backprop#full} (randomized with its drawn flow factors), truncation runs the per-loss
+ * chains of {@link TruncatedChains} and then the same weight-gradient products.
  */
 final class StoredStatesEngine implements BpttEngine {
   private final SequenceShape capacity;
   private final float[] states;
   private final float[] delta;
+
   /** Outputs for the loss callback when they are not the states, [T][B][O′]. */
   private final float[] outputs;
+
   /** Flow factors of the randomized strategy [T], else null. */
   private final float[] flow;
+
   /** Active-chain buffers of the truncated strategy, else null. */
   private final TruncatedChains chains;
+
   private final String family;
   private int truncations;
   private int ranSteps = -1;
@@ -30,24 +34,36 @@ final class StoredStatesEngine implements BpttEngine {
     int steps = capacity.steps(), batch = capacity.batch();
     this.states = new float[Sizes.floats("states", steps + 1L, batch, r.stateSize())];
     this.delta = new float[Sizes.floats("deltas", steps, batch, r.deltaSize())];
-    this.outputs = new float[r.statesAreOutputs() ? 0 : Sizes.floats("outputs", steps, batch, r.stepOutputSize())];
+    this.outputs =
+        new float
+            [r.statesAreOutputs() ? 0 : Sizes.floats("outputs", steps, batch, r.stepOutputSize())];
     this.flow = strategy instanceof BpttStrategy.Randomized ? new float[steps] : null;
     // Sized for truncated(τ): chains for min(τ, T) losses, so any smaller τ runs as well.
-    this.chains = strategy instanceof BpttStrategy.Truncated t
-        ? new TruncatedChains(r, batch, Math.min(t.tau(), steps)) : null;
-    this.family = strategy instanceof BpttStrategy.Truncated t ? "truncated(tau=" + t.tau() + ")"
-        : strategy instanceof BpttStrategy.Randomized ? "randomized" : "full";
+    this.chains =
+        strategy instanceof BpttStrategy.Truncated t
+            ? new TruncatedChains(r, batch, Math.min(t.tau(), steps))
+            : null;
+    this.family =
+        strategy instanceof BpttStrategy.Truncated t
+            ? "truncated(tau=" + t.tau() + ")"
+            : strategy instanceof BpttStrategy.Randomized ? "randomized" : "full";
   }
 
   @Override
   public String unfit(BpttStrategy strategy, SequenceShape shape) {
     return switch (strategy) {
       case BpttStrategy.Full f -> null;
-      case BpttStrategy.Randomized r -> flow != null ? null : "it has no flow buffer for randomized truncation";
-      case BpttStrategy.Truncated t -> t.tau() >= shape.steps() || (chains != null && t.tau() <= chains.capacity())
-          ? null
-          : "its chain buffers hold " + (chains == null ? 0 : chains.capacity()) + " chains, " + strategy + " needs "
-              + t.tau();
+      case BpttStrategy.Randomized r ->
+          flow != null ? null : "it has no flow buffer for randomized truncation";
+      case BpttStrategy.Truncated t ->
+          t.tau() >= shape.steps() || (chains != null && t.tau() <= chains.capacity())
+              ? null
+              : "its chain buffers hold "
+                  + (chains == null ? 0 : chains.capacity())
+                  + " chains, "
+                  + strategy
+                  + " needs "
+                  + t.tau();
       default -> "it stores every state for " + family + ", not the buffers of " + strategy;
     };
   }
@@ -88,7 +104,10 @@ final class StoredStatesEngine implements BpttEngine {
 
   @Override
   public long floats() {
-    return (long) states.length + delta.length + outputs.length + (flow == null ? 0 : flow.length)
+    return (long) states.length
+        + delta.length
+        + outputs.length
+        + (flow == null ? 0 : flow.length)
         + (chains == null ? 0 : chains.floats());
   }
 

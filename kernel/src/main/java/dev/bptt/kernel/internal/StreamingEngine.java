@@ -6,10 +6,10 @@ import dev.bptt.kernel.rnn.SequenceShape;
 /**
  * Engine of streaming TBPTT(k1, k2) (Williams &amp; Peng 1990, BPTT(h; h′) with h = k2, h′ = k1).
  * Windows end at e_j = min((j+1)·k1, T), j = 0, 1, …; at e_j the forward pass has just computed
- * steps e_{j−1}+1..e_j (e_{−1} = 0), and the backward pass runs over steps
- * lo_j = max(1, e_j − k2 + 1) .. e_j with the losses of steps e_{j−1}+1..e_j only, so every loss
- * is backpropagated exactly once, through between k2 − k1 + 1 and k2 steps. Nothing flows into
- * h_{lo_j − 1}: the carried state is detached, not reset.
+ * steps e_{j−1}+1..e_j (e_{−1} = 0), and the backward pass runs over steps lo_j = max(1, e_j − k2 +
+ * 1) .. e_j with the losses of steps e_{j−1}+1..e_j only, so every loss is backpropagated exactly
+ * once, through between k2 − k1 + 1 and k2 steps. Nothing flows into h_{lo_j − 1}: the carried
+ * state is detached, not reset.
  *
  * <p>The window's slots live in one buffer of k2 + 1 slots: before each window the slots it no
  * longer needs are dropped from the front (one move of at most k2·B·S floats, against k1 steps of
@@ -31,20 +31,35 @@ final class StreamingEngine implements BpttEngine {
     int steps = capacity.steps(), batch = capacity.batch();
     this.k1Capacity = Math.min(k1, steps);
     this.k2Capacity = Math.min(k2, steps);
-    this.winStates = new float[Sizes.floats("window states", k2Capacity + 1L, batch, r.stateSize())];
+    this.winStates =
+        new float[Sizes.floats("window states", k2Capacity + 1L, batch, r.stateSize())];
     this.winDelta = new float[Sizes.floats("window deltas", k2Capacity, batch, r.deltaSize())];
-    this.winOut = new float[r.statesAreOutputs() ? 0 : Sizes.floats("window outputs", k1Capacity, batch,
-        r.stepOutputSize())];
+    this.winOut =
+        new float
+            [r.statesAreOutputs()
+                ? 0
+                : Sizes.floats("window outputs", k1Capacity, batch, r.stepOutputSize())];
   }
 
   @Override
   public String unfit(BpttStrategy strategy, SequenceShape shape) {
     if (!(strategy instanceof BpttStrategy.Streaming s)) {
-      return "it holds one streaming window (k1=" + k1Capacity + ", k2=" + k2Capacity + "), not the buffers of "
+      return "it holds one streaming window (k1="
+          + k1Capacity
+          + ", k2="
+          + k2Capacity
+          + "), not the buffers of "
           + strategy;
     }
-    if (Math.min(s.k1(), shape.steps()) > k1Capacity || Math.min(s.k2(), shape.steps()) > k2Capacity) {
-      return "its window holds k1=" + k1Capacity + ", k2=" + k2Capacity + " steps, " + strategy + " needs more";
+    if (Math.min(s.k1(), shape.steps()) > k1Capacity
+        || Math.min(s.k2(), shape.steps()) > k2Capacity) {
+      return "its window holds k1="
+          + k1Capacity
+          + ", k2="
+          + k2Capacity
+          + " steps, "
+          + strategy
+          + " needs more";
     }
     return null;
   }
@@ -60,7 +75,7 @@ final class StreamingEngine implements BpttEngine {
     in.initialState(r, winStates, 0);
     int first = 0; // step of the slot at index 0
     int count = 1; // slots in the buffer
-    int done = 0;  // last step whose loss was backpropagated
+    int done = 0; // last step whose loss was backpropagated
     try {
       while (done < steps) {
         int end = Math.min(steps, done + st.k1());
@@ -71,7 +86,8 @@ final class StreamingEngine implements BpttEngine {
           count -= drop;
           first = lo - 1;
         }
-        r.forwardSteps(params, batch, done + 1, end, in.x, in.xOffset(done + 1), winStates, (count - 1) * bs);
+        r.forwardSteps(
+            params, batch, done + 1, end, in.x, in.xOffset(done + 1), winStates, (count - 1) * bs);
         count += end - done;
         in.lossFrom = done + 1;
         in.evaluateLoss(r, params, done + 1, end, winStates, (done + 1 - first) * bs, winOut);

@@ -2,17 +2,19 @@ package dev.bptt.kernel.internal;
 
 /**
  * Fixed truncation by linearity: the δ that the loss at step s sends back is its own chain
+ *
  * <pre>
  *   δ⁽ˢ⁾_s = local(∂L_s/∂h_s),   δ⁽ˢ⁾_t = local((∂h_{t+1}/∂h_t)ᵀ·δ⁽ˢ⁾_{t+1})   for t = s−1 … max(1, s−τ+1),
  * </pre>
- * and the weight gradients only need Δ_t = Σ_s δ⁽ˢ⁾_t. Walking t from T down to 1, the chains
- * alive at t are those of the losses s = t … t+τ−1; all of them take the same step back, so they
- * are advanced together as the rows of one recurrent product (up to τ·B rows) instead of τ
- * products of B rows, and summed into Δ_t.
+ *
+ * and the weight gradients only need Δ_t = Σ_s δ⁽ˢ⁾_t. Walking t from T down to 1, the chains alive
+ * at t are those of the losses s = t … t+τ−1; all of them take the same step back, so they are
+ * advanced together as the rows of one recurrent product (up to τ·B rows) instead of τ products of
+ * B rows, and summed into Δ_t.
  *
  * <p>Rows are kept in increasing s (the new chain of step t first, the one that expires last),
- * double-buffered between steps; Δ_t sums them in that order, so the result is deterministic.
- * The trace of ∂L/∂h_t is the norm of Σ_s of the chains' ∂L/∂h_t (before the local derivative).
+ * double-buffered between steps; Δ_t sums them in that order, so the result is deterministic. The
+ * trace of ∂L/∂h_t is the norm of Σ_s of the chains' ∂L/∂h_t (before the local derivative).
  */
 final class TruncatedChains {
   private final int capacity;
@@ -40,8 +42,8 @@ final class TruncatedChains {
   }
 
   /**
-   * Δ_t for t = T..1 into delta[(t−1)·B·Δ] from the slots of steps 0..T at states[0]; every loss
-   * s reaches steps s … max(1, s−τ+1). Requires τ ≤ capacity.
+   * Δ_t for t = T..1 into delta[(t−1)·B·Δ] from the slots of steps 0..T at states[0]; every loss s
+   * reaches steps s … max(1, s−τ+1). Requires τ ≤ capacity.
    */
   void deltas(Recurrence r, float[] params, StepData in, int tau, float[] states, float[] delta) {
     final int batch = in.batch;
@@ -82,7 +84,10 @@ final class TruncatedChains {
     }
   }
 
-  /** dst[dOff..+n) ← Σ of the first {@code rows} blocks of n floats of src, in increasing order (0 for none). */
+  /**
+   * dst[dOff..+n) ← Σ of the first {@code rows} blocks of n floats of src, in increasing order (0
+   * for none).
+   */
   private static void sumRows(BlasSupport k, int rows, int n, float[] src, float[] dst, int dOff) {
     if (rows == 0) {
       java.util.Arrays.fill(dst, dOff, dOff + n, 0f);

@@ -7,22 +7,23 @@ import dev.bptt.kernel.internal.Recurrence;
 
 /**
  * Elman RNN forward pass and backpropagation through time over flat buffers:
+ *
  * <pre>
  *   h_t = φ(W_xh·x_t + W_hh·h_{t−1} + b_h),   y_t = W_hy·h_t + b_y  (optional readout),  t = 1..T
  * </pre>
- * for a batch of B sequences. Parameters live in one flat array laid out by {@link RnnLayout};
- * the inputs, initial state, loss steps and upstream gradients come in a {@link SequenceBatch};
- * states, outputs and δ live in an {@link RnnWorkspace}. For other BPTT strategies (truncated,
- * streaming, randomized, checkpointed) use {@code dev.bptt.kernel.bptt.BpttRunner}.
  *
- * <p>Structure (the oneDNN/PyTorch CPU structure): the input projection of all T·B rows is one
- * GEMM up front, written straight into the hidden-state slots; each step then adds the recurrent
- * product (gemv for B = 1, a small GEMM for B &gt; 1) and applies φ in place. "Fused" means one
- * pass over memory per step: the recurrent product accumulates into the slot that already holds
- * the projected input and bias, and φ (or φ′ from the stored output) then runs over those B·H
- * values while they are still in L1. Backward runs only the sequential part per step,
- * δ_t = (∂L/∂h_t + W_hhᵀ·δ_{t+1}) ⊙ φ′(h_t), keeps every δ_t, and defers the weight gradients
- * to GEMMs with K = T·B after the loop.
+ * for a batch of B sequences. Parameters live in one flat array laid out by {@link RnnLayout}; the
+ * inputs, initial state, loss steps and upstream gradients come in a {@link SequenceBatch}; states,
+ * outputs and δ live in an {@link RnnWorkspace}. For other BPTT strategies (truncated, streaming,
+ * randomized, checkpointed) use {@code dev.bptt.kernel.bptt.BpttRunner}.
+ *
+ * <p>Structure (the oneDNN/PyTorch CPU structure): the input projection of all T·B rows is one GEMM
+ * up front, written straight into the hidden-state slots; each step then adds the recurrent product
+ * (gemv for B = 1, a small GEMM for B &gt; 1) and applies φ in place. "Fused" means one pass over
+ * memory per step: the recurrent product accumulates into the slot that already holds the projected
+ * input and bias, and φ (or φ′ from the stored output) then runs over those B·H values while they
+ * are still in L1. Backward runs only the sequential part per step, δ_t = (∂L/∂h_t + W_hhᵀ·δ_{t+1})
+ * ⊙ φ′(h_t), keeps every δ_t, and defers the weight gradients to GEMMs with K = T·B after the loop.
  *
  * <p>Instances are immutable values (equal when layout and activation are) and thread-safe; all
  * mutable state is in the workspace.
@@ -33,7 +34,7 @@ public final class ElmanRnn implements RecurrentNetwork {
   private final Recurrence kernels;
 
   /**
-   * @param layout     parameter layout (D, H, O)
+   * @param layout parameter layout (D, H, O)
    * @param activation φ
    */
   public ElmanRnn(RnnLayout layout, Activation activation) {
@@ -86,8 +87,8 @@ public final class ElmanRnn implements RecurrentNetwork {
    * for its loss steps.
    *
    * @param params flat parameters, at least {@code layout.size()} floats (read)
-   * @param seq    inputs, initial state, loss (read; the callback writes the upstream gradients)
-   * @param ws     workspace whose capacity holds {@code seq.shape()} (written)
+   * @param seq inputs, initial state, loss (read; the callback writes the upstream gradients)
+   * @param ws workspace whose capacity holds {@code seq.shape()} (written)
    * @return the sum of the loss callback's values (0 without a callback)
    */
   public double forward(float[] params, SequenceBatch seq, RnnWorkspace ws) {
@@ -97,7 +98,8 @@ public final class ElmanRnn implements RecurrentNetwork {
     seq.checkForward(this);
     ws.checkFits(this, seq.shape());
     if (seq.loss() != null) {
-      seq.checkBackward(this); // the callback writes the upstream blocks: they must fit before any write
+      seq.checkBackward(
+          this); // the callback writes the upstream blocks: they must fit before any write
     }
     return ws.forward(kernels, params, seq);
   }
@@ -107,18 +109,20 @@ public final class ElmanRnn implements RecurrentNetwork {
    * into {@code grads} ({@code +=}, so calls over several batches sum; see {@link #zeroGradients}).
    * Reads the upstream gradients of the sequence's loss steps only (∂L/∂y_t with a readout, else
    * ∂L/∂h_t) and writes ∂L/∂h_0 and the traces if the sequence asks for them:
+   *
    * <pre>
    *   δ_t = (∂L/∂h_t + W_hhᵀ·δ_{t+1}) ⊙ φ′(h_t),  t = T..1
    *   dW_hh += Σ_t δ_t·h_{t−1}ᵀ,  dW_xh += Σ_t δ_t·x_tᵀ,  db_h += Σ_t δ_t,
    *   dW_hy += Σ_t dy_t·h_tᵀ,  db_y += Σ_t dy_t,  ∂L/∂h_0 = W_hhᵀ·δ_1
    * </pre>
-   * (sums also over the batch), each sum in descending t as one multiply-add chain per element,
-   * so a checkpointed pass that produces the terms segment by segment gives bitwise the same.
+   *
+   * (sums also over the batch), each sum in descending t as one multiply-add chain per element, so
+   * a checkpointed pass that produces the terms segment by segment gives bitwise the same.
    *
    * @param params flat parameters (read; the ones the forward pass used)
-   * @param grads  flat gradients, same layout, not params (read and written, +=)
-   * @param seq    the sequence batch of the forward pass (its shape must match)
-   * @param ws     workspace of the preceding forward (read; δ written)
+   * @param grads flat gradients, same layout, not params (read and written, +=)
+   * @param seq the sequence batch of the forward pass (its shape must match)
+   * @param ws workspace of the preceding forward (read; δ written)
    * @throws IllegalStateException if the workspace holds no forward pass of this shape
    */
   public void backward(float[] params, float[] grads, SequenceBatch seq, RnnWorkspace ws) {
@@ -135,22 +139,23 @@ public final class ElmanRnn implements RecurrentNetwork {
   }
 
   /**
-   * Streaming inference: advances {@code state} by {@code steps} steps over inputs x
-   * [steps][B][D] at xOff, keeping only the current state (O(B·H) memory); each step's output is
-   * readable from the state afterwards. Bitwise equal to the same steps of {@link #forward}.
+   * Streaming inference: advances {@code state} by {@code steps} steps over inputs x [steps][B][D]
+   * at xOff, keeping only the current state (O(B·H) memory); each step's output is readable from
+   * the state afterwards. Bitwise equal to the same steps of {@link #forward}.
    *
    * @param params flat parameters (read)
-   * @param x      inputs of the steps (read)
-   * @param xOff   offset of the first step's input
-   * @param steps  number of steps, ≥ 0
-   * @param state  the state to advance (read and written)
+   * @param x inputs of the steps (read)
+   * @param xOff offset of the first step's input
+   * @param steps number of steps, ≥ 0
+   * @param state the state to advance (read and written)
    */
   public void advance(float[] params, float[] x, int xOff, int steps, RnnStreamState state) {
     checkParams("params", params);
     Checks.notNull("state", state);
     Checks.nonNegative("steps", steps);
     if (!state.network().equals(this)) {
-      throw new IllegalArgumentException("stream state was made for " + state.network() + ", not " + this);
+      throw new IllegalArgumentException(
+          "stream state was made for " + state.network() + ", not " + this);
     }
     Checks.vector("x", x, xOff, (long) steps * state.batch() * layout.inputSize());
     state.advance(kernels, params, x, xOff, steps);
@@ -180,7 +185,14 @@ public final class ElmanRnn implements RecurrentNetwork {
   /** E.g. {@code "ElmanRnn[D=3, H=8, O=2, TANH]"}. */
   @Override
   public String toString() {
-    return "ElmanRnn[D=" + layout.inputSize() + ", H=" + layout.hiddenSize() + ", O=" + layout.outputSize() + ", "
-        + activation + "]";
+    return "ElmanRnn[D="
+        + layout.inputSize()
+        + ", H="
+        + layout.hiddenSize()
+        + ", O="
+        + layout.outputSize()
+        + ", "
+        + activation
+        + "]";
   }
 }

@@ -1,7 +1,6 @@
 package dev.bptt.kernel.rnn;
 
 import dev.bptt.kernel.internal.Checks;
-
 import java.util.Arrays;
 
 /**
@@ -19,6 +18,7 @@ public final class LossSteps {
 
   /** Sorted distinct 1-based steps, or null for ALL / LAST. */
   private final int[] steps;
+
   private final boolean last;
 
   private LossSteps(int[] steps, boolean last) {
@@ -45,10 +45,11 @@ public final class LossSteps {
   }
 
   /**
-   * A loss at the given 1-based steps (upstream [n][B][O′] in increasing step order, whatever
-   * order they are given in).
+   * A loss at the given 1-based steps (upstream [n][B][O′] in increasing step order, whatever order
+   * they are given in).
    *
-   * @param steps distinct steps ≥ 1, at least one; each must be ≤ T of the sequences it is used with
+   * @param steps distinct steps ≥ 1, at least one; each must be ≤ T of the sequences it is used
+   *     with
    * @throws IllegalArgumentException for no steps, a step &lt; 1 or a repeated step
    */
   public static LossSteps at(int... steps) {
@@ -69,7 +70,9 @@ public final class LossSteps {
     return new LossSteps(s, false);
   }
 
-  /** Number of loss steps in a sequence of T steps (the upstream holds that many [B][O′] blocks). */
+  /**
+   * Number of loss steps in a sequence of T steps (the upstream holds that many [B][O′] blocks).
+   */
   public int count(int steps) {
     Checks.positive("steps (T)", steps);
     checkFits(steps);
@@ -79,14 +82,14 @@ public final class LossSteps {
   /** Throws if a named step lies beyond T. */
   public void checkFits(int steps) {
     if (this.steps != null && this.steps.length > 0 && this.steps[this.steps.length - 1] > steps) {
-      throw new IllegalArgumentException("losses: loss step " + this.steps[this.steps.length - 1] + " lies beyond T="
-          + steps);
+      throw new IllegalArgumentException(
+          "losses: loss step " + this.steps[this.steps.length - 1] + " lies beyond T=" + steps);
     }
   }
 
   /**
-   * Position of step t's block in the compact upstream array (0-based), or −1 if step t carries
-   * no loss; T is the sequence length, 1 ≤ t ≤ T.
+   * Position of step t's block in the compact upstream array (0-based), or −1 if step t carries no
+   * loss; T is the sequence length, 1 ≤ t ≤ T.
    */
   public int index(int t, int steps) {
     if (t < 1 || t > steps) {

@@ -1,9 +1,9 @@
 package dev.bptt.kernel.rnn;
 
 /**
- * A recurrent network over flat buffers whose sizes the sequence holders and workspaces are
- * checked against. The BPTT strategies of {@code dev.bptt.kernel.bptt} run every implementation
- * through the same engines.
+ * A recurrent network over flat buffers whose sizes the sequence holders and workspaces are checked
+ * against. The BPTT strategies of {@code dev.bptt.kernel.bptt} run every implementation through the
+ * same engines.
  */
 public sealed interface RecurrentNetwork permits ElmanRnn {
 

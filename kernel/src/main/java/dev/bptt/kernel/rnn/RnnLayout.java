@@ -5,8 +5,9 @@ import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.internal.Checks;
 
 /**
- * Immutable layout of an Elman RNN's parameters in ONE flat {@code float[]}: input size D,
- * hidden size H, output size O (0 = no readout). The views, in this order, are
+ * Immutable layout of an Elman RNN's parameters in ONE flat {@code float[]}: input size D, hidden
+ * size H, output size O (0 = no readout). The views, in this order, are
+ *
  * <pre>
  *   W_xh  H×D   at 0
  *   W_hh  H×H   at H·D
@@ -14,10 +15,11 @@ import dev.bptt.kernel.internal.Checks;
  *   W_hy  O×H   at H·D + H·H + H          (absent when O = 0)
  *   b_y   O     at H·D + H·H + H + O·H    (absent when O = 0)
  * </pre>
- * all row-major with ld = cols. Gradients use the same layout in a second array of
- * {@link #size()} floats, so clipping and optimizers see one contiguous buffer.
  *
- * @param inputSize  D ≥ 0
+ * all row-major with ld = cols. Gradients use the same layout in a second array of {@link #size()}
+ * floats, so clipping and optimizers see one contiguous buffer.
+ *
+ * @param inputSize D ≥ 0
  * @param hiddenSize H ≥ 1
  * @param outputSize O ≥ 0 (0: the RNN's output is h_t itself)
  */
@@ -28,11 +30,23 @@ public record RnnLayout(int inputSize, int hiddenSize, int outputSize) {
     Checks.nonNegative("inputSize", inputSize);
     Checks.positive("hiddenSize", hiddenSize);
     Checks.nonNegative("outputSize", outputSize);
-    long total = (long) hiddenSize * inputSize + (long) hiddenSize * hiddenSize + hiddenSize
-        + (long) outputSize * hiddenSize + outputSize;
+    long total =
+        (long) hiddenSize * inputSize
+            + (long) hiddenSize * hiddenSize
+            + hiddenSize
+            + (long) outputSize * hiddenSize
+            + outputSize;
     if (total > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("layout D=" + inputSize + " H=" + hiddenSize + " O=" + outputSize
-          + " needs " + total + " floats, more than an array holds");
+      throw new IllegalArgumentException(
+          "layout D="
+              + inputSize
+              + " H="
+              + hiddenSize
+              + " O="
+              + outputSize
+              + " needs "
+              + total
+              + " floats, more than an array holds");
     }
   }
 
@@ -62,11 +76,12 @@ public record RnnLayout(int inputSize, int hiddenSize, int outputSize) {
   }
 
   /**
-   * W_hy, O×H, as a view of {@code array} (0 rows without a readout); marked to opt out of
-   * adaptive clipping, as NFNets exempt their classifier layer (Brock et al. 2021).
+   * W_hy, O×H, as a view of {@code array} (0 rows without a readout); marked to opt out of adaptive
+   * clipping, as NFNets exempt their classifier layer (Brock et al. 2021).
    */
   public TensorView why(float[] array) {
-    return TensorView.matrix("W_hy", checked(array), offWhy(), outputSize, hiddenSize).withoutAdaptiveClipping();
+    return TensorView.matrix("W_hy", checked(array), offWhy(), outputSize, hiddenSize)
+        .withoutAdaptiveClipping();
   }
 
   /** b_y, O, as a view of {@code array} (empty without a readout). */
@@ -96,7 +111,11 @@ public record RnnLayout(int inputSize, int hiddenSize, int outputSize) {
 
   /** Total number of floats: H·D + H·H + H + O·H + O. */
   public int size() {
-    return hiddenSize * inputSize + hiddenSize * hiddenSize + hiddenSize + outputSize * hiddenSize + outputSize;
+    return hiddenSize * inputSize
+        + hiddenSize * hiddenSize
+        + hiddenSize
+        + outputSize * hiddenSize
+        + outputSize;
   }
 
   // Offsets as plain ints for the kernels (no view allocation in hot paths).

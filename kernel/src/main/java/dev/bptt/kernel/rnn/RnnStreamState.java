@@ -5,27 +5,30 @@ import dev.bptt.kernel.internal.Recurrence;
 import dev.bptt.kernel.internal.Sizes;
 
 /**
- * The state of a streaming (inference) forward pass over B sequences: the current hidden state
- * h_t [B][H] and, with a readout, the last step's output y_t [B][O], in O(B·H) memory however many
- * steps are streamed. Advanced by {@link ElmanRnn#advance}; bitwise the same states as
- * {@link ElmanRnn#forward} over the same steps.
+ * The state of a streaming (inference) forward pass over B sequences: the current hidden state h_t
+ * [B][H] and, with a readout, the last step's output y_t [B][O], in O(B·H) memory however many
+ * steps are streamed. Advanced by {@link ElmanRnn#advance}; bitwise the same states as {@link
+ * ElmanRnn#forward} over the same steps.
  *
  * <p>Not thread-safe; use one per stream.
  */
 public final class RnnStreamState {
   private final ElmanRnn rnn;
   private final int batch;
+
   /** h_t, [B][H]. */
   private final float[] hidden;
+
   /** Two slots for one forward step: h_t, then h_{t+1}. */
   private final float[] slots;
+
   private final float[] output;
   private long steps;
 
   /**
    * A state at h_0 = 0 for {@code batch} sequences.
    *
-   * @param rnn   the network
+   * @param rnn the network
    * @param batch B ≥ 1
    */
   public RnnStreamState(ElmanRnn rnn, int batch) {

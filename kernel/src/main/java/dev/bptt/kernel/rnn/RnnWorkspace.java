@@ -9,18 +9,20 @@ import dev.bptt.kernel.internal.StepData;
 /**
  * Every buffer one forward/backward pass of an {@link ElmanRnn} needs, for sequences up to a
  * capacity shape (T steps, B sequences): after construction, passes allocate nothing. A pass may
- * use any shape that fits the capacity (e.g. inference on a shorter or smaller batch); the
- * offsets below are those of the last forward pass's shape.
+ * use any shape that fits the capacity (e.g. inference on a shorter or smaller batch); the offsets
+ * below are those of the last forward pass's shape.
  *
  * <p>Buffers (all flat, row-major), for the last forward pass's T and B:
+ *
  * <ul>
- *   <li>hidden states [T+1][B][H]: h_0 at step 0, h_t at step t ({@link #hiddenOffset});</li>
- *   <li>outputs [T][B][O] when the layout has a readout ({@link #outputOffset}, step t = 1..T);</li>
- *   <li>deltas [T][B][H]: δ_t = ∂L/∂z_t (pre-activation gradients) of the last backward pass,
- *       kept for the deferred weight-gradient GEMMs ({@link #deltaOffset});</li>
- *   <li>a copy of the inputs [T][B][D], which the backward pass reads: refilling the caller's
- *       input array between forward and backward cannot change the gradient.</li>
+ *   <li>hidden states [T+1][B][H]: h_0 at step 0, h_t at step t ({@link #hiddenOffset});
+ *   <li>outputs [T][B][O] when the layout has a readout ({@link #outputOffset}, step t = 1..T);
+ *   <li>deltas [T][B][H]: δ_t = ∂L/∂z_t (pre-activation gradients) of the last backward pass, kept
+ *       for the deferred weight-gradient GEMMs ({@link #deltaOffset});
+ *   <li>a copy of the inputs [T][B][D], which the backward pass reads: refilling the caller's input
+ *       array between forward and backward cannot change the gradient.
  * </ul>
+ *
  * A workspace is not thread-safe; use one per thread.
  */
 public final class RnnWorkspace {
@@ -31,11 +33,12 @@ public final class RnnWorkspace {
   private final float[] delta;
   private final float[] input;
   private final StepData call = new StepData();
+
   /** Shape of the last forward pass, or null before the first. */
   private SequenceShape forwardShape;
 
   /**
-   * @param rnn      the network
+   * @param rnn the network
    * @param capacity the largest T and B the workspace runs
    */
   public RnnWorkspace(ElmanRnn rnn, SequenceShape capacity) {
@@ -79,14 +82,18 @@ public final class RnnWorkspace {
     return stepOffset(t, 0, rnn.layout().hiddenSize());
   }
 
-  /** Readout outputs [T][B][O]; y_t (t = 1..T) starts at {@link #outputOffset}. Empty without readout. */
+  /**
+   * Readout outputs [T][B][O]; y_t (t = 1..T) starts at {@link #outputOffset}. Empty without
+   * readout.
+   */
   public float[] output() {
     return output;
   }
 
   /** Offset of y_t (t = 1..T) in {@link #output()}: (t−1)·B·O. */
   public int outputOffset(int t) {
-    return stepOffset(t, 1, rnn.layout().outputSize()) - shape().batch() * rnn.layout().outputSize();
+    return stepOffset(t, 1, rnn.layout().outputSize())
+        - shape().batch() * rnn.layout().outputSize();
   }
 
   /** Pre-activation gradients δ_t [T][B][H] of the last backward pass. */
@@ -96,13 +103,15 @@ public final class RnnWorkspace {
 
   /** Offset of δ_t (t = 1..T) in {@link #delta()}: (t−1)·B·H. */
   public int deltaOffset(int t) {
-    return stepOffset(t, 1, rnn.layout().hiddenSize()) - shape().batch() * rnn.layout().hiddenSize();
+    return stepOffset(t, 1, rnn.layout().hiddenSize())
+        - shape().batch() * rnn.layout().hiddenSize();
   }
 
   private int stepOffset(int t, int firstStep, int width) {
     SequenceShape s = shape();
     if (t < firstStep || t > s.steps()) {
-      throw new IllegalArgumentException("step t must be in [" + firstStep + ", T=" + s.steps() + "], got " + t);
+      throw new IllegalArgumentException(
+          "step t must be in [" + firstStep + ", T=" + s.steps() + "], got " + t);
     }
     return t * s.batch() * width;
   }
@@ -114,7 +123,8 @@ public final class RnnWorkspace {
       throw new IllegalArgumentException("workspace was made for " + rnn + ", not " + net);
     }
     if (!shape.fitsIn(capacity)) {
-      throw new IllegalArgumentException("sequence shape " + shape + " does not fit the workspace capacity " + capacity);
+      throw new IllegalArgumentException(
+          "sequence shape " + shape + " does not fit the workspace capacity " + capacity);
     }
   }
 
@@ -124,7 +134,8 @@ public final class RnnWorkspace {
       throw new IllegalStateException("backward called before forward on this workspace");
     }
     if (!forwardShape.equals(shape)) {
-      throw new IllegalStateException("the workspace holds a forward pass of " + forwardShape + ", not of " + shape);
+      throw new IllegalStateException(
+          "the workspace holds a forward pass of " + forwardShape + ", not of " + shape);
     }
   }
 

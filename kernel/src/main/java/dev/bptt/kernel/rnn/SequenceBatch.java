@@ -4,11 +4,12 @@ import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Sizes;
 
 /**
- * Caller-owned, reusable holder of everything one pass over a batch of sequences reads and
- * writes besides the parameters: the inputs, the initial state, which steps carry a loss and
- * their upstream gradients (or a {@link StepLoss} that computes them), and the optional outputs
- * ∂L/∂h_0 and per-step gradient-norm traces. Shapes for a network with input size D, state size
- * S and step output size O′, T steps and B sequences:
+ * Caller-owned, reusable holder of everything one pass over a batch of sequences reads and writes
+ * besides the parameters: the inputs, the initial state, which steps carry a loss and their
+ * upstream gradients (or a {@link StepLoss} that computes them), and the optional outputs ∂L/∂h_0
+ * and per-step gradient-norm traces. Shapes for a network with input size D, state size S and step
+ * output size O′, T steps and B sequences:
+ *
  * <pre>
  *   input      [T][B][D]      required
  *   initial    [B][S]         optional (default zeros)
@@ -16,11 +17,12 @@ import dev.bptt.kernel.internal.Sizes;
  *   dInitial   [B][S]         optional output, overwritten
  *   traceDh, traceDelta  ≥ T  optional outputs: ‖∂L/∂h_t‖₂ and ‖δ_t‖₂ at index t − 1
  * </pre>
- * Setters check what they can on their own (null, offsets, lengths fixed by the shape) and
- * return this holder; the combination is checked again by the pass before anything is written.
- * Setting a reference allocates nothing, so a training loop re-points the holder at its next
- * batch for free. Arrays are held by reference, not copied: a pass that needs an input after it
- * returns (the forward/backward pair of {@link ElmanRnn}) copies it into its workspace.
+ *
+ * Setters check what they can on their own (null, offsets, lengths fixed by the shape) and return
+ * this holder; the combination is checked again by the pass before anything is written. Setting a
+ * reference allocates nothing, so a training loop re-points the holder at its next batch for free.
+ * Arrays are held by reference, not copied: a pass that needs an input after it returns (the
+ * forward/backward pair of {@link ElmanRnn}) copies it into its workspace.
  *
  * <p>Not thread-safe; use one per thread.
  */
@@ -42,7 +44,7 @@ public final class SequenceBatch {
   private float[] traceDelta;
 
   /**
-   * @param net   the network whose sizes the arrays are checked against
+   * @param net the network whose sizes the arrays are checked against
    * @param shape T and B of the sequences
    */
   public SequenceBatch(RecurrentNetwork net, SequenceShape shape) {
@@ -140,12 +142,16 @@ public final class SequenceBatch {
     return this;
   }
 
-  /** With a callback and no caller array: (re)make the holder's own upstream buffer if it is too small. */
+  /**
+   * With a callback and no caller array: (re)make the holder's own upstream buffer if it is too
+   * small.
+   */
   private void ensureOwnUpstream() {
     if (loss == null || upstream != null && !ownUpstream) {
       return;
     }
-    int need = Sizes.floats("upstream", losses.count(shape.steps()), shape.batch(), net.stepOutputSize());
+    int need =
+        Sizes.floats("upstream", losses.count(shape.steps()), shape.batch(), net.stepOutputSize());
     if (upstream == null || upstream.length < need) {
       upstream = new float[need];
     }
@@ -216,7 +222,9 @@ public final class SequenceBatch {
     return losses.count(shape.steps());
   }
 
-  /** The upstream array in use (the caller's, the holder's own, or null when neither exists yet). */
+  /**
+   * The upstream array in use (the caller's, the holder's own, or null when neither exists yet).
+   */
   public float[] upstream() {
     return upstream;
   }
@@ -230,7 +238,8 @@ public final class SequenceBatch {
   public int upstreamOffset(int t) {
     Checks.notNull("upstream", upstream);
     if (t < 1 || t > shape.steps()) {
-      throw new IllegalArgumentException("step t must be in [1, T=" + shape.steps() + "], got " + t);
+      throw new IllegalArgumentException(
+          "step t must be in [1, T=" + shape.steps() + "], got " + t);
     }
     int i = losses.index(t, shape.steps());
     return i < 0 ? -1 : upstreamOff + i * shape.batch() * net.stepOutputSize();
@@ -267,11 +276,12 @@ public final class SequenceBatch {
    * Checks what a forward pass reads: the network, the input set.
    *
    * @throws IllegalArgumentException if the holder was made for another network
-   * @throws IllegalStateException    if no input was set
+   * @throws IllegalStateException if no input was set
    */
   public void checkForward(RecurrentNetwork expected) {
     if (!net.equals(expected)) {
-      throw new IllegalArgumentException("sequence batch was made for " + net + ", not " + expected);
+      throw new IllegalArgumentException(
+          "sequence batch was made for " + net + ", not " + expected);
     }
     if (input == null) {
       throw new IllegalStateException("no input set on the sequence batch (call input(x))");
@@ -287,19 +297,45 @@ public final class SequenceBatch {
   public void checkBackward(RecurrentNetwork expected) {
     checkForward(expected);
     if (upstream == null) {
-      throw new IllegalStateException("no upstream gradients set on the sequence batch (call upstream(dOut) or "
-          + "loss(callback))");
+      throw new IllegalStateException(
+          "no upstream gradients set on the sequence batch (call upstream(dOut) or "
+              + "loss(callback))");
     }
     long need = (long) losses.count(shape.steps()) * shape.batch() * net.stepOutputSize();
     if ((long) upstreamOff + need > upstream.length) {
-      throw new IndexOutOfBoundsException("upstream: offset " + upstreamOff + " + length " + need + " (" + losses
-          + " of " + shape + ", O'=" + net.stepOutputSize() + ") does not fit array of length " + upstream.length);
+      throw new IndexOutOfBoundsException(
+          "upstream: offset "
+              + upstreamOff
+              + " + length "
+              + need
+              + " ("
+              + losses
+              + " of "
+              + shape
+              + ", O'="
+              + net.stepOutputSize()
+              + ") does not fit array of length "
+              + upstream.length);
     }
     if (dInitial != null) {
-      Checks.noOverlap("initialStateGradient", dInitial, dInitialOff, (long) dInitialOff + stateRows(),
-          "upstream", upstream, upstreamOff, upstreamOff + need);
-      Checks.noOverlap("initialStateGradient", dInitial, dInitialOff, (long) dInitialOff + stateRows(),
-          "input", input, inputOff, inputOff + rows() * net.inputSize());
+      Checks.noOverlap(
+          "initialStateGradient",
+          dInitial,
+          dInitialOff,
+          (long) dInitialOff + stateRows(),
+          "upstream",
+          upstream,
+          upstreamOff,
+          upstreamOff + need);
+      Checks.noOverlap(
+          "initialStateGradient",
+          dInitial,
+          dInitialOff,
+          (long) dInitialOff + stateRows(),
+          "input",
+          input,
+          inputOff,
+          inputOff + rows() * net.inputSize());
     }
   }
 

@@ -5,7 +5,7 @@
  * dev.bptt.kernel.rnn.SequenceShape}), the caller-owned per-call holder ({@link
  * dev.bptt.kernel.rnn.SequenceBatch}: inputs, initial state, {@link dev.bptt.kernel.rnn.LossSteps
  * loss steps} with compact upstream gradients or a {@link dev.bptt.kernel.rnn.StepLoss}, ∂L/∂h_0
- * and traces), the forward/backward workspace ({@link dev.bptt.kernel.rnn.RnnWorkspace}) and
- * the O(B·H) streaming inference state ({@link dev.bptt.kernel.rnn.RnnStreamState}).
+ * and traces), the forward/backward workspace ({@link dev.bptt.kernel.rnn.RnnWorkspace}) and the
+ * O(B·H) streaming inference state ({@link dev.bptt.kernel.rnn.RnnStreamState}).
  */
 package dev.bptt.kernel.rnn;

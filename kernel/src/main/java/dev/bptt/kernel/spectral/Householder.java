@@ -11,14 +11,14 @@ final class Householder {
 
   /**
    * Draws an m×n matrix A (m ≥ n ≥ 0) of independent N(0, 1) entries, in row-major order from
-   * {@code rng}, factors A = QR by Householder reflections and returns the thin Q (m×n,
-   * row-major) times diag(sign(R_jj)).
+   * {@code rng}, factors A = QR by Householder reflections and returns the thin Q (m×n, row-major)
+   * times diag(sign(R_jj)).
    *
    * <p>The sign fix makes R's diagonal positive, so the result is the unique Q of the QR
-   * factorization with positive diag(R), i.e. the Gram–Schmidt orthonormalization of A's
-   * columns. For Gaussian A that Q is Haar-distributed (Mezzadri 2007); without the fix the
-   * reflections' sign convention biases it (Householder sets R_jj = −sign(a_jj)·‖a_j‖, so the
-   * unfixed Q₁₁ would always be ≤ 0). PyTorch's {@code nn.init.orthogonal_} does the same.
+   * factorization with positive diag(R), i.e. the Gram–Schmidt orthonormalization of A's columns.
+   * For Gaussian A that Q is Haar-distributed (Mezzadri 2007); without the fix the reflections'
+   * sign convention biases it (Householder sets R_jj = −sign(a_jj)·‖a_j‖, so the unfixed Q₁₁ would
+   * always be ≤ 0). PyTorch's {@code nn.init.orthogonal_} does the same.
    *
    * <p>Q's columns are orthonormal to O(m·n·2⁻⁵³) (Householder QR is backward stable).
    */

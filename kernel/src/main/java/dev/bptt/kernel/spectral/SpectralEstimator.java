@@ -3,20 +3,21 @@ package dev.bptt.kernel.spectral;
 import dev.bptt.kernel.internal.Checks;
 
 /**
- * The estimators of {@link Spectral} with their start vector, scratch and stopping rule held in
- * one reusable object: {@code SpectralEstimator.square(n).spectralRadius(w)} instead of ten
- * positional arguments and a scratch array sized by a second call.
+ * The estimators of {@link Spectral} with their start vector, scratch and stopping rule held in one
+ * reusable object: {@code SpectralEstimator.square(n).spectralRadius(w)} instead of ten positional
+ * arguments and a scratch array sized by a second call.
  *
- * <p>Configuration (maximum iterations, tolerance, seed, warm start) is changed through
- * {@code with…} copies, each with scratch of its own; an instance is not thread-safe (its
- * scratch and iterate are reused by every call, so a call allocates nothing but its result).
- * Each call starts from {@link Spectral#randomStart} with the seed (bitwise reproducible), or,
- * with a warm start, from the previous call's vector (a few steps suffice when the matrix
- * changed little, e.g. W_hh between training steps).
+ * <p>Configuration (maximum iterations, tolerance, seed, warm start) is changed through {@code
+ * with…} copies, each with scratch of its own; an instance is not thread-safe (its scratch and
+ * iterate are reused by every call, so a call allocates nothing but its result). Each call starts
+ * from {@link Spectral#randomStart} with the seed (bitwise reproducible), or, with a warm start,
+ * from the previous call's vector (a few steps suffice when the matrix changed little, e.g. W_hh
+ * between training steps).
  */
 public final class SpectralEstimator {
   /** Default maximum number of power steps. */
   public static final int DEFAULT_MAX_ITERATIONS = 1000;
+
   /** Default relative residual to stop at. */
   public static final double DEFAULT_TOLERANCE = 1e-5;
 
@@ -30,7 +31,8 @@ public final class SpectralEstimator {
   private final float[] work;
   private boolean started;
 
-  private SpectralEstimator(int rows, int cols, int maxIterations, double tolerance, long seed, boolean warmStart) {
+  private SpectralEstimator(
+      int rows, int cols, int maxIterations, double tolerance, long seed, boolean warmStart) {
     Checks.positive("rows", rows);
     Checks.positive("cols", cols);
     Checks.positive("maxIterations", maxIterations);
@@ -44,15 +46,17 @@ public final class SpectralEstimator {
     this.seed = seed;
     this.warmStart = warmStart;
     this.v = new float[cols];
-    int len = rows == cols
-        ? Math.max(Spectral.spectralRadiusWorkLength(cols), Spectral.sigmaMaxWorkLength(rows, cols))
-        : Spectral.sigmaMaxWorkLength(rows, cols);
+    int len =
+        rows == cols
+            ? Math.max(
+                Spectral.spectralRadiusWorkLength(cols), Spectral.sigmaMaxWorkLength(rows, cols))
+            : Spectral.sigmaMaxWorkLength(rows, cols);
     this.work = new float[len];
   }
 
   /**
-   * An estimator for n×n matrices (all three estimates), with the defaults
-   * {@link #DEFAULT_MAX_ITERATIONS}, {@link #DEFAULT_TOLERANCE}, seed 0 and no warm start.
+   * An estimator for n×n matrices (all three estimates), with the defaults {@link
+   * #DEFAULT_MAX_ITERATIONS}, {@link #DEFAULT_TOLERANCE}, seed 0 and no warm start.
    *
    * @param n order ≥ 1
    */
@@ -111,14 +115,16 @@ public final class SpectralEstimator {
   }
 
   /**
-   * The last call's vector (the eigenvector or right singular vector estimate; for
-   * {@link #spectralRadius} the real part of the Ritz vector), n floats; read only.
+   * The last call's vector (the eigenvector or right singular vector estimate; for {@link
+   * #spectralRadius} the real part of the Ritz vector), n floats; read only.
    */
   public float[] vector() {
     return v;
   }
 
-  /** ρ(W) of the n×n row-major matrix at offset 0 with ld = n (see {@link Spectral#spectralRadius}). */
+  /**
+   * ρ(W) of the n×n row-major matrix at offset 0 with ld = n (see {@link Spectral#spectralRadius}).
+   */
   public SpectralEstimate spectralRadius(float[] w) {
     return spectralRadius(w, 0, cols);
   }
@@ -131,7 +137,9 @@ public final class SpectralEstimator {
     return Spectral.spectralRadius(cols, w, off, ld, v, 0, work, 0, maxIterations, tolerance);
   }
 
-  /** σ_max(W) of the m×n row-major matrix at offset 0 with ld = n (see {@link Spectral#sigmaMax}). */
+  /**
+   * σ_max(W) of the m×n row-major matrix at offset 0 with ld = n (see {@link Spectral#sigmaMax}).
+   */
   public SpectralEstimate sigmaMax(float[] w) {
     return sigmaMax(w, 0, cols);
   }
@@ -143,12 +151,18 @@ public final class SpectralEstimator {
     return Spectral.sigmaMax(rows, cols, w, off, ld, v, 0, work, 0, maxIterations, tolerance);
   }
 
-  /** Dominant eigenpair of the symmetric n×n matrix at offset 0 with ld = n (see {@link Spectral#symmetricDominant}). */
+  /**
+   * Dominant eigenpair of the symmetric n×n matrix at offset 0 with ld = n (see {@link
+   * Spectral#symmetricDominant}).
+   */
   public SpectralEstimate symmetricDominant(float[] a) {
     return symmetricDominant(a, 0, cols);
   }
 
-  /** Dominant eigenpair of the symmetric n×n matrix at {@code off} with leading dimension {@code ld} ≥ n. */
+  /**
+   * Dominant eigenpair of the symmetric n×n matrix at {@code off} with leading dimension {@code ld}
+   * ≥ n.
+   */
   public SpectralEstimate symmetricDominant(float[] a, int off, int ld) {
     requireSquare("symmetricDominant");
     Checks.matrix("A", a, off, rows, cols, ld);
@@ -158,7 +172,8 @@ public final class SpectralEstimator {
 
   private void requireSquare(String method) {
     if (rows != cols) {
-      throw new IllegalStateException(method + " needs a square estimator, this one is " + rows + "x" + cols);
+      throw new IllegalStateException(
+          method + " needs a square estimator, this one is " + rows + "x" + cols);
     }
   }
 

@@ -1,18 +1,17 @@
 package dev.bptt.kernel.spectral;
 
 import dev.bptt.kernel.internal.Checks;
-
 import java.util.random.RandomGenerator;
 
 /**
- * Weight-matrix generators with a prescribed (or well-known) spectrum, for recurrent weights
- * W_hh and the experiments on gradient growth. Every generator draws from a caller-provided
- * {@link RandomGenerator} ({@code new SplittableRandom(seed)} gives a deterministic matrix per
- * seed), validates all arguments before writing anything, and writes only the rows×cols block
- * of the row-major destination (a, off, ld), leaving any padding columns untouched.
+ * Weight-matrix generators with a prescribed (or well-known) spectrum, for recurrent weights W_hh
+ * and the experiments on gradient growth. Every generator draws from a caller-provided {@link
+ * RandomGenerator} ({@code new SplittableRandom(seed)} gives a deterministic matrix per seed),
+ * validates all arguments before writing anything, and writes only the rows×cols block of the
+ * row-major destination (a, off, ld), leaving any padding columns untouched.
  *
- * <p>Matrices are built in double and rounded to float once, so each written entry is the
- * double value times (1 + δ), |δ| ≤ 2⁻²⁴ (plus 2⁻⁵³-level double error).
+ * <p>Matrices are built in double and rounded to float once, so each written entry is the double
+ * value times (1 + δ), |δ| ≤ 2⁻²⁴ (plus 2⁻⁵³-level double error).
  */
 public final class SpectralInit {
   /** Most power steps the rescaling generators spend estimating ρ of their draw. */
@@ -22,16 +21,16 @@ public final class SpectralInit {
 
   /**
    * Haar-random orthogonal matrix times a gain: rows×cols, W = gain·Q. If rows ≥ cols, Q has
-   * orthonormal columns (QᵀQ = I); if rows &lt; cols, orthonormal rows (QQᵀ = I, Q is the
-   * transpose of a cols×rows draw). Q comes from the Householder QR of a Gaussian matrix
-   * with the sign fix Q·diag(sign(diag R)), which makes it Haar-distributed (as PyTorch's
-   * {@code orthogonal_(gain)}). For square Q every |λᵢ(W)| = σᵢ(W) = |gain|.
+   * orthonormal columns (QᵀQ = I); if rows &lt; cols, orthonormal rows (QQᵀ = I, Q is the transpose
+   * of a cols×rows draw). Q comes from the Householder QR of a Gaussian matrix with the sign fix
+   * Q·diag(sign(diag R)), which makes it Haar-distributed (as PyTorch's {@code orthogonal_(gain)}).
+   * For square Q every |λᵢ(W)| = σᵢ(W) = |gain|.
    *
-   * @param rng  source of the Gaussian draws (rows·cols of them, row-major)
+   * @param rng source of the Gaussian draws (rows·cols of them, row-major)
    * @param gain finite scale
    */
-  public static void orthogonal(RandomGenerator rng, double gain, int rows, int cols,
-                                float[] a, int off, int ld) {
+  public static void orthogonal(
+      RandomGenerator rng, double gain, int rows, int cols, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     finite("gain", gain);
     checkDest(rows, cols, a, off, ld);
@@ -48,26 +47,28 @@ public final class SpectralInit {
 
   /**
    * Scaled orthogonal n×n matrix W = ρ·Q with Q Haar: every eigenvalue has |λ| = ρ and every
-   * singular value is ρ, so ‖Wᵀg‖ = ρ‖g‖ for every g (up to the final rounding to float).
-   * Same draws as {@link #orthogonal}{@code (rng, rho, n, n, ...)}.
+   * singular value is ρ, so ‖Wᵀg‖ = ρ‖g‖ for every g (up to the final rounding to float). Same
+   * draws as {@link #orthogonal}{@code (rng, rho, n, n, ...)}.
    *
    * @param rho finite scale (the spectral radius when ≥ 0)
    */
-  public static void scaledOrthogonal(RandomGenerator rng, double rho, int n, float[] a, int off, int ld) {
+  public static void scaledOrthogonal(
+      RandomGenerator rng, double rho, int n, float[] a, int off, int ld) {
     orthogonal(rng, rho, n, n, a, off, ld);
   }
 
   /**
-   * Symmetric n×n matrix with the given eigenvalues: M = Q·diag(λ)·Qᵀ, i.e.
-   * M_ij = Σₖ Q_ik·λₖ·Q_jk summed in double, with Q the Haar matrix that
-   * {@link #orthogonal}{@code (rng, 1, n, n, ...)} would draw from an rng in the same state, so
-   * its column k is the eigenvector for λₖ. Each M_ij (i ≤ j) is rounded once and mirrored, so
-   * the float result is exactly symmetric; its eigenvalues lie within 2⁻²⁴·‖λ‖₂ (+ double
-   * error) of λ (Weyl: the rounding is a symmetric perturbation of Frobenius norm ≤ 2⁻²⁴‖M‖_F).
+   * Symmetric n×n matrix with the given eigenvalues: M = Q·diag(λ)·Qᵀ, i.e. M_ij = Σₖ Q_ik·λₖ·Q_jk
+   * summed in double, with Q the Haar matrix that {@link #orthogonal}{@code (rng, 1, n, n, ...)}
+   * would draw from an rng in the same state, so its column k is the eigenvector for λₖ. Each M_ij
+   * (i ≤ j) is rounded once and mirrored, so the float result is exactly symmetric; its eigenvalues
+   * lie within 2⁻²⁴·‖λ‖₂ (+ double error) of λ (Weyl: the rounding is a symmetric perturbation of
+   * Frobenius norm ≤ 2⁻²⁴‖M‖_F).
    *
    * @param eigenvalues λ (length n ≥ 1, finite), in any order
    */
-  public static void symmetric(RandomGenerator rng, double[] eigenvalues, float[] a, int off, int ld) {
+  public static void symmetric(
+      RandomGenerator rng, double[] eigenvalues, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     Checks.notNull("eigenvalues", eigenvalues);
     int n = eigenvalues.length;
@@ -91,9 +92,9 @@ public final class SpectralInit {
   }
 
   /**
-   * Scaled identity W = gain·I (n×n), the IRNN initialization of Le, Jaitly and Hinton (2015):
-   * ρ = σ_max = |gain|, so a linear (or ReLU, in its active region) recurrence neither shrinks
-   * nor grows the back-propagated error when gain = 1.
+   * Scaled identity W = gain·I (n×n), the IRNN initialization of Le, Jaitly and Hinton (2015): ρ =
+   * σ_max = |gain|, so a linear (or ReLU, in its active region) recurrence neither shrinks nor
+   * grows the back-propagated error when gain = 1.
    */
   public static void scaledIdentity(double gain, int n, float[] a, int off, int ld) {
     finite("gain", gain);
@@ -107,24 +108,24 @@ public final class SpectralInit {
 
   /**
    * Gaussian matrix rescaled to a target spectral radius: draws G with G_ij ~ N(0, 1/n)
-   * (row-major), estimates ρ̂ = ρ(G) with {@link Spectral#spectralRadius} (start vector from
-   * {@code rng.nextLong()}, at most {@link #RESCALE_MAX_ITER} steps, relative residual
-   * {@link #rescaleTolerance}(n)), and writes W = (ρ/ρ̂)·G. ρ̂ is the Ritz value when the
-   * estimate converged, else its growth rate ‖G^J x‖^{1/J}.
+   * (row-major), estimates ρ̂ = ρ(G) with {@link Spectral#spectralRadius} (start vector from {@code
+   * rng.nextLong()}, at most {@link #RESCALE_MAX_ITER} steps, relative residual {@link
+   * #rescaleTolerance}(n)), and writes W = (ρ/ρ̂)·G. ρ̂ is the Ritz value when the estimate
+   * converged, else its growth rate ‖G^J x‖^{1/J}.
    *
-   * <p><b>ρ(W) is an estimate.</b> When converged, ρ̂ is an exact eigenvalue modulus of G + E
-   * with ‖E‖₂ ≤ residual, so to first order |ρ(W) − ρ|/ρ ≤ κ(λ₁)·residual/ρ̂ ≤
-   * κ(λ₁)·tolerance, κ(λ₁) the condition number of G's dominant eigenvalue (O(1) to O(10) for
-   * Gaussian matrices of a few hundred rows). The returned estimate lets callers check.
+   * <p><b>ρ(W) is an estimate.</b> When converged, ρ̂ is an exact eigenvalue modulus of G + E with
+   * ‖E‖₂ ≤ residual, so to first order |ρ(W) − ρ|/ρ ≤ κ(λ₁)·residual/ρ̂ ≤ κ(λ₁)·tolerance, κ(λ₁)
+   * the condition number of G's dominant eigenvalue (O(1) to O(10) for Gaussian matrices of a few
+   * hundred rows). The returned estimate lets callers check.
    *
    * @param rho target spectral radius (&gt; 0, finite)
-   * @param n   order (≥ 1)
+   * @param n order (≥ 1)
    * @return the estimate of ρ(G) for the unscaled draw G that set the scale ρ/ρ̂
    * @throws IllegalStateException if the draw has ρ̂ = 0 or not finite (probability 0; nothing is
-   *                               written)
+   *     written)
    */
-  public static SpectralEstimate gaussianRescaled(RandomGenerator rng, double rho, int n,
-                                                  float[] a, int off, int ld) {
+  public static SpectralEstimate gaussianRescaled(
+      RandomGenerator rng, double rho, int n, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     positiveFinite("rho", rho);
     Checks.positive("n", n);
@@ -139,21 +140,21 @@ public final class SpectralInit {
 
   /**
    * Sparse matrix with exactly {@code perRow} non-zeros per row, rescaled to a target spectral
-   * radius: Pascanu, Mikolov and Bengio's "smart tanh" initialization (2013) with perRow = 15
-   * and ρ = 0.95. Row i gets perRow distinct columns chosen uniformly (a partial Fisher–Yates
-   * shuffle) holding N(0, 1) values (an exact 0 is redrawn); the rest is 0. Then W = (ρ/ρ̂)·G
-   * as in {@link #gaussianRescaled}, with the same estimate caveat. Row i holds the incoming
-   * weights of unit i for h_t = φ(W·h_{t−1} + …).
+   * radius: Pascanu, Mikolov and Bengio's "smart tanh" initialization (2013) with perRow = 15 and ρ
+   * = 0.95. Row i gets perRow distinct columns chosen uniformly (a partial Fisher–Yates shuffle)
+   * holding N(0, 1) values (an exact 0 is redrawn); the rest is 0. Then W = (ρ/ρ̂)·G as in {@link
+   * #gaussianRescaled}, with the same estimate caveat. Row i holds the incoming weights of unit i
+   * for h_t = φ(W·h_{t−1} + …).
    *
    * @param perRow non-zeros per row, 1 ≤ perRow ≤ n (every row has one, so the pattern holds a
-   *               cycle and ρ(G) = 0 needs an exact cancellation: probability 0)
-   * @param rho    target spectral radius (&gt; 0, finite)
+   *     cycle and ρ(G) = 0 needs an exact cancellation: probability 0)
+   * @param rho target spectral radius (&gt; 0, finite)
    * @return the estimate of ρ(G) for the unscaled draw
    * @throws IllegalStateException if the draw has ρ̂ = 0 or not finite (probability 0; nothing is
-   *                               written)
+   *     written)
    */
-  public static SpectralEstimate sparseRescaled(RandomGenerator rng, int perRow, double rho, int n,
-                                                float[] a, int off, int ld) {
+  public static SpectralEstimate sparseRescaled(
+      RandomGenerator rng, int perRow, double rho, int n, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     positiveFinite("rho", rho);
     Checks.positive("n", n);
@@ -183,10 +184,10 @@ public final class SpectralInit {
   }
 
   /**
-   * Relative residual at which the rescaling generators stop estimating ρ:
-   * max(10⁻⁴, 2·n^{3/2}·2⁻²⁴). The second term is twice the worst-case float rounding floor
-   * γₙ·‖G‖_F/ρ(G) of the residual for draws whose ‖G‖_F ≈ √n·ρ(G) (Gaussian and sparse draws,
-   * by the circular law), so the tolerance can be reached.
+   * Relative residual at which the rescaling generators stop estimating ρ: max(10⁻⁴,
+   * 2·n^{3/2}·2⁻²⁴). The second term is twice the worst-case float rounding floor γₙ·‖G‖_F/ρ(G) of
+   * the residual for draws whose ‖G‖_F ≈ √n·ρ(G) (Gaussian and sparse draws, by the circular law),
+   * so the tolerance can be reached.
    */
   public static double rescaleTolerance(int n) {
     return Math.max(1e-4, 2 * Math.pow(n, 1.5) * 0x1p-24);
@@ -198,8 +199,8 @@ public final class SpectralInit {
    *
    * @param bound half-width (finite, ≥ 0)
    */
-  public static void uniform(RandomGenerator rng, double bound, int rows, int cols,
-                             float[] a, int off, int ld) {
+  public static void uniform(
+      RandomGenerator rng, double bound, int rows, int cols, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     nonNegativeFinite("bound", bound);
     checkDest(rows, cols, a, off, ld);
@@ -211,14 +212,13 @@ public final class SpectralInit {
   }
 
   /**
-   * PyTorch's default {@code nn.RNN} initialization: every weight U(−1/√H, 1/√H) with H the
-   * hidden size. For W_hh (H×H) the circular law gives ρ ≈ √(H·(1/H)/3) = √(1/3) ≈ 0.577 for
-   * every H.
+   * PyTorch's default {@code nn.RNN} initialization: every weight U(−1/√H, 1/√H) with H the hidden
+   * size. For W_hh (H×H) the circular law gives ρ ≈ √(H·(1/H)/3) = √(1/3) ≈ 0.577 for every H.
    *
    * @param hidden H (≥ 1), sets the bound 1/√H
    */
-  public static void pytorchDefault(RandomGenerator rng, int hidden, int rows, int cols,
-                                    float[] a, int off, int ld) {
+  public static void pytorchDefault(
+      RandomGenerator rng, int hidden, int rows, int cols, float[] a, int off, int ld) {
     Checks.positive("hidden", hidden);
     uniform(rng, 1 / Math.sqrt(hidden), rows, cols, a, off, ld);
   }
@@ -229,8 +229,8 @@ public final class SpectralInit {
    *
    * @param sigma standard deviation (finite, ≥ 0)
    */
-  public static void normal(RandomGenerator rng, double sigma, int rows, int cols,
-                            float[] a, int off, int ld) {
+  public static void normal(
+      RandomGenerator rng, double sigma, int rows, int cols, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     nonNegativeFinite("sigma", sigma);
     checkDest(rows, cols, a, off, ld);
@@ -244,17 +244,19 @@ public final class SpectralInit {
   // ---- helpers ----
 
   /** Estimates ρ̂ of the n×n draw g, then writes (ρ/ρ̂)·g into the destination. */
-  private static SpectralEstimate rescaleInto(RandomGenerator rng, float[] g, double rho, int n,
-                                              float[] a, int off, int ld) {
+  private static SpectralEstimate rescaleInto(
+      RandomGenerator rng, float[] g, double rho, int n, float[] a, int off, int ld) {
     float[] v = new float[n];
     float[] work = new float[Spectral.spectralRadiusWorkLength(n)];
     Spectral.randomStart(rng.nextLong(), n, v, 0);
-    SpectralEstimate est = Spectral.spectralRadius(n, g, 0, n, v, 0, work, 0,
-        RESCALE_MAX_ITER, rescaleTolerance(n));
+    SpectralEstimate est =
+        Spectral.spectralRadius(n, g, 0, n, v, 0, work, 0, RESCALE_MAX_ITER, rescaleTolerance(n));
     double rhoHat = est.converged() ? est.value() : est.growthRate();
     if (!(rhoHat > 0) || rhoHat == Double.POSITIVE_INFINITY) {
-      throw new IllegalStateException("the draw has estimated spectral radius " + rhoHat
-          + " (a degenerate draw); nothing written, use another seed");
+      throw new IllegalStateException(
+          "the draw has estimated spectral radius "
+              + rhoHat
+              + " (a degenerate draw); nothing written, use another seed");
     }
     double s = rho / rhoHat;
     for (int i = 0; i < n; i++) {

@@ -1,26 +1,28 @@
 package dev.bptt.kernel.spectral;
 
 /**
- * Ritz pairs of a small upper Hessenberg matrix (order m ≤ {@link #MAX}), in double, for the
- * Krylov extraction of {@link Spectral#spectralRadius}: all eigenvalues by the QR algorithm on
- * the complex Hessenberg matrix (Givens rotations, Wilkinson shift, deflation at
- * 2⁻⁵²·(|h_{k−1,k−1}| + |h_kk|)), then the eigenvector y of the one of largest modulus by
- * back-substitution from y_m = 1. Scratch arrays live in a per-thread instance made on a
- * thread's first call, so calls allocate nothing after that.
+ * Ritz pairs of a small upper Hessenberg matrix (order m ≤ {@link #MAX}), in double, for the Krylov
+ * extraction of {@link Spectral#spectralRadius}: all eigenvalues by the QR algorithm on the complex
+ * Hessenberg matrix (Givens rotations, Wilkinson shift, deflation at 2⁻⁵²·(|h_{k−1,k−1}| +
+ * |h_kk|)), then the eigenvector y of the one of largest modulus by back-substitution from y_m = 1.
+ * Scratch arrays live in a per-thread instance made on a thread's first call, so calls allocate
+ * nothing after that.
  */
 final class SpectralRitz {
   /** Largest Krylov dimension supported. */
   static final int MAX = 8;
 
   private static final double EPS = 0x1p-52;
-  private static final ThreadLocal<SpectralRitz> SCRATCH = ThreadLocal.withInitial(SpectralRitz::new);
+  private static final ThreadLocal<SpectralRitz> SCRATCH =
+      ThreadLocal.withInitial(SpectralRitz::new);
 
   /** H, (MAX+1)×MAX row-major: h[i·MAX + j] = h_{i,j} of the Arnoldi relation W·Q_m = Q_{m+1}·H. */
   final double[] h = new double[(MAX + 1) * MAX];
+
   /** Chosen Ritz value and its eigenvector y (complex) of H_m, filled by {@link #solve}. */
   double thetaRe, thetaIm;
-  final double[] yRe = new double[MAX], yIm = new double[MAX];
 
+  final double[] yRe = new double[MAX], yIm = new double[MAX];
   private final double[] ar = new double[MAX * MAX], ai = new double[MAX * MAX];
   private final double[] cs = new double[MAX], sr = new double[MAX], si = new double[MAX];
 
@@ -31,9 +33,9 @@ final class SpectralRitz {
   }
 
   /**
-   * Finds the eigenvalue θ of largest modulus of H_m (the leading m×m block of {@link #h}) and
-   * its eigenvector y, normalized to ‖y‖ = 1. Returns false if the QR iteration failed to
-   * converge (then θ is NaN).
+   * Finds the eigenvalue θ of largest modulus of H_m (the leading m×m block of {@link #h}) and its
+   * eigenvector y, normalized to ‖y‖ = 1. Returns false if the QR iteration failed to converge
+   * (then θ is NaN).
    */
   boolean solve(int m) {
     for (int i = 0; i < m; i++) {
@@ -50,8 +52,9 @@ final class SpectralRitz {
       int l = last;
       while (l > 0) {
         double sub = Math.hypot(ar[l * MAX + l - 1], ai[l * MAX + l - 1]);
-        double diag = Math.hypot(ar[(l - 1) * MAX + l - 1], ai[(l - 1) * MAX + l - 1])
-            + Math.hypot(ar[l * MAX + l], ai[l * MAX + l]);
+        double diag =
+            Math.hypot(ar[(l - 1) * MAX + l - 1], ai[(l - 1) * MAX + l - 1])
+                + Math.hypot(ar[l * MAX + l], ai[l * MAX + l]);
         if (sub <= EPS * diag || sub == 0) {
           ar[l * MAX + l - 1] = 0;
           ai[l * MAX + l - 1] = 0;
@@ -80,7 +83,9 @@ final class SpectralRitz {
     return true;
   }
 
-  /** y with (H_m − θI)y = 0 by back-substitution from y_{m−1} = 1 (H_m is unreduced), then ‖y‖ = 1. */
+  /**
+   * y with (H_m − θI)y = 0 by back-substitution from y_{m−1} = 1 (H_m is unreduced), then ‖y‖ = 1.
+   */
   private void eigenvector(int m) {
     yRe[m - 1] = 1;
     yIm[m - 1] = 0;
@@ -124,12 +129,17 @@ final class SpectralRitz {
       mi = di + 0.5 * c;
     } else {
       // Wilkinson: the eigenvalue of [[a, b], [c, d]] nearer d, (a+d)/2 ± √(((a−d)/2)² + bc).
-      double a0 = ar[p * MAX + p], a1 = ai[p * MAX + p], b0 = ar[p * MAX + last], b1 = ai[p * MAX + last];
+      double a0 = ar[p * MAX + p],
+          a1 = ai[p * MAX + p],
+          b0 = ar[p * MAX + last],
+          b1 = ai[p * MAX + last];
       double c0 = ar[last * MAX + p], c1 = ai[last * MAX + p];
       double hr = 0.5 * (a0 - dr), hi = 0.5 * (a1 - di);
-      double discR = hr * hr - hi * hi + (b0 * c0 - b1 * c1), discI = 2 * hr * hi + (b0 * c1 + b1 * c0);
+      double discR = hr * hr - hi * hi + (b0 * c0 - b1 * c1),
+          discI = 2 * hr * hi + (b0 * c1 + b1 * c0);
       double mod = Math.hypot(discR, discI);
-      double sqR = Math.sqrt(0.5 * (mod + discR)), sqI = Math.copySign(Math.sqrt(0.5 * (mod - discR)), discI);
+      double sqR = Math.sqrt(0.5 * (mod + discR)),
+          sqI = Math.copySign(Math.sqrt(0.5 * (mod - discR)), discI);
       double centerR = 0.5 * (a0 + dr), centerI = 0.5 * (a1 + di);
       double l1r = centerR + sqR, l1i = centerI + sqI, l2r = centerR - sqR, l2i = centerI - sqI;
       boolean first = Math.hypot(l1r - dr, l1i - di) <= Math.hypot(l2r - dr, l2i - di);
@@ -142,7 +152,10 @@ final class SpectralRitz {
     }
     for (int k = l; k < last; k++) {
       // G = [[c, s], [−s̄, c]], c = |x|/r, s = (x/|x|)·ȳ/r, zeroes y below x.
-      double xr = ar[k * MAX + k], xi = ai[k * MAX + k], yr = ar[(k + 1) * MAX + k], yi = ai[(k + 1) * MAX + k];
+      double xr = ar[k * MAX + k],
+          xi = ai[k * MAX + k],
+          yr = ar[(k + 1) * MAX + k],
+          yi = ai[(k + 1) * MAX + k];
       double ax = Math.hypot(xr, xi), ay = Math.hypot(yr, yi), r = Math.hypot(ax, ay);
       double c, gr, gi;
       if (r == 0) {
@@ -163,7 +176,10 @@ final class SpectralRitz {
       sr[k] = gr;
       si[k] = gi;
       for (int j = k; j <= last; j++) {
-        double a0 = ar[k * MAX + j], a1 = ai[k * MAX + j], b0 = ar[(k + 1) * MAX + j], b1 = ai[(k + 1) * MAX + j];
+        double a0 = ar[k * MAX + j],
+            a1 = ai[k * MAX + j],
+            b0 = ar[(k + 1) * MAX + j],
+            b1 = ai[(k + 1) * MAX + j];
         ar[k * MAX + j] = c * a0 + (gr * b0 - gi * b1);
         ai[k * MAX + j] = c * a1 + (gr * b1 + gi * b0);
         ar[(k + 1) * MAX + j] = -(gr * a0 + gi * a1) + c * b0;
@@ -175,7 +191,10 @@ final class SpectralRitz {
     for (int k = l; k < last; k++) {
       double c = cs[k], gr = sr[k], gi = si[k];
       for (int i = l; i <= last; i++) {
-        double a0 = ar[i * MAX + k], a1 = ai[i * MAX + k], b0 = ar[i * MAX + k + 1], b1 = ai[i * MAX + k + 1];
+        double a0 = ar[i * MAX + k],
+            a1 = ai[i * MAX + k],
+            b0 = ar[i * MAX + k + 1],
+            b1 = ai[i * MAX + k + 1];
         ar[i * MAX + k] = c * a0 + (gr * b0 + gi * b1);
         ai[i * MAX + k] = c * a1 + (gr * b1 - gi * b0);
         ar[i * MAX + k + 1] = -(gr * a0 - gi * a1) + c * b0;

@@ -2,7 +2,6 @@ package dev.bptt.verify.clip;
 
 import dev.bptt.kernel.clip.TensorGroup;
 import dev.bptt.kernel.clip.TensorView;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import java.util.Arrays;
@@ -10,9 +9,9 @@ import java.util.SplittableRandom;
 
 /**
  * A seeded random set of gradient (or weight) views for a clipping property test: k views of
- * edge-favouring shapes, laid out either in one shared flat array (like the RNN's parameter
- * buffer) or one array each, every gap and pad filled with a canary so a write outside the
- * views is caught. Keeps a snapshot of the arrays to compare against after the call.
+ * edge-favouring shapes, laid out either in one shared flat array (like the RNN's parameter buffer)
+ * or one array each, every gap and pad filled with a canary so a write outside the views is caught.
+ * Keeps a snapshot of the arrays to compare against after the call.
  */
 final class ClipCase {
   /** Fill of every entry outside the views. */
@@ -99,7 +98,9 @@ final class ClipCase {
     return new ClipCase(arrays, TensorGroup.of(views), rows, cols, covered);
   }
 
-  /** Sets every entry outside the views to v (e.g. NaN, which no clip may read) and re-snapshots. */
+  /**
+   * Sets every entry outside the views to v (e.g. NaN, which no clip may read) and re-snapshots.
+   */
   void poisonOutside(float v) {
     for (int a = 0; a < arrays.length; a++) {
       for (int i = 0; i < arrays[a].length; i++) {
@@ -172,8 +173,16 @@ final class ClipCase {
   String outsideChanged() {
     for (int a = 0; a < arrays.length; a++) {
       for (int i = 0; i < arrays[a].length; i++) {
-        if (!covered[a][i] && Float.floatToRawIntBits(arrays[a][i]) != Float.floatToRawIntBits(snapshot[a][i])) {
-          return "array " + a + " index " + i + " outside every view changed from " + snapshot[a][i] + " to " + arrays[a][i];
+        if (!covered[a][i]
+            && Float.floatToRawIntBits(arrays[a][i]) != Float.floatToRawIntBits(snapshot[a][i])) {
+          return "array "
+              + a
+              + " index "
+              + i
+              + " outside every view changed from "
+              + snapshot[a][i]
+              + " to "
+              + arrays[a][i];
         }
       }
     }

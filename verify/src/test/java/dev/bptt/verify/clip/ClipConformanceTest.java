@@ -1,5 +1,10 @@
 package dev.bptt.verify.clip;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
@@ -7,12 +12,6 @@ import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.clip.NormType;
 import dev.bptt.kernel.clip.TensorGroup;
 import dev.bptt.kernel.clip.TensorView;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import java.util.Arrays;
@@ -23,9 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The published conformance vectors of gradient clipping (bptt-anchors §12.5): d2l's 100 ones,
- * PyTorch's ε, TF's NaN propagation and zero norm, Keras {@code clipnorm} vs
- * {@code global_clipnorm}, AGC on a zero-initialised row, and the loss scale folded into the
- * clip.
+ * PyTorch's ε, TF's NaN propagation and zero norm, Keras {@code clipnorm} vs {@code
+ * global_clipnorm}, AGC on a zero-initialised row, and the loss scale folded into the clip.
  */
 class ClipConformanceTest {
 
@@ -60,7 +58,10 @@ class ClipConformanceTest {
     assertTrue(post < 1.0);
   }
 
-  /** A norm in (θ − 10⁻⁶, θ]: PyTorch still scales by a factor just under 1; the strict rule leaves it. */
+  /**
+   * A norm in (θ − 10⁻⁶, θ]: PyTorch still scales by a factor just under 1; the strict rule leaves
+   * it.
+   */
   @Test
   void normJustAtThresholdIsScaledByPytorchButNotByStrict() {
     float[] p = {1f};
@@ -91,7 +92,10 @@ class ClipConformanceTest {
   void zeroBufferIsUnchanged(NormType type) {
     for (ClipRule rule : ClipRule.values()) {
       float[] g = new float[37];
-      ClipResult r = GradientClipper.of(rule).withNormType(type).clipGlobalNorm(TensorView.of(g), 1.0, new ClipResult());
+      ClipResult r =
+          GradientClipper.of(rule)
+              .withNormType(type)
+              .clipGlobalNorm(TensorView.of(g), 1.0, new ClipResult());
       assertEquals(0.0, r.totalNorm(), 0.0);
       assertEquals(1.0, r.coefficient(), 0.0, rule + " " + type);
       for (float x : g) {
@@ -106,8 +110,10 @@ class ClipConformanceTest {
     float[] a = {1f, 2f, Float.POSITIVE_INFINITY, 3f};
     float[] b = {4f, 5f};
     TensorGroup set = TensorGroup.of(TensorView.of(a), TensorView.vector("b", b, 0, 2));
-    ClipResult r = GradientClipper.of(ClipRule.STRICT).withNonFinitePolicy(NonFinitePolicy.PROPAGATE)
-        .clipGlobalNorm(set, 1.0, new ClipResult());
+    ClipResult r =
+        GradientClipper.of(ClipRule.STRICT)
+            .withNonFinitePolicy(NonFinitePolicy.PROPAGATE)
+            .clipGlobalNorm(set, 1.0, new ClipResult());
     assertTrue(r.nonFinite());
     assertEquals(Double.POSITIVE_INFINITY, r.totalNorm());
     for (float x : a) {
@@ -120,9 +126,9 @@ class ClipConformanceTest {
 
   /**
    * Keras: clipnorm clips each tensor on its own (the direction of the whole gradient changes),
-   * global_clipnorm scales all together (the direction is kept). Views (3, 4) and (0.3, 0.4),
-   * θ = 1: clipnorm gives (0.6, 0.8, 0.3, 0.4), cos = 5.25/(√25.25·√1.25) ≈ 0.9345 with the
-   * original; global_clipnorm gives g/√25.25, cos = 1.
+   * global_clipnorm scales all together (the direction is kept). Views (3, 4) and (0.3, 0.4), θ =
+   * 1: clipnorm gives (0.6, 0.8, 0.3, 0.4), cos = 5.25/(√25.25·√1.25) ≈ 0.9345 with the original;
+   * global_clipnorm gives g/√25.25, cos = 1.
    */
   @Test
   void kerasClipnormAndGlobalClipnormGiveDifferentDirections() {
@@ -130,8 +136,10 @@ class ClipConformanceTest {
     float[] b1 = {0.3f, 0.4f};
     float[] a2 = a1.clone();
     float[] b2 = b1.clone();
-    TensorGroup perView = TensorGroup.of(TensorView.vector("a", a1, 0, 2), TensorView.vector("b", b1, 0, 2));
-    TensorGroup global = TensorGroup.of(TensorView.vector("a", a2, 0, 2), TensorView.vector("b", b2, 0, 2));
+    TensorGroup perView =
+        TensorGroup.of(TensorView.vector("a", a1, 0, 2), TensorView.vector("b", b1, 0, 2));
+    TensorGroup global =
+        TensorGroup.of(TensorView.vector("a", a2, 0, 2), TensorView.vector("b", b2, 0, 2));
     double[][] original = NaiveClip.values(perView);
     GradientClipper clipper = GradientClipper.of(ClipRule.STRICT);
     ClipResult rp = clipper.clipPerView(perView, 1.0, new ClipResult());
@@ -145,18 +153,30 @@ class ClipConformanceTest {
     assertEquals(want, cosPerView, 4 * NaiveClip.U);
     assertEquals(1.0, cosGlobal, 4 * NaiveClip.U);
     assertTrue(NaiveClip.cosine(NaiveClip.values(perView), NaiveClip.values(global)) < 0.95);
-    assertEquals(Math.sqrt(25.25), rg.totalNorm(), Math.sqrt(25.25) * NaiveClip.normBound(NormType.L2, 4, 2));
+    assertEquals(
+        Math.sqrt(25.25),
+        rg.totalNorm(),
+        Math.sqrt(25.25) * NaiveClip.normBound(NormType.L2, 4, 2));
   }
 
-  /** AGC: a zero-initialised weight row (‖W‖ = 0) lets at most λ·ε = 0.01·10⁻³ = 10⁻⁵ of gradient through. */
+  /**
+   * AGC: a zero-initialised weight row (‖W‖ = 0) lets at most λ·ε = 0.01·10⁻³ = 10⁻⁵ of gradient
+   * through.
+   */
   @Test
   void agcOnZeroInitialisedRowCapsAtLambdaTimesEpsilon() {
     float[] grad = {3f, 4f, 0.5f, 0f};
     float[] weight = {0f, 0f, 2f, 0f};
-    ClipResult r = GradientClipper.of(ClipRule.STRICT).clipAdaptive(TensorView.matrix("G", grad, 0, 2, 2),
-        TensorView.matrix("W", weight, 0, 2, 2), 0.01, new ClipResult());
+    ClipResult r =
+        GradientClipper.of(ClipRule.STRICT)
+            .clipAdaptive(
+                TensorView.matrix("G", grad, 0, 2, 2),
+                TensorView.matrix("W", weight, 0, 2, 2),
+                0.01,
+                new ClipResult());
     double row0 = Math.hypot(grad[0], grad[1]);
-    assertEquals(1e-5, row0, 1e-5 * (NaiveClip.scaleBound() + NaiveClip.normBound(NormType.L2, 2, 1)));
+    assertEquals(
+        1e-5, row0, 1e-5 * (NaiveClip.scaleBound() + NaiveClip.normBound(NormType.L2, 2, 1)));
     assertEquals(3 / 5.0, grad[0] / row0, 4 * NaiveClip.U);
     // Row 1: ‖G‖/‖W‖ = 0.5/2 = 0.25 > 0.01 → scaled to 0.01·2 = 0.02.
     assertEquals(0.02f, grad[2], 0.02f * 4 * (float) NaiveClip.U);
@@ -168,9 +188,13 @@ class ClipConformanceTest {
   void agcLeavesAnExemptViewAlone() {
     float[] grad = {3f, 4f};
     float[] weight = {0f, 0f};
-    ClipResult r = GradientClipper.of(ClipRule.STRICT).clipAdaptive(
-        TensorView.vector("fc", grad, 0, 2).withoutAdaptiveClipping(), TensorView.vector("fc", weight, 0, 2), 0.01,
-        new ClipResult());
+    ClipResult r =
+        GradientClipper.of(ClipRule.STRICT)
+            .clipAdaptive(
+                TensorView.vector("fc", grad, 0, 2).withoutAdaptiveClipping(),
+                TensorView.vector("fc", weight, 0, 2),
+                0.01,
+                new ClipResult());
     assertArrayEquals(new float[] {3f, 4f}, grad);
     assertEquals(0, r.clippedUnits());
     assertEquals(5.0, r.totalNorm(), 0.0);
@@ -192,9 +216,13 @@ class ClipConformanceTest {
       scaled[i] *= s;
     }
     double theta = NaiveClip.norm(NormType.L2, NaiveClip.values(TensorView.of(g))) / 2;
-    ClipResult plain = GradientClipper.of(ClipRule.STRICT).clipGlobalNorm(TensorView.of(g), theta, new ClipResult());
-    ClipResult fused = GradientClipper.of(ClipRule.STRICT).withLossScale(s)
-        .clipGlobalNorm(TensorView.of(scaled), theta, new ClipResult());
+    ClipResult plain =
+        GradientClipper.of(ClipRule.STRICT)
+            .clipGlobalNorm(TensorView.of(g), theta, new ClipResult());
+    ClipResult fused =
+        GradientClipper.of(ClipRule.STRICT)
+            .withLossScale(s)
+            .clipGlobalNorm(TensorView.of(scaled), theta, new ClipResult());
     assertEquals(plain.totalNorm(), fused.totalNorm(), 0.0, "seed=" + seed);
     assertEquals(plain.coefficient(), fused.coefficient(), 0.0, "seed=" + seed);
     assertArrayEquals(g, scaled, "seed=" + seed);

@@ -1,16 +1,15 @@
 package dev.bptt.verify.clip;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.ExplosionMonitor;
 import dev.bptt.kernel.clip.ExplosionMonitor.Status;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.NonFinitePolicy;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import org.junit.jupiter.api.Test;
@@ -18,17 +17,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The explosion monitor: its running statistics equal the plain mean and population variance
- * within the window and follow the EMA closed form after it; spikes, warm-up, non-finite norms
- * and the history ring behave as documented.
+ * The explosion monitor: its running statistics equal the plain mean and population variance within
+ * the window and follow the EMA closed form after it; spikes, warm-up, non-finite norms and the
+ * history ring behave as documented.
  */
 class ExplosionMonitorTest {
 
   /**
    * With a window longer than the sequence the statistics are Welford's mean and population
    * variance. Each update rounds a few times at magnitude ≤ max|x| (mean) or ≤ (2·max|x|)²
-   * (variance) and earlier errors are damped by (1 − 1/t) ≤ 1, so after t steps the errors are
-   * at most 4t·2⁻⁵³·max|x| and 32t·2⁻⁵³·max|x|².
+   * (variance) and earlier errors are damped by (1 − 1/t) ≤ 1, so after t steps the errors are at
+   * most 4t·2⁻⁵³·max|x| and 32t·2⁻⁵³·max|x|².
    */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
@@ -55,11 +54,15 @@ class ExplosionMonitorTest {
     }
     var /= t;
     assertEquals(mean, m.mean(), 4.0 * (t + 2) * NaiveClip.UD * max, "seed=" + seed + " t=" + t);
-    assertEquals(var, m.variance(), 32.0 * (t + 2) * NaiveClip.UD * max * max, "seed=" + seed + " t=" + t);
+    assertEquals(
+        var, m.variance(), 32.0 * (t + 2) * NaiveClip.UD * max * max, "seed=" + seed + " t=" + t);
     assertEquals(t, m.finiteCount());
   }
 
-  /** After the window the mean is an EMA with weight 1/w: a step from a to b decays as b + (a − b)(1 − 1/w)^j. */
+  /**
+   * After the window the mean is an EMA with weight 1/w: a step from a to b decays as b + (a − b)(1
+   * − 1/w)^j.
+   */
   @Test
   void afterTheWindowTheMeanFollowsTheEmaClosedForm() {
     int w = 20;
@@ -123,8 +126,10 @@ class ExplosionMonitorTest {
     assertSame(Status.WARMUP, m.observe(r));
     assertEquals(5.0, m.history(0), 0.0);
     float[] bad = {1f, Float.NaN};
-    ClipResult rb = GradientClipper.of(ClipRule.STRICT).withNonFinitePolicy(NonFinitePolicy.SKIP).clipGlobalNorm(
-        dev.bptt.kernel.clip.TensorView.of(bad), 1.0, new ClipResult());
+    ClipResult rb =
+        GradientClipper.of(ClipRule.STRICT)
+            .withNonFinitePolicy(NonFinitePolicy.SKIP)
+            .clipGlobalNorm(dev.bptt.kernel.clip.TensorView.of(bad), 1.0, new ClipResult());
     assertSame(Status.NON_FINITE, m.observe(rb));
     assertEquals(1, m.nonFiniteCount());
   }

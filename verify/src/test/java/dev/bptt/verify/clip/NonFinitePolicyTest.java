@@ -1,5 +1,11 @@
 package dev.bptt.verify.clip;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
@@ -7,13 +13,6 @@ import dev.bptt.kernel.clip.NonFiniteGradientException;
 import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.clip.NormType;
 import dev.bptt.kernel.clip.TensorView;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bptt.verify.Gen;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,14 +20,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every clip × every non-finite policy, with NaN / ±∞ planted in random views: THROW names the
- * first offending entry and leaves every array bitwise as it was; PROPAGATE makes every view
- * entry NaN; SKIP leaves every array bitwise as it was and asks to skip the step; ZERO makes
- * every view entry +0. Entries outside the views are never touched (and never read).
+ * first offending entry and leaves every array bitwise as it was; PROPAGATE makes every view entry
+ * NaN; SKIP leaves every array bitwise as it was and asks to skip the step; ZERO makes every view
+ * entry +0. Entries outside the views are never touched (and never read).
  */
 class NonFinitePolicyTest {
-  enum Op { GLOBAL_L2, GLOBAL_L1, GLOBAL_LINF, PER_VIEW, VALUE, ADAPTIVE }
+  enum Op {
+    GLOBAL_L2,
+    GLOBAL_L1,
+    GLOBAL_LINF,
+    PER_VIEW,
+    VALUE,
+    ADAPTIVE
+  }
 
-  private static final float[] SPECIALS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+  private static final float[] SPECIALS = {
+    Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+  };
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
@@ -45,7 +53,10 @@ class NonFinitePolicyTest {
     SplittableRandom rnd = gen.random();
     ClipCase c;
     do {
-      c = op == Op.ADAPTIVE ? ClipCase.matrices(gen, 4, 12, 40, gen.scaleExp()) : ClipCase.vectors(gen, 4, 200, gen.scaleExp());
+      c =
+          op == Op.ADAPTIVE
+              ? ClipCase.matrices(gen, 4, 12, 40, gen.scaleExp())
+              : ClipCase.vectors(gen, 4, 200, gen.scaleExp());
     } while (c.totalLength() == 0);
     ClipCase w = op == Op.ADAPTIVE ? c.sameShapes(gen, 1f) : null;
     for (int b = 1 + rnd.nextInt(3); b > 0; b--) {
@@ -54,7 +65,8 @@ class NonFinitePolicyTest {
         v = rnd.nextInt(c.rows.length);
       } while (c.set.view(v).length() == 0);
       TensorView view = c.set.view(v);
-      view.array()[view.offset() + rnd.nextInt(view.length())] = SPECIALS[rnd.nextInt(SPECIALS.length)];
+      view.array()[view.offset() + rnd.nextInt(view.length())] =
+          SPECIALS[rnd.nextInt(SPECIALS.length)];
     }
     c.snapshot();
     int firstView = -1;
@@ -72,12 +84,27 @@ class NonFinitePolicyTest {
       }
     }
     float s = rnd.nextBoolean() ? 1f : 256f;
-    GradientClipper clipper = GradientClipper.of(ClipRule.values()[rnd.nextInt(2)]).withNonFinitePolicy(policy).withLossScale(s);
-    String where = "seed=" + seed + " " + op + " " + policy + " shapes=" + c.shapes() + " first bad at view "
-        + firstView + " index " + firstIndex;
+    GradientClipper clipper =
+        GradientClipper.of(ClipRule.values()[rnd.nextInt(2)])
+            .withNonFinitePolicy(policy)
+            .withLossScale(s);
+    String where =
+        "seed="
+            + seed
+            + " "
+            + op
+            + " "
+            + policy
+            + " shapes="
+            + c.shapes()
+            + " first bad at view "
+            + firstView
+            + " index "
+            + firstIndex;
     ClipCase cc = c;
     if (policy == NonFinitePolicy.THROW) {
-      NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, () -> run(op, clipper, cc, w), where);
+      NonFiniteGradientException e =
+          assertThrows(NonFiniteGradientException.class, () -> run(op, clipper, cc, w), where);
       TensorView first = c.set.view(firstView);
       assertEquals(firstView, e.viewIndex(), where);
       assertEquals(firstIndex, e.elementIndex(), where);
@@ -123,7 +150,10 @@ class NonFinitePolicyTest {
   void nonFiniteOutsideTheViewsIsNeverRead(long seed) {
     for (Op op : Op.values()) {
       Gen gen = new Gen(seed);
-      ClipCase c = op == Op.ADAPTIVE ? ClipCase.matrices(gen, 4, 12, 40, 1f) : ClipCase.vectors(gen, 4, 200, 1f);
+      ClipCase c =
+          op == Op.ADAPTIVE
+              ? ClipCase.matrices(gen, 4, 12, 40, 1f)
+              : ClipCase.vectors(gen, 4, 200, 1f);
       ClipCase w = op == Op.ADAPTIVE ? c.sameShapes(gen, 1f) : null;
       c.poisonOutside(Float.NaN);
       if (w != null) {

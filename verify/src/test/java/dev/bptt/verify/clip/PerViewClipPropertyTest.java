@@ -1,13 +1,12 @@
 package dev.bptt.verify.clip;
 
+import static dev.bptt.verify.NaiveClip.TINY;
+import static dev.bptt.verify.NaiveClip.UD;
+
 import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.NormType;
-
-import static dev.bptt.verify.NaiveClip.TINY;
-import static dev.bptt.verify.NaiveClip.UD;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import dev.bptt.verify.Shrink;
@@ -16,8 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Per-view norm clipping (Keras {@code clipnorm}): each view is clipped as if it were alone,
- * with one threshold for all views or one per view; against the double reference.
+ * Per-view norm clipping (Keras {@code clipnorm}): each view is clipped as if it were alone, with
+ * one threshold for all views or one per view; against the double reference.
  */
 class PerViewClipPropertyTest {
 
@@ -32,7 +31,9 @@ class PerViewClipPropertyTest {
     SplittableRandom rnd = gen.random();
     NormType type = NormType.values()[rnd.nextInt(3)];
     ClipRule rule = ClipRule.values()[rnd.nextInt(2)];
-    float s = GlobalNormClipPropertyTest.LOSS_SCALES[rnd.nextInt(GlobalNormClipPropertyTest.LOSS_SCALES.length)];
+    float s =
+        GlobalNormClipPropertyTest.LOSS_SCALES[
+            rnd.nextInt(GlobalNormClipPropertyTest.LOSS_SCALES.length)];
     boolean oneTheta = rnd.nextBoolean();
     ClipCase c = ClipCase.vectors(gen, Math.max(1, dims[0]), dims[1], gen.scaleExp());
     int k = c.rows.length;
@@ -45,8 +46,10 @@ class PerViewClipPropertyTest {
     }
     String where = type + " " + rule + " s=" + s + " shapes=" + c.shapes() + ": ";
     GradientClipper clipper = GradientClipper.of(rule).withNormType(type).withLossScale(s);
-    ClipResult r = oneTheta ? clipper.clipPerView(c.set, common, new ClipResult())
-        : clipper.clipPerView(c.set, thetas, new ClipResult());
+    ClipResult r =
+        oneTheta
+            ? clipper.clipPerView(c.set, common, new ClipResult())
+            : clipper.clipPerView(c.set, thetas, new ClipResult());
 
     double delta = NaiveClip.normBound(type, c.totalLength(), k);
     double nRef = NaiveClip.norm(type, g);
@@ -68,7 +71,13 @@ class PerViewClipPropertyTest {
       }
       double ci = r.viewCoefficient(i);
       if (ci != NaiveClip.coefficient(rule, thetas[i], r.viewNorm(i))) {
-        return where + "view " + i + " coefficient " + ci + " is not the rule applied to its norm " + r.viewNorm(i);
+        return where
+            + "view "
+            + i
+            + " coefficient "
+            + ci
+            + " is not the rule applied to its norm "
+            + r.viewNorm(i);
       }
       double cRef = NaiveClip.coefficient(rule, thetas[i], vRef);
       if (!(Math.abs(ci - cRef) <= Math.max(ci, cRef) * dv / (1 - dv))) {
@@ -83,7 +92,8 @@ class PerViewClipPropertyTest {
       if (ci < 1) {
         double p = NaiveClip.norm(type, after[i]);
         double target = rule == ClipRule.STRICT ? thetas[i] : thetas[i] * vRef / (vRef + 1e-6);
-        double slack = (1 + NaiveClip.scaleBound()) * (1 + NaiveClip.gamma(g[i].length + 1, UD)) / (1 - dv);
+        double slack =
+            (1 + NaiveClip.scaleBound()) * (1 + NaiveClip.gamma(g[i].length + 1, UD)) / (1 - dv);
         if (!(p <= target * slack + NaiveClip.underflowTerm(type, g[i].length))) {
           return where + "view " + i + " post-clip norm " + p + " above " + target + "·" + slack;
         }
@@ -92,7 +102,14 @@ class PerViewClipPropertyTest {
       units += ci < 1 ? 1 : 0;
     }
     if (r.coefficient() != minCoef || r.clippedUnits() != units || r.clipped() != (units > 0)) {
-      return where + "summary wrong: " + r + " (want min coefficient " + minCoef + ", units " + units + ")";
+      return where
+          + "summary wrong: "
+          + r
+          + " (want min coefficient "
+          + minCoef
+          + ", units "
+          + units
+          + ")";
     }
     return null;
   }

@@ -4,7 +4,6 @@ import dev.bptt.kernel.clip.ClipResult;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.NormType;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveClip;
 import dev.bptt.verify.Shrink;
@@ -13,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Value clipping (PyTorch {@code clip_grad_value_}): every entry becomes
- * clamp(fl(x·fl(1/s)), −c, c) exactly, so |x'| ≤ c, entries inside the bounds keep their bits
- * (s = 1), a second clip changes nothing, and ‖g‖∞ is reported exactly.
+ * Value clipping (PyTorch {@code clip_grad_value_}): every entry becomes clamp(fl(x·fl(1/s)), −c,
+ * c) exactly, so |x'| ≤ c, entries inside the bounds keep their bits (s = 1), a second clip changes
+ * nothing, and ‖g‖∞ is reported exactly.
  */
 class ValueClipPropertyTest {
 
@@ -28,7 +27,9 @@ class ValueClipPropertyTest {
   private static String valueCase(long seed, int[] dims) {
     Gen gen = new Gen(seed);
     SplittableRandom rnd = gen.random();
-    float s = GlobalNormClipPropertyTest.LOSS_SCALES[rnd.nextInt(GlobalNormClipPropertyTest.LOSS_SCALES.length)];
+    float s =
+        GlobalNormClipPropertyTest.LOSS_SCALES[
+            rnd.nextInt(GlobalNormClipPropertyTest.LOSS_SCALES.length)];
     float scale = gen.scaleExp();
     ClipCase c = ClipCase.vectors(gen, Math.max(1, dims[0]), dims[1], scale);
     float[] choices = {0f, scale * 0.1f, scale * 0.5f / s, scale * 2f / s, Float.POSITIVE_INFINITY};
@@ -49,14 +50,25 @@ class ValueClipPropertyTest {
         float scaled = x * inv;
         float want = Math.min(Math.max(scaled, -cv), cv);
         if (Float.floatToRawIntBits((float) after[i][j]) != Float.floatToRawIntBits(want)) {
-          return where + "view " + i + " entry " + j + ": " + x + " became " + after[i][j] + ", want " + want;
+          return where
+              + "view "
+              + i
+              + " entry "
+              + j
+              + ": "
+              + x
+              + " became "
+              + after[i][j]
+              + ", want "
+              + want;
         }
         if (!(Math.abs(after[i][j]) <= cv)) {
           return where + "entry outside [−c, c]: " + after[i][j];
         }
         // Against the exact clamp of x/s: only the rounding of x·fl(1/s) separates them.
         double exact = Math.max(-cv, Math.min(cv, x / (double) s));
-        if (!(Math.abs(after[i][j] - exact) <= Math.abs(exact) * NaiveClip.scaleBound() + NaiveClip.TINY)) {
+        if (!(Math.abs(after[i][j] - exact)
+            <= Math.abs(exact) * NaiveClip.scaleBound() + NaiveClip.TINY)) {
           return where + "entry " + after[i][j] + " far from the exact clamp " + exact;
         }
         clamped |= Math.abs(scaled) > cv;

@@ -14,13 +14,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every code region between {@code // README-EXAMPLE-BEGIN name} and {@code // README-EXAMPLE-END name}
- * in the test sources appears verbatim (after removing the common indentation) in the project's
- * README.md, so the README's examples are exactly code that compiles and runs in this suite.
+ * Every code region between {@code // README-EXAMPLE-BEGIN name} and {@code // README-EXAMPLE-END
+ * name} in the test sources appears verbatim (after removing the common indentation) in the
+ * project's README.md, so the README's examples are exactly code that compiles and runs in this
+ * suite.
  */
 class ReadmeSnippetsTest {
-  private static final Pattern REGION = Pattern.compile(
-      "// README-EXAMPLE-BEGIN (\\S+)\\R(.*?)\\R\\s*// README-EXAMPLE-END \\1", Pattern.DOTALL);
+  private static final Pattern REGION =
+      Pattern.compile(
+          "// README-EXAMPLE-BEGIN (\\S+)\\R(.*?)\\R\\s*// README-EXAMPLE-END \\1", Pattern.DOTALL);
 
   @Test
   void readmeShowsEveryCompiledExample() throws IOException {

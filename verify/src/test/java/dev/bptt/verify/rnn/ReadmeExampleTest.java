@@ -1,5 +1,9 @@
 package dev.bptt.verify.rnn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.clip.TensorView;
@@ -9,20 +13,15 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bptt.verify.NaiveRnn;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Elman RNN example, compiled and run: the code between the markers is pasted
- * verbatim into README.md. The assertions after it check the example's results against the
- * double reference within the derived bounds of {@link RnnBounds}.
+ * The README's Elman RNN example, compiled and run: the code between the markers is pasted verbatim
+ * into README.md. The assertions after it check the example's results against the double reference
+ * within the derived bounds of {@link RnnBounds}.
  */
 class ReadmeExampleTest {
 
@@ -51,23 +50,29 @@ class ReadmeExampleTest {
     // Squared error at the last step: L = ½‖y_T − target‖², so ∂L/∂y_T = y_T − target.
     float[] target = {1f, 0f, -1f, 0.5f};
     float[] traceDh = new float[50]; // ‖∂L/∂h_t‖₂ at t − 1: how the gradient fades back in time
-    SequenceBatch seq = new SequenceBatch(rnn, shape).input(x).losses(LossSteps.lastStep()).traces(traceDh, null)
-        .loss((t, y, yOff, dy, dyOff) -> {
-          double l = 0;
-          for (int k = 0; k < 4; k++) {
-            dy[dyOff + k] = y[yOff + k] - target[k];
-            l += 0.5 * dy[dyOff + k] * dy[dyOff + k];
-          }
-          return l;
-        });
+    SequenceBatch seq =
+        new SequenceBatch(rnn, shape)
+            .input(x)
+            .losses(LossSteps.lastStep())
+            .traces(traceDh, null)
+            .loss(
+                (t, y, yOff, dy, dyOff) -> {
+                  double l = 0;
+                  for (int k = 0; k < 4; k++) {
+                    dy[dyOff + k] = y[yOff + k] - target[k];
+                    l += 0.5 * dy[dyOff + k] * dy[dyOff + k];
+                  }
+                  return l;
+                });
 
     RnnWorkspace ws = new RnnWorkspace(rnn, shape); // reusable: no allocation per call
-    float[] grads = new float[layout.size()];       // same flat layout as params
-    double loss = rnn.forward(params, seq, ws);      // h_t, y_t and the loss callback at t = T
-    rnn.backward(params, grads, seq, ws);            // BPTT: grads += ∂L/∂θ
+    float[] grads = new float[layout.size()]; // same flat layout as params
+    double loss = rnn.forward(params, seq, ws); // h_t, y_t and the loss callback at t = T
+    rnn.backward(params, grads, seq, ws); // BPTT: grads += ∂L/∂θ
 
-    TensorView dWhh = layout.whh(grads);             // ∂L/∂W_hh, an H×H view into grads
-    System.out.printf("L = %g, ‖∂L/∂W_hh‖ = %g%n", loss, Blas.norm2(dWhh.length(), grads, dWhh.offset()));
+    TensorView dWhh = layout.whh(grads); // ∂L/∂W_hh, an H×H view into grads
+    System.out.printf(
+        "L = %g, ‖∂L/∂W_hh‖ = %g%n", loss, Blas.norm2(dWhh.length(), grads, dWhh.offset()));
     System.out.printf("‖∂L/∂h_T‖ = %g, ‖∂L/∂h_1‖ = %g%n", traceDh[49], traceDh[0]);
     // README-EXAMPLE-END rnn
 
@@ -91,23 +96,53 @@ class ReadmeExampleTest {
     float[] dOutFull = new float[steps * batch * layout.outputSize()];
     System.arraycopy(dOut, 0, dOutFull, yT, dOut.length);
     NaiveRnn ref = new NaiveRnn(layout, Activation.TANH);
-    double[] p = NaiveRnn.toDouble(params, 0, params.length), xd = NaiveRnn.toDouble(x, 0, x.length);
+    double[] p = NaiveRnn.toDouble(params, 0, params.length),
+        xd = NaiveRnn.toDouble(x, 0, x.length);
     double[] dOutD = NaiveRnn.toDouble(dOutFull, 0, dOutFull.length);
     NaiveRnn.Forward fwd = ref.forward(p, steps, batch, xd, null);
     NaiveRnn.Backward bwd = ref.backward(p, fwd, xd, dOutD, lossAt);
     RnnBounds bounds = RnnBounds.kernelVsReference();
     RnnBounds.Forward fb = bounds.forward(layout, Activation.TANH, p, xd, fwd);
-    RnnBounds.Backward bb = bounds.backward(layout, Activation.TANH, p, xd, fwd, fb, bwd, dOutD, lossAt,
-        new double[layout.size()], ws.hidden());
+    RnnBounds.Backward bb =
+        bounds.backward(
+            layout,
+            Activation.TANH,
+            p,
+            xd,
+            fwd,
+            fb,
+            bwd,
+            dOutD,
+            lossAt,
+            new double[layout.size()],
+            ws.hidden());
     for (TensorView v : layout.tensors(grads).views()) {
-      assertNull(RnnHarness.informative("grads." + v.name(), bwd.grads(), bb.gradsPropagated(), v.offset(), v.length()));
+      assertNull(
+          RnnHarness.informative(
+              "grads." + v.name(), bwd.grads(), bb.gradsPropagated(), v.offset(), v.length()));
     }
     assertNull(RnnHarness.informative("traceDh", bwd.traceDh(), bb.traceDh(), 0, steps));
-    assertNull(RnnHarness.within("y", ws.output(), 0, fwd.y(), fb.y(), steps * batch * layout.outputSize(),
-        RnnHarness.stepIndex(1, batch, layout.outputSize())));
-    assertNull(RnnHarness.within("grads", grads, 0, bwd.grads(), bb.grads(), layout.size(),
-        RnnHarness.layoutIndex(layout)));
-    assertNull(RnnHarness.within("traceDh", traceDh, 0, bwd.traceDh(), bb.traceDh(), steps, i -> "[t=" + (i + 1) + "]"));
+    assertNull(
+        RnnHarness.within(
+            "y",
+            ws.output(),
+            0,
+            fwd.y(),
+            fb.y(),
+            steps * batch * layout.outputSize(),
+            RnnHarness.stepIndex(1, batch, layout.outputSize())));
+    assertNull(
+        RnnHarness.within(
+            "grads",
+            grads,
+            0,
+            bwd.grads(),
+            bb.grads(),
+            layout.size(),
+            RnnHarness.layoutIndex(layout)));
+    assertNull(
+        RnnHarness.within(
+            "traceDh", traceDh, 0, bwd.traceDh(), bb.traceDh(), steps, i -> "[t=" + (i + 1) + "]"));
     // The last trace entry is ‖W_hyᵀ·(y_T − target)‖: nothing flows in from later steps.
     double last = 0;
     for (int i = 0; i < layout.hiddenSize(); i++) {

@@ -1,5 +1,12 @@
 package dev.bptt.verify.rnn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.LossSteps;
@@ -8,14 +15,6 @@ import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.rnn.StepLoss;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
@@ -42,10 +41,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RnnApiSafetyTest {
   /** Activations with nowhere-zero φ′: a changed input always reaches the gradient. */
-  private static final Activation[] SMOOTH = {Activation.TANH, Activation.SIGMOID, Activation.IDENTITY};
+  private static final Activation[] SMOOTH = {
+    Activation.TANH, Activation.SIGMOID, Activation.IDENTITY
+  };
 
   /** Everything one backward pass writes, copied out. */
-  record Run(double loss, float[] grads, float[] dh0, float[] delta, float[] traceDh, float[] traceDelta) {
+  record Run(
+      double loss, float[] grads, float[] dh0, float[] delta, float[] traceDh, float[] traceDelta) {
     String sameAs(String what, Run o) {
       return Bits.first(
           Bits.same(what + ": grads", grads, o.grads),
@@ -78,8 +80,13 @@ class RnnApiSafetyTest {
 
   static int[] dims(Gen g, int maxT, int maxB) {
     SplittableRandom r = g.random();
-    return new int[] {1 + r.nextInt(maxT), 1 + r.nextInt(maxB), g.size(1, 20), g.size(1, 20),
-        r.nextBoolean() ? 0 : g.size(1, 9)};
+    return new int[] {
+      1 + r.nextInt(maxT),
+      1 + r.nextInt(maxB),
+      g.size(1, 20),
+      g.size(1, 20),
+      r.nextBoolean() ? 0 : g.size(1, 9)
+    };
   }
 
   static float[] uniform(SplittableRandom r, int n) {
@@ -93,39 +100,50 @@ class RnnApiSafetyTest {
   // ---- 1. the workspace keeps its own copy of the inputs ----
 
   /**
-   * Overwriting the caller's input array between forward and backward changes nothing: the
-   * gradient equals (bitwise) that of a run whose input stayed, and differs from a forward and
-   * backward on the new input (so the comparison can see a changed input).
+   * Overwriting the caller's input array between forward and backward changes nothing: the gradient
+   * equals (bitwise) that of a run whose input stayed, and differs from a forward and backward on
+   * the new input (so the comparison can see a changed input).
    */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
   void inputChangedBetweenForwardAndBackwardCannotChangeTheGradient(long seed) {
     Gen g = new Gen(seed);
     SplittableRandom r = g.random();
-    Spec spec = new Spec(SMOOTH[r.nextInt(SMOOTH.length)], Weights.CONTRACTIVE, r.nextBoolean() ? Loss.EVERY : Loss.LAST,
-        r.nextBoolean(), false);
+    Spec spec =
+        new Spec(
+            SMOOTH[r.nextInt(SMOOTH.length)],
+            Weights.CONTRACTIVE,
+            r.nextBoolean() ? Loss.EVERY : Loss.LAST,
+            r.nextBoolean(),
+            false);
     long refill = r.nextLong();
-    Shrink.check(seed, dims(g, 20, 6), d -> {
-      RnnProblem p = RnnProblem.of(spec, d, seed);
-      int n = p.steps * p.batch * p.layout.inputSize();
-      if (n == 0) {
-        return null; // D shrunk to 0: nothing to change
-      }
-      float[] xs = p.x.clone();
-      SequenceBatch seq = p.sequence().input(xs, p.xOff);
-      RnnWorkspace ws = p.workspace();
-      double loss = p.rnn().forward(p.params, seq, ws);
-      float[] other = uniform(new SplittableRandom(refill), n);
-      System.arraycopy(other, 0, xs, p.xOff, n); // the caller refills its array (e.g. the next batch)
-      Run changed = backward(p, seq, ws, loss);
-      Run kept = run(p, p.sequence(), p.workspace());
-      Run onNew = run(p, p.sequence().input(xs, p.xOff), p.workspace());
-      String m = changed.sameAs("input refilled after forward vs input kept", kept);
-      if (m == null && Bits.same("grads", onNew.grads(), kept.grads()) == null) {
-        m = "a forward and backward on the new input gave the same gradient: the check cannot see a changed input";
-      }
-      return m == null ? null : p + ": " + m;
-    });
+    Shrink.check(
+        seed,
+        dims(g, 20, 6),
+        d -> {
+          RnnProblem p = RnnProblem.of(spec, d, seed);
+          int n = p.steps * p.batch * p.layout.inputSize();
+          if (n == 0) {
+            return null; // D shrunk to 0: nothing to change
+          }
+          float[] xs = p.x.clone();
+          SequenceBatch seq = p.sequence().input(xs, p.xOff);
+          RnnWorkspace ws = p.workspace();
+          double loss = p.rnn().forward(p.params, seq, ws);
+          float[] other = uniform(new SplittableRandom(refill), n);
+          System.arraycopy(
+              other, 0, xs, p.xOff, n); // the caller refills its array (e.g. the next batch)
+          Run changed = backward(p, seq, ws, loss);
+          Run kept = run(p, p.sequence(), p.workspace());
+          Run onNew = run(p, p.sequence().input(xs, p.xOff), p.workspace());
+          String m = changed.sameAs("input refilled after forward vs input kept", kept);
+          if (m == null && Bits.same("grads", onNew.grads(), kept.grads()) == null) {
+            m =
+                "a forward and backward on the new input gave the same gradient: the check cannot"
+                    + " see a changed input";
+          }
+          return m == null ? null : p + ": " + m;
+        });
   }
 
   // ---- 2. compact upstream ----
@@ -143,55 +161,67 @@ class RnnApiSafetyTest {
     Activation act = Activation.values()[r.nextInt(Activation.values().length)];
     Spec spec = new Spec(act, Weights.CONTRACTIVE, Loss.EVERY, r.nextBoolean(), r.nextBoolean());
     long blocks = r.nextLong();
-    Shrink.check(seed, dims(g, 25, 6), d -> {
-      RnnProblem p = RnnProblem.of(spec, d, seed);
-      SplittableRandom br = new SplittableRandom(blocks);
-      int steps = p.steps, row = p.batch * p.layout.stepOutputSize();
-      // Last step only.
-      int off = br.nextInt(5);
-      float[] last = new float[off + row + 2];
-      float[] block = uniform(br, row);
-      System.arraycopy(block, 0, last, off, row);
-      float[] full = new float[steps * row];
-      System.arraycopy(block, 0, full, (steps - 1) * row, row);
-      Run compact = run(p, p.sequence().losses(LossSteps.lastStep()).upstream(last, off), p.workspace());
-      Run atT = run(p, p.sequence().losses(LossSteps.at(steps)).upstream(last, off), p.workspace());
-      Run padded = run(p, p.sequence().losses(LossSteps.everyStep()).upstream(full), p.workspace());
-      String m = Bits.first(compact.sameAs("lastStep() vs everyStep() zero-padded", padded),
-          atT.sameAs("at(T) vs everyStep() zero-padded", padded));
-      if (m != null) {
-        return p + ": " + m;
-      }
-      // A few steps, given in a random order; blocks packed in increasing step order.
-      TreeSet<Integer> chosen = new TreeSet<>();
-      int k = 1 + br.nextInt(Math.min(steps, 4));
-      while (chosen.size() < k) {
-        chosen.add(1 + br.nextInt(steps));
-      }
-      List<Integer> given = new ArrayList<>(chosen);
-      java.util.Collections.shuffle(given, new java.util.Random(br.nextLong()));
-      int[] at = given.stream().mapToInt(Integer::intValue).toArray();
-      float[] packed = new float[off + k * row];
-      float[] fullAt = new float[steps * row];
-      int i = 0;
-      for (int t : chosen) {
-        float[] b = uniform(br, row);
-        System.arraycopy(b, 0, packed, off + i++ * row, row);
-        System.arraycopy(b, 0, fullAt, (t - 1) * row, row);
-      }
-      Run compactAt = run(p, p.sequence().losses(LossSteps.at(at)).upstream(packed, off), p.workspace());
-      Run paddedAt = run(p, p.sequence().losses(LossSteps.everyStep()).upstream(fullAt), p.workspace());
-      m = compactAt.sameAs("at" + Arrays.toString(at) + " vs everyStep() zero-padded", paddedAt);
-      return m == null ? null : p + ": " + m;
-    });
+    Shrink.check(
+        seed,
+        dims(g, 25, 6),
+        d -> {
+          RnnProblem p = RnnProblem.of(spec, d, seed);
+          SplittableRandom br = new SplittableRandom(blocks);
+          int steps = p.steps, row = p.batch * p.layout.stepOutputSize();
+          // Last step only.
+          int off = br.nextInt(5);
+          float[] last = new float[off + row + 2];
+          float[] block = uniform(br, row);
+          System.arraycopy(block, 0, last, off, row);
+          float[] full = new float[steps * row];
+          System.arraycopy(block, 0, full, (steps - 1) * row, row);
+          Run compact =
+              run(p, p.sequence().losses(LossSteps.lastStep()).upstream(last, off), p.workspace());
+          Run atT =
+              run(p, p.sequence().losses(LossSteps.at(steps)).upstream(last, off), p.workspace());
+          Run padded =
+              run(p, p.sequence().losses(LossSteps.everyStep()).upstream(full), p.workspace());
+          String m =
+              Bits.first(
+                  compact.sameAs("lastStep() vs everyStep() zero-padded", padded),
+                  atT.sameAs("at(T) vs everyStep() zero-padded", padded));
+          if (m != null) {
+            return p + ": " + m;
+          }
+          // A few steps, given in a random order; blocks packed in increasing step order.
+          TreeSet<Integer> chosen = new TreeSet<>();
+          int k = 1 + br.nextInt(Math.min(steps, 4));
+          while (chosen.size() < k) {
+            chosen.add(1 + br.nextInt(steps));
+          }
+          List<Integer> given = new ArrayList<>(chosen);
+          java.util.Collections.shuffle(given, new java.util.Random(br.nextLong()));
+          int[] at = given.stream().mapToInt(Integer::intValue).toArray();
+          float[] packed = new float[off + k * row];
+          float[] fullAt = new float[steps * row];
+          int i = 0;
+          for (int t : chosen) {
+            float[] b = uniform(br, row);
+            System.arraycopy(b, 0, packed, off + i++ * row, row);
+            System.arraycopy(b, 0, fullAt, (t - 1) * row, row);
+          }
+          Run compactAt =
+              run(p, p.sequence().losses(LossSteps.at(at)).upstream(packed, off), p.workspace());
+          Run paddedAt =
+              run(p, p.sequence().losses(LossSteps.everyStep()).upstream(fullAt), p.workspace());
+          m =
+              compactAt.sameAs(
+                  "at" + Arrays.toString(at) + " vs everyStep() zero-padded", paddedAt);
+          return m == null ? null : p + ": " + m;
+        });
   }
 
   // ---- 3. shapes smaller than the workspace capacity ----
 
   /**
    * A forward (and backward) of shape (T′, B′) on a workspace of a larger capacity, after a
-   * full-capacity pass left other values everywhere, gives bitwise the hidden states, outputs,
-   * δ, gradients, ∂L/∂h_0 and traces of a workspace of exactly that shape, and matches the double
+   * full-capacity pass left other values everywhere, gives bitwise the hidden states, outputs, δ,
+   * gradients, ∂L/∂h_0 and traces of a workspace of exactly that shape, and matches the double
    * reference within the {@link RnnBounds} (the harness comparison).
    */
   @ParameterizedTest(name = "seed={0}")
@@ -202,53 +232,74 @@ class RnnApiSafetyTest {
     Activation act = Activation.values()[r.nextInt(Activation.values().length)];
     int steps = 1 + r.nextInt(30), batch = 1 + r.nextInt(6);
     int[] dims = RnnForwardBackwardTest.dims(g, steps, batch);
-    Spec spec = new Spec(act, Weights.wellConditioned(steps, dims[RnnProblem.H]), Loss.values()[r.nextInt(3)],
-        r.nextBoolean(), r.nextBoolean());
+    Spec spec =
+        new Spec(
+            act,
+            Weights.wellConditioned(steps, dims[RnnProblem.H]),
+            Loss.values()[r.nextInt(3)],
+            r.nextBoolean(),
+            r.nextBoolean());
     int moreT = 1 + r.nextInt(10), moreB = 1 + r.nextInt(4);
     long stale = r.nextLong();
-    Shrink.check(seed, dims, d -> {
-      RnnProblem p = RnnProblem.of(spec, d, seed);
-      ElmanRnn rnn = p.rnn();
-      SequenceShape cap = SequenceShape.steps(p.steps + moreT).batch(p.batch + moreB);
-      RnnWorkspace big = new RnnWorkspace(rnn, cap);
-      // A full-capacity pass first, so that every slot holds something else.
-      SplittableRandom sr = new SplittableRandom(stale);
-      SequenceBatch full = new SequenceBatch(rnn, cap)
-          .input(uniform(sr, Math.toIntExact(cap.rows() * p.layout.inputSize())))
-          .initialState(uniform(sr, cap.batch() * p.layout.hiddenSize()))
-          .upstream(uniform(sr, Math.toIntExact(cap.rows() * p.layout.stepOutputSize())));
-      backward(p, full, big, rnn.forward(p.params, full, big));
+    Shrink.check(
+        seed,
+        dims,
+        d -> {
+          RnnProblem p = RnnProblem.of(spec, d, seed);
+          ElmanRnn rnn = p.rnn();
+          SequenceShape cap = SequenceShape.steps(p.steps + moreT).batch(p.batch + moreB);
+          RnnWorkspace big = new RnnWorkspace(rnn, cap);
+          // A full-capacity pass first, so that every slot holds something else.
+          SplittableRandom sr = new SplittableRandom(stale);
+          SequenceBatch full =
+              new SequenceBatch(rnn, cap)
+                  .input(uniform(sr, Math.toIntExact(cap.rows() * p.layout.inputSize())))
+                  .initialState(uniform(sr, cap.batch() * p.layout.hiddenSize()))
+                  .upstream(uniform(sr, Math.toIntExact(cap.rows() * p.layout.stepOutputSize())));
+          backward(p, full, big, rnn.forward(p.params, full, big));
 
-      KernelResult onBig = RnnHarness.runKernel(p, big);
-      KernelResult exact = RnnHarness.runKernel(p, null);
-      int h = p.layout.hiddenSize(), o = p.layout.outputSize(), bh = p.batch * h;
-      String m = Bits.first(
-          p.shape().equals(big.shape()) ? null : "big.shape() = " + big.shape() + ", expected " + p.shape(),
-          cap.equals(big.capacity()) ? null : "big.capacity() = " + big.capacity(),
-          big.hiddenOffset(1) == bh ? null : "big.hiddenOffset(1) = " + big.hiddenOffset(1) + ", expected B'·H = " + bh,
-          Bits.same("hidden (capacity " + cap + " vs exact)", Arrays.copyOf(big.hidden(), (p.steps + 1) * bh),
-              Arrays.copyOf(exact.ws().hidden(), (p.steps + 1) * bh)),
-          Bits.same("output", Arrays.copyOf(big.output(), p.steps * p.batch * o),
-              Arrays.copyOf(exact.ws().output(), p.steps * p.batch * o)),
-          Bits.same("delta", Arrays.copyOf(big.delta(), p.steps * bh), Arrays.copyOf(exact.ws().delta(), p.steps * bh)),
-          Bits.same("grads", onBig.grads(), exact.grads()),
-          Bits.same("dh0", onBig.dh0(), exact.dh0()),
-          Bits.same("traceDh", onBig.traceDh(), exact.traceDh()),
-          Bits.same("traceDelta", onBig.traceDelta(), exact.traceDelta()));
-      if (m == null) {
-        Reference ref = RnnHarness.reference(p, p.grads0D(), big.hidden());
-        m = Bits.first(RnnHarness.compare(p, onBig, ref), RnnHarness.informative(p, ref));
-      }
-      return m == null ? null : p + " on capacity " + cap + ": " + m;
-    });
+          KernelResult onBig = RnnHarness.runKernel(p, big);
+          KernelResult exact = RnnHarness.runKernel(p, null);
+          int h = p.layout.hiddenSize(), o = p.layout.outputSize(), bh = p.batch * h;
+          String m =
+              Bits.first(
+                  p.shape().equals(big.shape())
+                      ? null
+                      : "big.shape() = " + big.shape() + ", expected " + p.shape(),
+                  cap.equals(big.capacity()) ? null : "big.capacity() = " + big.capacity(),
+                  big.hiddenOffset(1) == bh
+                      ? null
+                      : "big.hiddenOffset(1) = " + big.hiddenOffset(1) + ", expected B'·H = " + bh,
+                  Bits.same(
+                      "hidden (capacity " + cap + " vs exact)",
+                      Arrays.copyOf(big.hidden(), (p.steps + 1) * bh),
+                      Arrays.copyOf(exact.ws().hidden(), (p.steps + 1) * bh)),
+                  Bits.same(
+                      "output",
+                      Arrays.copyOf(big.output(), p.steps * p.batch * o),
+                      Arrays.copyOf(exact.ws().output(), p.steps * p.batch * o)),
+                  Bits.same(
+                      "delta",
+                      Arrays.copyOf(big.delta(), p.steps * bh),
+                      Arrays.copyOf(exact.ws().delta(), p.steps * bh)),
+                  Bits.same("grads", onBig.grads(), exact.grads()),
+                  Bits.same("dh0", onBig.dh0(), exact.dh0()),
+                  Bits.same("traceDh", onBig.traceDh(), exact.traceDh()),
+                  Bits.same("traceDelta", onBig.traceDelta(), exact.traceDelta()));
+          if (m == null) {
+            Reference ref = RnnHarness.reference(p, p.grads0D(), big.hidden());
+            m = Bits.first(RnnHarness.compare(p, onBig, ref), RnnHarness.informative(p, ref));
+          }
+          return m == null ? null : p + " on capacity " + cap + ": " + m;
+        });
   }
 
   // ---- 4. streaming inference ----
 
   /**
-   * {@link ElmanRnn#advance} reproduces the full forward bitwise at every step (state and
-   * readout), from h_0 = 0 and from a given h_0 (reset(h0, off)), one step at a time and in
-   * chunks of several steps; a zero-step advance changes nothing.
+   * {@link ElmanRnn#advance} reproduces the full forward bitwise at every step (state and readout),
+   * from h_0 = 0 and from a given h_0 (reset(h0, off)), one step at a time and in chunks of several
+   * steps; a zero-step advance changes nothing.
    */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
@@ -260,32 +311,35 @@ class RnnApiSafetyTest {
     int[] dims = dims(g, 40, 8);
     for (boolean withH0 : new boolean[] {false, true}) {
       Spec spec = new Spec(act, Weights.CONTRACTIVE, Loss.EVERY, withH0, false);
-      Shrink.check(seed, dims, d -> {
-        RnnProblem p = RnnProblem.of(spec, d, seed);
-        ElmanRnn rnn = p.rnn();
-        RnnWorkspace ws = p.workspace();
-        rnn.forward(p.params, p.sequence(), ws);
-        int bh = p.batch * p.layout.hiddenSize(), bo = p.batch * p.layout.outputSize();
-        int row = p.batch * p.layout.inputSize();
-        RnnStreamState st = new RnnStreamState(rnn, p.batch);
-        // One step at a time.
-        reset(st, p);
-        String m = compareStream(st, ws, 0, bh, bo, "start");
-        for (int t = 1; t <= p.steps && m == null; t++) {
-          rnn.advance(p.params, p.x, p.xOff + (t - 1) * row, 1, st);
-          m = compareStream(st, ws, t, bh, bo, "step by step");
-        }
-        // In chunks of 0..6 steps.
-        SplittableRandom cr = new SplittableRandom(chunking);
-        reset(st, p);
-        for (int t = 0; t < p.steps && m == null; ) {
-          int n = Math.min(p.steps - t, cr.nextInt(7));
-          rnn.advance(p.params, p.x, p.xOff + t * row, n, st);
-          t += n;
-          m = compareStream(st, ws, t, bh, bo, "chunk of " + n);
-        }
-        return m == null ? null : p + ": " + m;
-      });
+      Shrink.check(
+          seed,
+          dims,
+          d -> {
+            RnnProblem p = RnnProblem.of(spec, d, seed);
+            ElmanRnn rnn = p.rnn();
+            RnnWorkspace ws = p.workspace();
+            rnn.forward(p.params, p.sequence(), ws);
+            int bh = p.batch * p.layout.hiddenSize(), bo = p.batch * p.layout.outputSize();
+            int row = p.batch * p.layout.inputSize();
+            RnnStreamState st = new RnnStreamState(rnn, p.batch);
+            // One step at a time.
+            reset(st, p);
+            String m = compareStream(st, ws, 0, bh, bo, "start");
+            for (int t = 1; t <= p.steps && m == null; t++) {
+              rnn.advance(p.params, p.x, p.xOff + (t - 1) * row, 1, st);
+              m = compareStream(st, ws, t, bh, bo, "step by step");
+            }
+            // In chunks of 0..6 steps.
+            SplittableRandom cr = new SplittableRandom(chunking);
+            reset(st, p);
+            for (int t = 0; t < p.steps && m == null; ) {
+              int n = Math.min(p.steps - t, cr.nextInt(7));
+              rnn.advance(p.params, p.x, p.xOff + t * row, n, st);
+              t += n;
+              m = compareStream(st, ws, t, bh, bo, "chunk of " + n);
+            }
+            return m == null ? null : p + ": " + m;
+          });
     }
   }
 
@@ -297,20 +351,31 @@ class RnnApiSafetyTest {
     }
   }
 
-  private static String compareStream(RnnStreamState st, RnnWorkspace ws, int t, int bh, int bo, String how) {
+  private static String compareStream(
+      RnnStreamState st, RnnWorkspace ws, int t, int bh, int bo, String how) {
     if (st.steps() != t) {
       return how + ": steps() = " + st.steps() + ", expected " + t;
     }
     float[] h = new float[bh];
     st.copyHidden(h, 0);
     int ho = ws.hiddenOffset(t);
-    String m = Bits.first(
-        Bits.same(how + ": stream hidden() at t=" + t, Arrays.copyOf(st.hidden(), bh),
-            Arrays.copyOfRange(ws.hidden(), ho, ho + bh)),
-        Bits.same(how + ": stream copyHidden at t=" + t, h, Arrays.copyOfRange(ws.hidden(), ho, ho + bh)));
+    String m =
+        Bits.first(
+            Bits.same(
+                how + ": stream hidden() at t=" + t,
+                Arrays.copyOf(st.hidden(), bh),
+                Arrays.copyOfRange(ws.hidden(), ho, ho + bh)),
+            Bits.same(
+                how + ": stream copyHidden at t=" + t,
+                h,
+                Arrays.copyOfRange(ws.hidden(), ho, ho + bh)));
     if (m == null && t > 0 && bo > 0) {
       int yo = ws.outputOffset(t);
-      m = Bits.same(how + ": stream output() at t=" + t, st.output(), Arrays.copyOfRange(ws.output(), yo, yo + bo));
+      m =
+          Bits.same(
+              how + ": stream output() at t=" + t,
+              st.output(),
+              Arrays.copyOfRange(ws.output(), yo, yo + bo));
     }
     return m;
   }
@@ -327,8 +392,11 @@ class RnnApiSafetyTest {
   void swappedStepsAndBatchAreDifferentShapes(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int batch = 1 + r.nextInt(4), steps = batch + 1 + r.nextInt(6);
-    RnnProblem p = RnnProblem.of(new Spec(Activation.TANH, Weights.CONTRACTIVE, Loss.EVERY, false, false),
-        new int[] {steps, batch, 1 + r.nextInt(6), 1 + r.nextInt(9), r.nextInt(3)}, seed);
+    RnnProblem p =
+        RnnProblem.of(
+            new Spec(Activation.TANH, Weights.CONTRACTIVE, Loss.EVERY, false, false),
+            new int[] {steps, batch, 1 + r.nextInt(6), 1 + r.nextInt(9), r.nextInt(3)},
+            seed);
     String ctx = "seed=" + seed + " " + p;
     ElmanRnn rnn = p.rnn();
     SequenceShape tb = SequenceShape.steps(steps).batch(batch);
@@ -354,13 +422,25 @@ class RnnApiSafetyTest {
       SequenceBatch seq = (SequenceBatch) c[0];
       RnnWorkspace ws = (RnnWorkspace) c[1];
       float[] hidden = ws.hidden().clone(), output = ws.output().clone(), xCopy = x.clone();
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rnn.forward(p.params, seq, ws),
-          ctx + ": " + seq.shape() + " on capacity " + ws.capacity());
-      assertTrue(e.getMessage().contains(seq.shape().toString()) && e.getMessage().contains(ws.capacity().toString()),
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> rnn.forward(p.params, seq, ws),
+              ctx + ": " + seq.shape() + " on capacity " + ws.capacity());
+      assertTrue(
+          e.getMessage().contains(seq.shape().toString())
+              && e.getMessage().contains(ws.capacity().toString()),
           ctx + ": the message should name both shapes: " + e.getMessage());
-      assertNull(Bits.first(Bits.same("ws.hidden", ws.hidden(), hidden), Bits.same("ws.output", ws.output(), output),
-          Bits.same("x", x, xCopy)), ctx);
-      assertThrows(IllegalStateException.class, ws::shape, ctx + ": the rejected forward left a forward shape");
+      assertNull(
+          Bits.first(
+              Bits.same("ws.hidden", ws.hidden(), hidden),
+              Bits.same("ws.output", ws.output(), output),
+              Bits.same("x", x, xCopy)),
+          ctx);
+      assertThrows(
+          IllegalStateException.class,
+          ws::shape,
+          ctx + ": the rejected forward left a forward shape");
     }
 
     rnn.forward(p.params, asTb, wsTb);
@@ -373,17 +453,20 @@ class RnnApiSafetyTest {
     assertEquals(batch * h, wsTb.hiddenOffset(1), ctx);
     assertEquals(steps * h, wsBt.hiddenOffset(1), ctx);
     assertEquals(steps * batch * h, wsTb.hiddenOffset(steps), ctx);
-    assertThrows(IllegalArgumentException.class, () -> wsBt.hiddenOffset(steps), ctx + ": T of " + bt + " is " + batch);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> wsBt.hiddenOffset(steps),
+        ctx + ": T of " + bt + " is " + batch);
   }
 
   // ---- 6. the StepLoss callback ----
 
   /**
    * A {@link StepLoss} (squared error against seeded targets) is called once per loss step in
-   * increasing step order with the step's outputs; forward returns the sum of its values (equal
-   * to the same sum computed directly from the workspace's outputs); the gradient equals
-   * (bitwise) that of the same upstream passed explicitly, with the holder's own buffer and with
-   * a caller's upstream array that the callback fills.
+   * increasing step order with the step's outputs; forward returns the sum of its values (equal to
+   * the same sum computed directly from the workspace's outputs); the gradient equals (bitwise)
+   * that of the same upstream passed explicitly, with the holder's own buffer and with a caller's
+   * upstream array that the callback fills.
    */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
@@ -394,98 +477,130 @@ class RnnApiSafetyTest {
     Spec spec = new Spec(act, Weights.CONTRACTIVE, Loss.EVERY, r.nextBoolean(), r.nextBoolean());
     int which = r.nextInt(3);
     long targets = r.nextLong();
-    Shrink.check(seed, dims(g, 25, 6), d -> {
-      RnnProblem p = RnnProblem.of(spec, d, seed);
-      int steps = p.steps, w = p.layout.stepOutputSize(), row = p.batch * w;
-      SplittableRandom tr = new SplittableRandom(targets);
-      float[] target = uniform(tr, steps * row);
-      LossSteps losses = switch (which) {
-        case 0 -> LossSteps.everyStep();
-        case 1 -> LossSteps.lastStep();
-        default -> {
-          TreeSet<Integer> s = new TreeSet<>();
-          int k = 1 + tr.nextInt(steps);
-          while (s.size() < k) {
-            s.add(1 + tr.nextInt(steps));
+    Shrink.check(
+        seed,
+        dims(g, 25, 6),
+        d -> {
+          RnnProblem p = RnnProblem.of(spec, d, seed);
+          int steps = p.steps, w = p.layout.stepOutputSize(), row = p.batch * w;
+          SplittableRandom tr = new SplittableRandom(targets);
+          float[] target = uniform(tr, steps * row);
+          LossSteps losses =
+              switch (which) {
+                case 0 -> LossSteps.everyStep();
+                case 1 -> LossSteps.lastStep();
+                default -> {
+                  TreeSet<Integer> s = new TreeSet<>();
+                  int k = 1 + tr.nextInt(steps);
+                  while (s.size() < k) {
+                    s.add(1 + tr.nextInt(steps));
+                  }
+                  yield LossSteps.at(s.stream().mapToInt(Integer::intValue).toArray());
+                }
+              };
+          List<Integer> expectedSteps = new ArrayList<>();
+          for (int t = 1; t <= steps; t++) {
+            if (losses.index(t, steps) >= 0) {
+              expectedSteps.add(t);
+            }
           }
-          yield LossSteps.at(s.stream().mapToInt(Integer::intValue).toArray());
-        }
-      };
-      List<Integer> expectedSteps = new ArrayList<>();
-      for (int t = 1; t <= steps; t++) {
-        if (losses.index(t, steps) >= 0) {
-          expectedSteps.add(t);
-        }
-      }
-      List<Integer> calls = new ArrayList<>();
-      List<float[]> seen = new ArrayList<>();
-      StepLoss loss = (t, y, yOff, dy, dyOff) -> {
-        calls.add(t);
-        seen.add(Arrays.copyOfRange(y, yOff, yOff + row));
-        double sum = 0;
-        for (int i = 0; i < row; i++) {
-          float e = y[yOff + i] - target[(t - 1) * row + i];
-          dy[dyOff + i] = e;
-          sum += 0.5 * e * e;
-        }
-        return sum;
-      };
+          List<Integer> calls = new ArrayList<>();
+          List<float[]> seen = new ArrayList<>();
+          StepLoss loss =
+              (t, y, yOff, dy, dyOff) -> {
+                calls.add(t);
+                seen.add(Arrays.copyOfRange(y, yOff, yOff + row));
+                double sum = 0;
+                for (int i = 0; i < row; i++) {
+                  float e = y[yOff + i] - target[(t - 1) * row + i];
+                  dy[dyOff + i] = e;
+                  sum += 0.5 * e * e;
+                }
+                return sum;
+              };
 
-      // The holder's own upstream buffer (no upstream array set).
-      SequenceBatch withCallback = base(p).losses(losses).loss(loss);
-      RnnWorkspace ws = p.workspace();
-      double total = p.rnn().forward(p.params, withCallback, ws);
-      if (!calls.equals(expectedSteps)) {
-        return p + " " + losses + ": callback steps " + calls + ", expected " + expectedSteps;
-      }
-      // Direct: the same per-step values from the workspace's outputs, summed in step order.
-      float[] out = p.layout.hasReadout() ? ws.output() : ws.hidden();
-      float[] explicit = new float[expectedSteps.size() * row];
-      double direct = 0;
-      for (int i = 0; i < expectedSteps.size(); i++) {
-        int t = expectedSteps.get(i);
-        int yOff = p.layout.hasReadout() ? ws.outputOffset(t) : ws.hiddenOffset(t);
-        String m = Bits.same("y passed to the callback at t=" + t, seen.get(i), Arrays.copyOfRange(out, yOff, yOff + row));
-        if (m != null) {
-          return p + " " + losses + ": " + m;
-        }
-        double sum = 0;
-        for (int k = 0; k < row; k++) {
-          float e = out[yOff + k] - target[(t - 1) * row + k];
-          explicit[i * row + k] = e;
-          sum += 0.5 * e * e;
-        }
-        direct += sum;
-      }
-      if (Double.doubleToLongBits(total) != Double.doubleToLongBits(direct)) {
-        return p + " " + losses + ": forward returned " + total + ", the direct sum is " + direct;
-      }
-      Run viaCallback = backward(p, withCallback, ws, total);
-      String m = Bits.same("holder's upstream after the callback", Arrays.copyOf(withCallback.upstream(), explicit.length),
-          explicit);
+          // The holder's own upstream buffer (no upstream array set).
+          SequenceBatch withCallback = base(p).losses(losses).loss(loss);
+          RnnWorkspace ws = p.workspace();
+          double total = p.rnn().forward(p.params, withCallback, ws);
+          if (!calls.equals(expectedSteps)) {
+            return p + " " + losses + ": callback steps " + calls + ", expected " + expectedSteps;
+          }
+          // Direct: the same per-step values from the workspace's outputs, summed in step order.
+          float[] out = p.layout.hasReadout() ? ws.output() : ws.hidden();
+          float[] explicit = new float[expectedSteps.size() * row];
+          double direct = 0;
+          for (int i = 0; i < expectedSteps.size(); i++) {
+            int t = expectedSteps.get(i);
+            int yOff = p.layout.hasReadout() ? ws.outputOffset(t) : ws.hiddenOffset(t);
+            String m =
+                Bits.same(
+                    "y passed to the callback at t=" + t,
+                    seen.get(i),
+                    Arrays.copyOfRange(out, yOff, yOff + row));
+            if (m != null) {
+              return p + " " + losses + ": " + m;
+            }
+            double sum = 0;
+            for (int k = 0; k < row; k++) {
+              float e = out[yOff + k] - target[(t - 1) * row + k];
+              explicit[i * row + k] = e;
+              sum += 0.5 * e * e;
+            }
+            direct += sum;
+          }
+          if (Double.doubleToLongBits(total) != Double.doubleToLongBits(direct)) {
+            return p
+                + " "
+                + losses
+                + ": forward returned "
+                + total
+                + ", the direct sum is "
+                + direct;
+          }
+          Run viaCallback = backward(p, withCallback, ws, total);
+          String m =
+              Bits.same(
+                  "holder's upstream after the callback",
+                  Arrays.copyOf(withCallback.upstream(), explicit.length),
+                  explicit);
 
-      // The same upstream passed explicitly (no callback): forward returns 0.
-      SequenceBatch plain = base(p).losses(losses).upstream(explicit);
-      Run viaArray = run(p, plain, p.workspace());
-      m = Bits.first(m, viaCallback.sameAs("StepLoss vs explicit upstream", viaArray),
-          viaArray.loss() == 0 ? null : "forward without a callback returned " + viaArray.loss());
+          // The same upstream passed explicitly (no callback): forward returns 0.
+          SequenceBatch plain = base(p).losses(losses).upstream(explicit);
+          Run viaArray = run(p, plain, p.workspace());
+          m =
+              Bits.first(
+                  m,
+                  viaCallback.sameAs("StepLoss vs explicit upstream", viaArray),
+                  viaArray.loss() == 0
+                      ? null
+                      : "forward without a callback returned " + viaArray.loss());
 
-      // The callback writing into a caller's upstream array at an offset.
-      calls.clear();
-      seen.clear();
-      int off = 1 + tr.nextInt(5);
-      float[] callerUp = RnnHarness.canaries(off + explicit.length + RnnProblem.TAIL);
-      SequenceBatch intoCaller = base(p).losses(losses).upstream(callerUp, off).loss(loss);
-      Run viaCaller = run(p, intoCaller, p.workspace());
-      m = Bits.first(m, viaCaller.sameAs("StepLoss into a caller's upstream vs explicit upstream", viaArray),
-          calls.equals(expectedSteps) ? null : "second run: callback steps " + calls + ", expected " + expectedSteps,
-          Double.doubleToLongBits(viaCaller.loss()) == Double.doubleToLongBits(direct) ? null
-              : "second run: forward returned " + viaCaller.loss() + ", expected " + direct,
-          Bits.same("caller's upstream written by the callback", Arrays.copyOfRange(callerUp, off, off + explicit.length),
-              explicit),
-          RnnHarness.canariesOutside("caller's upstream", callerUp, off, explicit.length));
-      return m == null ? null : p + " " + losses + ": " + m;
-    });
+          // The callback writing into a caller's upstream array at an offset.
+          calls.clear();
+          seen.clear();
+          int off = 1 + tr.nextInt(5);
+          float[] callerUp = RnnHarness.canaries(off + explicit.length + RnnProblem.TAIL);
+          SequenceBatch intoCaller = base(p).losses(losses).upstream(callerUp, off).loss(loss);
+          Run viaCaller = run(p, intoCaller, p.workspace());
+          m =
+              Bits.first(
+                  m,
+                  viaCaller.sameAs(
+                      "StepLoss into a caller's upstream vs explicit upstream", viaArray),
+                  calls.equals(expectedSteps)
+                      ? null
+                      : "second run: callback steps " + calls + ", expected " + expectedSteps,
+                  Double.doubleToLongBits(viaCaller.loss()) == Double.doubleToLongBits(direct)
+                      ? null
+                      : "second run: forward returned " + viaCaller.loss() + ", expected " + direct,
+                  Bits.same(
+                      "caller's upstream written by the callback",
+                      Arrays.copyOfRange(callerUp, off, off + explicit.length),
+                      explicit),
+                  RnnHarness.canariesOutside("caller's upstream", callerUp, off, explicit.length));
+          return m == null ? null : p + " " + losses + ": " + m;
+        });
   }
 
   /** A sequence batch with p's input and initial state only. */
@@ -511,7 +626,9 @@ class RnnApiSafetyTest {
     int[] d = dims(g, 20, 6);
     d[RnnProblem.T] = Math.max(2, d[RnnProblem.T]);
     d[RnnProblem.B] = Math.max(2, d[RnnProblem.B]);
-    RnnProblem p = RnnProblem.of(new Spec(act, Weights.CONTRACTIVE, Loss.LAST, r.nextBoolean(), true), d, seed);
+    RnnProblem p =
+        RnnProblem.of(
+            new Spec(act, Weights.CONTRACTIVE, Loss.LAST, r.nextBoolean(), true), d, seed);
     String ctx = "seed=" + seed + " " + p;
     ElmanRnn rnn = p.rnn();
     int steps = p.steps, batch = p.batch;
@@ -523,28 +640,39 @@ class RnnApiSafetyTest {
     expectNothingWritten(ctx + ": backward before forward", p, ws, p.sequence());
     // After a forward of the full shape: backward of a smaller shape.
     rnn.forward(p.params, p.sequence(), ws);
-    expectNothingWritten(ctx + ": forward " + p.shape() + ", backward " + fewerSteps, p, ws, smaller(p, fewerSteps));
-    expectNothingWritten(ctx + ": forward " + p.shape() + ", backward " + fewerSeqs, p, ws, smaller(p, fewerSeqs));
+    expectNothingWritten(
+        ctx + ": forward " + p.shape() + ", backward " + fewerSteps, p, ws, smaller(p, fewerSteps));
+    expectNothingWritten(
+        ctx + ": forward " + p.shape() + ", backward " + fewerSeqs, p, ws, smaller(p, fewerSeqs));
     // After a forward of a smaller shape: backward of the full shape, and of the other smaller one.
     rnn.forward(p.params, smaller(p, fewerSteps), ws);
-    expectNothingWritten(ctx + ": forward " + fewerSteps + ", backward " + p.shape(), p, ws, p.sequence());
-    expectNothingWritten(ctx + ": forward " + fewerSteps + ", backward " + fewerSeqs, p, ws, smaller(p, fewerSeqs));
+    expectNothingWritten(
+        ctx + ": forward " + fewerSteps + ", backward " + p.shape(), p, ws, p.sequence());
+    expectNothingWritten(
+        ctx + ": forward " + fewerSteps + ", backward " + fewerSeqs, p, ws, smaller(p, fewerSeqs));
     // The matching pair goes through.
     rnn.forward(p.params, p.sequence(), ws);
     float[] grads = p.grads0.clone();
     rnn.backward(p.params, grads, p.sequence(), ws);
-    assertNotNull(Bits.same("grads", grads, p.grads0), ctx + ": the matching backward wrote no gradient");
+    assertNotNull(
+        Bits.same("grads", grads, p.grads0), ctx + ": the matching backward wrote no gradient");
   }
 
-  /** p's input (its first rows) and initial state cut to a smaller shape, a loss at the last step. */
+  /**
+   * p's input (its first rows) and initial state cut to a smaller shape, a loss at the last step.
+   */
   private static SequenceBatch smaller(RnnProblem p, SequenceShape s) {
     int w = p.layout.stepOutputSize();
-    SequenceBatch seq = new SequenceBatch(p.rnn(), s).input(p.x, p.xOff).losses(LossSteps.lastStep())
-        .upstream(Arrays.copyOfRange(p.up, p.upOff, p.upOff + s.batch() * w));
+    SequenceBatch seq =
+        new SequenceBatch(p.rnn(), s)
+            .input(p.x, p.xOff)
+            .losses(LossSteps.lastStep())
+            .upstream(Arrays.copyOfRange(p.up, p.upOff, p.upOff + s.batch() * w));
     return p.h0 == null ? seq : seq.initialState(p.h0, p.h0Off);
   }
 
-  private static void expectNothingWritten(String what, RnnProblem p, RnnWorkspace ws, SequenceBatch seq) {
+  private static void expectNothingWritten(
+      String what, RnnProblem p, RnnWorkspace ws, SequenceBatch seq) {
     int bh = seq.shape().batch() * p.layout.hiddenSize(), steps = seq.shape().steps();
     float[] grads = p.grads0.clone();
     float[] dh0 = RnnHarness.canaries(bh + RnnProblem.TAIL);
@@ -552,16 +680,19 @@ class RnnApiSafetyTest {
     float[] traceDelta = RnnHarness.canaries(steps + RnnProblem.TAIL);
     float[] delta = ws.delta().clone(), hidden = ws.hidden().clone();
     seq.initialStateGradient(dh0, 0).traces(traceDh, traceDelta);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> p.rnn().backward(p.params, grads, seq, ws), what);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> p.rnn().backward(p.params, grads, seq, ws), what);
     assertNotNull(e.getMessage(), what);
     assertTrue(e.getMessage().contains("forward"), what + ": " + e.getMessage());
-    assertNull(Bits.first(
-        Bits.same("grads", grads, p.grads0),
-        RnnHarness.canariesOutside("dh0", dh0, 0, 0),
-        RnnHarness.canariesOutside("traceDh", traceDh, 0, 0),
-        RnnHarness.canariesOutside("traceDelta", traceDelta, 0, 0),
-        Bits.same("ws.delta", ws.delta(), delta),
-        Bits.same("ws.hidden", ws.hidden(), hidden)), what);
+    assertNull(
+        Bits.first(
+            Bits.same("grads", grads, p.grads0),
+            RnnHarness.canariesOutside("dh0", dh0, 0, 0),
+            RnnHarness.canariesOutside("traceDh", traceDh, 0, 0),
+            RnnHarness.canariesOutside("traceDelta", traceDelta, 0, 0),
+            Bits.same("ws.delta", ws.delta(), delta),
+            Bits.same("ws.hidden", ws.hidden(), hidden)),
+        what);
   }
 }

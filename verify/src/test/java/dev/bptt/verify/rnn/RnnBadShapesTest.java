@@ -1,5 +1,9 @@
 package dev.bptt.verify.rnn;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.LossSteps;
@@ -7,12 +11,7 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
 import dev.bptt.verify.Bits;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.rnn.RnnProblem.Loss;
 import dev.bptt.verify.rnn.RnnProblem.Spec;
@@ -28,10 +27,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Bad shapes are rejected before any write: every call below (including building its
- * {@link SequenceBatch}, whose setters check what they can alone) throws, its message names the
- * offending argument, and every array involved (params, grads, dh0, traces, inputs, upstream, the
- * workspace's hidden states, outputs and deltas) keeps its bits.
+ * Bad shapes are rejected before any write: every call below (including building its {@link
+ * SequenceBatch}, whose setters check what they can alone) throws, its message names the offending
+ * argument, and every array involved (params, grads, dh0, traces, inputs, upstream, the workspace's
+ * hidden states, outputs and deltas) keeps its bits.
  */
 class RnnBadShapesTest {
 
@@ -44,6 +43,7 @@ class RnnBadShapesTest {
     final float[] dh0;
     final float[] traceDh;
     final float[] traceDelta;
+
     /** A workspace of another layout (same T, B), its forward done. */
     final RnnWorkspace other;
 
@@ -76,10 +76,22 @@ class RnnBadShapesTest {
     }
 
     /** The backward call: upstream at upOff with the loss steps, dh0 at offset 1, traces. */
-    void backward(float[] params, float[] g, RnnWorkspace w, float[] up, int upOff, LossSteps losses,
-                  float[] d0, float[] tDh, float[] tDelta) {
-      SequenceBatch s = seq(p.x, p.xOff).losses(losses).upstream(up, upOff).initialStateGradient(d0, 1)
-          .traces(tDh, tDelta);
+    void backward(
+        float[] params,
+        float[] g,
+        RnnWorkspace w,
+        float[] up,
+        int upOff,
+        LossSteps losses,
+        float[] d0,
+        float[] tDh,
+        float[] tDelta) {
+      SequenceBatch s =
+          seq(p.x, p.xOff)
+              .losses(losses)
+              .upstream(up, upOff)
+              .initialStateGradient(d0, 1)
+              .traces(tDh, tDelta);
       if (p.h0 != null) {
         s.initialState(p.h0, p.h0Off);
       }
@@ -127,83 +139,390 @@ class RnnBadShapesTest {
   static List<Scenario> scenarios() {
     List<Scenario> s = new ArrayList<>();
     // forward
-    s.add(new Scenario("forward: params too short", "params", false,
-        c -> c.forward(new float[c.p.layout.size() - 1], c.ws, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: params too short",
+            "params",
+            false,
+            c ->
+                c.forward(
+                    new float[c.p.layout.size() - 1], c.ws, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
     // The workspace names the network it was made for (the layout is part of it).
-    s.add(new Scenario("forward: workspace of another layout", "workspace", false,
-        c -> c.forward(c.p.params, c.other, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
-    s.add(new Scenario("forward: x too short", "input", false,
-        c -> c.forward(c.p.params, c.ws, java.util.Arrays.copyOf(c.p.x, c.p.xOff + xLen(c) - 1), c.p.xOff, c.p.h0, c.p.h0Off)));
-    s.add(new Scenario("forward: x offset past the data", "input", false,
-        c -> c.forward(c.p.params, c.ws, c.p.x, c.p.x.length - xLen(c) + 1, c.p.h0, c.p.h0Off)));
-    s.add(new Scenario("forward: negative x offset", "input", false,
-        c -> c.forward(c.p.params, c.ws, c.p.x, -1, c.p.h0, c.p.h0Off)));
-    s.add(new Scenario("forward: h0 too short", "initialState", false,
-        c -> c.forward(c.p.params, c.ws, c.p.x, c.p.xOff, new float[c.p.batch * c.p.layout.hiddenSize() - 1], 0)));
-    s.add(new Scenario("forward: null x", "input", false,
-        c -> c.forward(c.p.params, c.ws, null, 0, c.p.h0, c.p.h0Off)));
-    s.add(new Scenario("forward: no input set", "input", false,
-        c -> c.rnn.forward(c.p.params, new SequenceBatch(c.rnn, c.p.shape()), c.ws)));
-    s.add(new Scenario("forward: null workspace", "ws", false,
-        c -> c.forward(c.p.params, null, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
-    s.add(new Scenario("forward: null sequence batch", "seq", false,
-        c -> c.rnn.forward(c.p.params, null, c.ws)));
-    s.add(new Scenario("forward: sequence batch of another network", "sequence batch", false,
-        c -> c.rnn.forward(c.p.params, new SequenceBatch(c.other.network(), c.p.shape())
-            .input(new float[xLen(c) + c.p.steps * c.p.batch]), c.ws)));
-    s.add(new Scenario("forward: more steps than the workspace capacity", "capacity", false,
-        c -> c.rnn.forward(c.p.params, new SequenceBatch(c.rnn, SequenceShape.steps(c.p.steps + 1).batch(c.p.batch))
-            .input(new float[xLen(c) + c.p.batch * c.p.layout.inputSize()]), c.ws)));
-    s.add(new Scenario("forward: more sequences than the workspace capacity", "capacity", false,
-        c -> c.rnn.forward(c.p.params, new SequenceBatch(c.rnn, SequenceShape.steps(c.p.steps).batch(c.p.batch + 1))
-            .input(new float[xLen(c) + c.p.steps * c.p.layout.inputSize()]), c.ws)));
+    s.add(
+        new Scenario(
+            "forward: workspace of another layout",
+            "workspace",
+            false,
+            c -> c.forward(c.p.params, c.other, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: x too short",
+            "input",
+            false,
+            c ->
+                c.forward(
+                    c.p.params,
+                    c.ws,
+                    java.util.Arrays.copyOf(c.p.x, c.p.xOff + xLen(c) - 1),
+                    c.p.xOff,
+                    c.p.h0,
+                    c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: x offset past the data",
+            "input",
+            false,
+            c ->
+                c.forward(c.p.params, c.ws, c.p.x, c.p.x.length - xLen(c) + 1, c.p.h0, c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: negative x offset",
+            "input",
+            false,
+            c -> c.forward(c.p.params, c.ws, c.p.x, -1, c.p.h0, c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: h0 too short",
+            "initialState",
+            false,
+            c ->
+                c.forward(
+                    c.p.params,
+                    c.ws,
+                    c.p.x,
+                    c.p.xOff,
+                    new float[c.p.batch * c.p.layout.hiddenSize() - 1],
+                    0)));
+    s.add(
+        new Scenario(
+            "forward: null x",
+            "input",
+            false,
+            c -> c.forward(c.p.params, c.ws, null, 0, c.p.h0, c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: no input set",
+            "input",
+            false,
+            c -> c.rnn.forward(c.p.params, new SequenceBatch(c.rnn, c.p.shape()), c.ws)));
+    s.add(
+        new Scenario(
+            "forward: null workspace",
+            "ws",
+            false,
+            c -> c.forward(c.p.params, null, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off)));
+    s.add(
+        new Scenario(
+            "forward: null sequence batch",
+            "seq",
+            false,
+            c -> c.rnn.forward(c.p.params, null, c.ws)));
+    s.add(
+        new Scenario(
+            "forward: sequence batch of another network",
+            "sequence batch",
+            false,
+            c ->
+                c.rnn.forward(
+                    c.p.params,
+                    new SequenceBatch(c.other.network(), c.p.shape())
+                        .input(new float[xLen(c) + c.p.steps * c.p.batch]),
+                    c.ws)));
+    s.add(
+        new Scenario(
+            "forward: more steps than the workspace capacity",
+            "capacity",
+            false,
+            c ->
+                c.rnn.forward(
+                    c.p.params,
+                    new SequenceBatch(c.rnn, SequenceShape.steps(c.p.steps + 1).batch(c.p.batch))
+                        .input(new float[xLen(c) + c.p.batch * c.p.layout.inputSize()]),
+                    c.ws)));
+    s.add(
+        new Scenario(
+            "forward: more sequences than the workspace capacity",
+            "capacity",
+            false,
+            c ->
+                c.rnn.forward(
+                    c.p.params,
+                    new SequenceBatch(c.rnn, SequenceShape.steps(c.p.steps).batch(c.p.batch + 1))
+                        .input(new float[xLen(c) + c.p.steps * c.p.layout.inputSize()]),
+                    c.ws)));
     // backward
     s.add(new Scenario("backward before forward", "forward", false, Setup::goodBackward));
-    s.add(new Scenario("backward: params too short", "params", true,
-        c -> c.backward(new float[c.p.layout.size() - 1], c.grads, c.ws, c.p.up, c.p.upOff, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: grads too short", "grads", true,
-        c -> c.backward(c.p.params, new float[c.p.layout.size() - 1], c.ws, c.p.up, c.p.upOff, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: grads == params", "grads", true,
-        c -> c.backward(c.p.params, c.p.params, c.ws, c.p.up, c.p.upOff, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: workspace of another layout", "workspace", true,
-        c -> c.backward(c.p.params, c.grads, c.other, c.p.up, c.p.upOff, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: params too short",
+            "params",
+            true,
+            c ->
+                c.backward(
+                    new float[c.p.layout.size() - 1],
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: grads too short",
+            "grads",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    new float[c.p.layout.size() - 1],
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: grads == params",
+            "grads",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.p.params,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: workspace of another layout",
+            "workspace",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.other,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
     // Compact upstream: L blocks of B·O′ from upOff; one float short.
-    s.add(new Scenario("backward: dOut too short", "upstream", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, java.util.Arrays.copyOf(c.p.up, c.p.upOff + upLen(c) - 1), c.p.upOff,
-            c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: dOut offset past the data", "upstream", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, c.p.up.length - upLen(c) + 1, c.p.losses, c.dh0, c.traceDh,
-            c.traceDelta)));
-    s.add(new Scenario("backward: negative dOut offset", "upstream", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, -1, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: null dOut", "upstream", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, null, 0, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: no upstream set", "upstream", true,
-        c -> c.rnn.backward(c.p.params, c.grads, c.seq(c.p.x, c.p.xOff), c.ws)));
+    s.add(
+        new Scenario(
+            "backward: dOut too short",
+            "upstream",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    java.util.Arrays.copyOf(c.p.up, c.p.upOff + upLen(c) - 1),
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: dOut offset past the data",
+            "upstream",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    c.p.up.length - upLen(c) + 1,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: negative dOut offset",
+            "upstream",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    -1,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: null dOut",
+            "upstream",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    null,
+                    0,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: no upstream set",
+            "upstream",
+            true,
+            c -> c.rnn.backward(c.p.params, c.grads, c.seq(c.p.x, c.p.xOff), c.ws)));
     // Was "lossAt too short": the loss steps must lie within T (here a step T + 1).
-    s.add(new Scenario("backward: loss step beyond T", "loss step", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, c.p.upOff, LossSteps.at(1, c.p.steps + 1), c.dh0, c.traceDh,
-            c.traceDelta)));
-    // More loss steps than the upstream holds blocks for: every step against one block (T ≥ 2 here).
-    s.add(new Scenario("backward: upstream shorter than the loss steps", "upstream", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, new float[c.p.batch * c.p.layout.stepOutputSize()], 0,
-            LossSteps.everyStep(), c.dh0, c.traceDh, c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: loss step beyond T",
+            "loss step",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    LossSteps.at(1, c.p.steps + 1),
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    // More loss steps than the upstream holds blocks for: every step against one block (T ≥ 2
+    // here).
+    s.add(
+        new Scenario(
+            "backward: upstream shorter than the loss steps",
+            "upstream",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    new float[c.p.batch * c.p.layout.stepOutputSize()],
+                    0,
+                    LossSteps.everyStep(),
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
     // dh0 is written at offset 1 (see Setup.backward): B·H floats from 1 is one short.
-    s.add(new Scenario("backward: dh0 too short", "initialStateGradient", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, c.p.upOff, c.p.losses, new float[c.p.batch * c.p.layout.hiddenSize()], c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: dh0 overlapping the upstream", "initialStateGradient", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, 1, c.p.losses, c.p.up, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: traceDh too short", "traceDh", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, c.p.upOff, c.p.losses, c.dh0, shorter(c.traceDh), c.traceDelta)));
-    s.add(new Scenario("backward: traceDelta too short", "traceDelta", true,
-        c -> c.backward(c.p.params, c.grads, c.ws, c.p.up, c.p.upOff, c.p.losses, c.dh0, c.traceDh, shorter(c.traceDelta))));
-    s.add(new Scenario("backward: null grads", "grads", true,
-        c -> c.backward(c.p.params, null, c.ws, c.p.up, c.p.upOff, c.p.losses, c.dh0, c.traceDh, c.traceDelta)));
-    s.add(new Scenario("backward: sequence of another shape than the forward's", "forward pass", true,
-        c -> c.rnn.backward(c.p.params, c.grads, new SequenceBatch(c.rnn, SequenceShape.steps(c.p.steps - 1).batch(c.p.batch))
-            .input(c.p.x, c.p.xOff).losses(LossSteps.lastStep()).upstream(c.p.up, c.p.upOff), c.ws)));
-    s.add(new Scenario("zeroGradients: grads too short", "grads", true,
-        c -> c.rnn.zeroGradients(new float[c.p.layout.size() - 1])));
+    s.add(
+        new Scenario(
+            "backward: dh0 too short",
+            "initialStateGradient",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    new float[c.p.batch * c.p.layout.hiddenSize()],
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: dh0 overlapping the upstream",
+            "initialStateGradient",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    1,
+                    c.p.losses,
+                    c.p.up,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: traceDh too short",
+            "traceDh",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    shorter(c.traceDh),
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: traceDelta too short",
+            "traceDelta",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    c.grads,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    shorter(c.traceDelta))));
+    s.add(
+        new Scenario(
+            "backward: null grads",
+            "grads",
+            true,
+            c ->
+                c.backward(
+                    c.p.params,
+                    null,
+                    c.ws,
+                    c.p.up,
+                    c.p.upOff,
+                    c.p.losses,
+                    c.dh0,
+                    c.traceDh,
+                    c.traceDelta)));
+    s.add(
+        new Scenario(
+            "backward: sequence of another shape than the forward's",
+            "forward pass",
+            true,
+            c ->
+                c.rnn.backward(
+                    c.p.params,
+                    c.grads,
+                    new SequenceBatch(c.rnn, SequenceShape.steps(c.p.steps - 1).batch(c.p.batch))
+                        .input(c.p.x, c.p.xOff)
+                        .losses(LossSteps.lastStep())
+                        .upstream(c.p.up, c.p.upOff),
+                    c.ws)));
+    s.add(
+        new Scenario(
+            "zeroGradients: grads too short",
+            "grads",
+            true,
+            c -> c.rnn.zeroGradients(new float[c.p.layout.size() - 1])));
     return s;
   }
 
@@ -216,14 +535,19 @@ class RnnBadShapesTest {
     return c.p.losses.count(c.p.steps) * c.p.batch * c.p.layout.stepOutputSize();
   }
 
-  /** Same T and B, one more input: another layout. Its forward has run, so only the layout is wrong. */
+  /**
+   * Same T and B, one more input: another layout. Its forward has run, so only the layout is wrong.
+   */
   private static RnnWorkspace otherLayoutWorkspace(RnnProblem p) {
     RnnLayout l = p.layout;
     RnnLayout other = new RnnLayout(l.inputSize() + 1, l.hiddenSize(), l.outputSize());
     ElmanRnn otherRnn = new ElmanRnn(other, p.spec.activation());
     RnnWorkspace w = new RnnWorkspace(otherRnn, p.shape());
-    otherRnn.forward(new float[other.size()], new SequenceBatch(otherRnn, p.shape())
-        .input(new float[p.steps * p.batch * other.inputSize()]), w);
+    otherRnn.forward(
+        new float[other.size()],
+        new SequenceBatch(otherRnn, p.shape())
+            .input(new float[p.steps * p.batch * other.inputSize()]),
+        w);
     return w;
   }
 
@@ -245,12 +569,15 @@ class RnnBadShapesTest {
     Map<String, float[]> before = new LinkedHashMap<>();
     c.arrays().forEach((k, v) -> before.put(k, v.clone()));
 
-    RuntimeException e = assertThrows(RuntimeException.class, () -> scenario.call().accept(c), scenario.name());
-    assertTrue(e.getMessage() != null && e.getMessage().contains(scenario.mentions()),
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> scenario.call().accept(c), scenario.name());
+    assertTrue(
+        e.getMessage() != null && e.getMessage().contains(scenario.mentions()),
         scenario.name() + ": message should name '" + scenario.mentions() + "': " + e.getMessage());
     c.arrays().forEach((k, v) -> assertNull(Bits.same(k, before.get(k), v), scenario.name()));
 
-    // The setup itself was valid: the good call goes through afterwards (a forward first if needed).
+    // The setup itself was valid: the good call goes through afterwards (a forward first if
+    // needed).
     if (!scenario.forwardDone()) {
       c.forward(c.p.params, c.ws, c.p.x, c.p.xOff, c.p.h0, c.p.h0Off);
     }

@@ -1,10 +1,8 @@
 package dev.bptt.verify.rnn;
 
-import dev.bptt.kernel.blas.Activation;
-import dev.bptt.kernel.internal.Sizes;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bptt.kernel.blas.Activation;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;
@@ -20,15 +18,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Kernel forward and backward against the double reference within the derived
- * {@link RnnBounds}: hidden states, readout, δ_t, every parameter gradient, ∂L/∂h_0 and both
- * traces, for every activation, B ∈ {1, 3, 8}, T ∈ {1, 2, 17, 100}, sizes from the lane edges
- * (0, 1, lane±1, 33, 67, …), readout or not, loss at every step / the last / a subset, zero and
- * non-zero h_0, prior gradients or zeros. Every case is also checked step by step
- * ({@link RnnStepCheck}) and must keep its bounds informative ({@link RnnHarness#informative}):
- * the recurrent weights are U(±1/√H) where that provably keeps the componentwise bounds small
- * over T steps ({@link Weights#wellConditioned}), U(±1/H) elsewhere, and ρ(W_hh) &gt; 1 in the
- * expanding cases.
+ * Kernel forward and backward against the double reference within the derived {@link RnnBounds}:
+ * hidden states, readout, δ_t, every parameter gradient, ∂L/∂h_0 and both traces, for every
+ * activation, B ∈ {1, 3, 8}, T ∈ {1, 2, 17, 100}, sizes from the lane edges (0, 1, lane±1, 33, 67,
+ * …), readout or not, loss at every step / the last / a subset, zero and non-zero h_0, prior
+ * gradients or zeros. Every case is also checked step by step ({@link RnnStepCheck}) and must keep
+ * its bounds informative ({@link RnnHarness#informative}): the recurrent weights are U(±1/√H) where
+ * that provably keeps the componentwise bounds small over T steps ({@link
+ * Weights#wellConditioned}), U(±1/H) elsewhere, and ρ(W_hh) &gt; 1 in the expanding cases.
  */
 class RnnForwardBackwardTest {
   private static final int[] STEPS = {1, 2, 17, 100};
@@ -81,11 +78,12 @@ class RnnForwardBackwardTest {
     int steps = r.nextBoolean() ? STEPS[r.nextInt(STEPS.length)] : 1 + r.nextInt(40);
     int batch = r.nextBoolean() ? BATCHES[r.nextInt(BATCHES.length)] : 1 + r.nextInt(9);
     int[] dims = dims(g, steps, batch);
-    Weights w = switch (r.nextInt(3)) {
-      case 0 -> Weights.wellConditioned(steps, dims[RnnProblem.H]);
-      case 1 -> Weights.CONTRACTIVE;
-      default -> Weights.EXPANDING;
-    };
+    Weights w =
+        switch (r.nextInt(3)) {
+          case 0 -> Weights.wellConditioned(steps, dims[RnnProblem.H]);
+          case 1 -> Weights.CONTRACTIVE;
+          default -> Weights.EXPANDING;
+        };
     if (w == Weights.EXPANDING) {
       // ρ(W_hh) > 1: the bounds grow with the solution, plus the coupling of the triangular part,
       // which stays informative over T = 100 only for small H (larger H: RnnStepLocalTest).
@@ -95,7 +93,10 @@ class RnnForwardBackwardTest {
     Shrink.check(seed, dims, d -> RnnHarness.check(spec, seed, d));
   }
 
-  /** Explicit lane-edge hidden sizes (1, lane±1 for 4, 8, 16 lanes, 33, 67), with and without readout. */
+  /**
+   * Explicit lane-edge hidden sizes (1, lane±1 for 4, 8, 16 lanes, 33, 67), with and without
+   * readout.
+   */
   static Stream<Arguments> edgeSizes() {
     int[] hs = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 67};
     List<Arguments> cases = new ArrayList<>();
@@ -106,10 +107,16 @@ class RnnForwardBackwardTest {
       int d = hs[(i + 5) % hs.length] - 1; // D from 0 up, off the lane grid
       Activation act = acts[i % acts.length];
       Loss loss = i % 2 == 0 ? Loss.EVERY : Loss.SUBSET;
-      cases.add(Arguments.of(seed++, new Spec(act, Weights.wellConditioned(17, h), loss, i % 3 != 0, i % 2 == 1),
-          new int[] {17, 3, d, h, 0}));
-      cases.add(Arguments.of(seed++, new Spec(act, Weights.wellConditioned(2, h), loss, i % 3 == 0, i % 2 == 0),
-          new int[] {2, 8, d, h, hs[(i + 3) % hs.length]}));
+      cases.add(
+          Arguments.of(
+              seed++,
+              new Spec(act, Weights.wellConditioned(17, h), loss, i % 3 != 0, i % 2 == 1),
+              new int[] {17, 3, d, h, 0}));
+      cases.add(
+          Arguments.of(
+              seed++,
+              new Spec(act, Weights.wellConditioned(2, h), loss, i % 3 == 0, i % 2 == 0),
+              new int[] {2, 8, d, h, hs[(i + 3) % hs.length]}));
     }
     return cases.stream();
   }
@@ -128,8 +135,16 @@ class RnnForwardBackwardTest {
     List<Arguments> cases = new ArrayList<>();
     long seed = Seeds.base() + 2000;
     for (Activation act : Activation.values()) {
-      cases.add(Arguments.of(seed++, new Spec(act, Weights.EXPANDING, Loss.EVERY, true, false), new int[] {100, 3, 5, 9, 4}));
-      cases.add(Arguments.of(seed++, new Spec(act, Weights.EXPANDING, Loss.LAST, false, true), new int[] {100, 1, 3, 6, 0}));
+      cases.add(
+          Arguments.of(
+              seed++,
+              new Spec(act, Weights.EXPANDING, Loss.EVERY, true, false),
+              new int[] {100, 3, 5, 9, 4}));
+      cases.add(
+          Arguments.of(
+              seed++,
+              new Spec(act, Weights.EXPANDING, Loss.LAST, false, true),
+              new int[] {100, 1, 3, 6, 0}));
     }
     return cases.stream();
   }

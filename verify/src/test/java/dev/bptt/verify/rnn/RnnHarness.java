@@ -5,28 +5,40 @@ import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
-
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.NaiveRnn;
 import java.util.Arrays;
 
 /**
  * Runs the kernel and the double reference on one {@link RnnProblem} and compares every output
- * (hidden states, readout, δ, gradients, ∂L/∂h_0, both traces) within the {@link RnnBounds},
- * step by step within the {@link RnnStepCheck} bounds, plus the canaries around every output
- * range and the inputs' bits.
+ * (hidden states, readout, δ, gradients, ∂L/∂h_0, both traces) within the {@link RnnBounds}, step
+ * by step within the {@link RnnStepCheck} bounds, plus the canaries around every output range and
+ * the inputs' bits.
  */
 final class RnnHarness {
   private RnnHarness() {}
 
   /** What the kernel wrote. */
-  record KernelResult(RnnWorkspace ws, float[] grads, float[] dh0, int dh0Off, float[] traceDh, float[] traceDelta) {}
+  record KernelResult(
+      RnnWorkspace ws,
+      float[] grads,
+      float[] dh0,
+      int dh0Off,
+      float[] traceDh,
+      float[] traceDelta) {}
 
   /** The reference pass and its bounds against the kernel. */
-  record Reference(NaiveRnn.Forward fwd, NaiveRnn.Backward bwd, RnnBounds.Forward fb, RnnBounds.Backward bb,
-                   double[] grads0) {}
+  record Reference(
+      NaiveRnn.Forward fwd,
+      NaiveRnn.Backward bwd,
+      RnnBounds.Forward fb,
+      RnnBounds.Backward bb,
+      double[] grads0) {}
 
-  /** Runs forward and backward on {@code ws} (fresh when null), accumulating into a copy of p.grads0. */
+  /**
+   * Runs forward and backward on {@code ws} (fresh when null), accumulating into a copy of
+   * p.grads0.
+   */
   static KernelResult runKernel(RnnProblem p, RnnWorkspace ws) {
     return runKernel(p, ws == null ? p.workspace() : ws, p.grads0.clone());
   }
@@ -51,8 +63,8 @@ final class RnnHarness {
   }
 
   /**
-   * The reference of p, with gradient bounds for accumulation into {@code grads0} (layout
-   * values), given the kernel's hidden states {@code taken} (its ReLU branches; null: unknown).
+   * The reference of p, with gradient bounds for accumulation into {@code grads0} (layout values),
+   * given the kernel's hidden states {@code taken} (its ReLU branches; null: unknown).
    */
   static Reference reference(RnnProblem p, double[] grads0, float[] taken) {
     NaiveRnn ref = new NaiveRnn(p.layout, p.spec.activation());
@@ -65,7 +77,9 @@ final class RnnHarness {
     for (int i = 0; i < g0Abs.length; i++) {
       g0Abs[i] = Math.abs(grads0[i]);
     }
-    RnnBounds.Backward bb = bounds.backward(p.layout, p.spec.activation(), params, x, fwd, fb, bwd, dOut, p.lossAt, g0Abs, taken);
+    RnnBounds.Backward bb =
+        bounds.backward(
+            p.layout, p.spec.activation(), params, x, fwd, fb, bwd, dOut, p.lossAt, g0Abs, taken);
     return new Reference(fwd, bwd, fb, bb, grads0);
   }
 
@@ -76,15 +90,16 @@ final class RnnHarness {
     float[] h0 = p.h0 == null ? null : p.h0.clone();
     KernelResult k = runKernel(p, null);
     Reference r = reference(p, p.grads0D(), k.ws().hidden());
-    String msg = Bits.first(
-        compare(p, k, r),
-        RnnStepCheck.check(p, k),
-        informative(p, r),
-        Bits.same("params", params, p.params),
-        Bits.same("x", x, p.x),
-        h0 == null ? null : Bits.same("h0", h0, p.h0),
-        Bits.same("dOut", dOut, p.dOut),
-        Bits.same("upstream", up, p.up));
+    String msg =
+        Bits.first(
+            compare(p, k, r),
+            RnnStepCheck.check(p, k),
+            informative(p, r),
+            Bits.same("params", params, p.params),
+            Bits.same("x", x, p.x),
+            h0 == null ? null : Bits.same("h0", h0, p.h0),
+            Bits.same("dOut", dOut, p.dOut),
+            Bits.same("upstream", up, p.up));
     return msg == null ? null : p + ": " + msg;
   }
 
@@ -98,13 +113,48 @@ final class RnnHarness {
       gExp[i] = r.grads0()[i] + r.bwd().grads()[i];
     }
     return Bits.first(
-        within("h", ws.hidden(), 0, r.fwd().h(), r.fb().h(), (p.steps + 1) * bh, stepIndex(0, p.batch, h)),
-        within("y", ws.output(), 0, r.fwd().y(), r.fb().y(), p.steps * p.batch * o, stepIndex(1, p.batch, o)),
-        within("delta", ws.delta(), 0, r.bwd().delta(), r.bb().delta(), p.steps * bh, stepIndex(1, p.batch, h)),
+        within(
+            "h",
+            ws.hidden(),
+            0,
+            r.fwd().h(),
+            r.fb().h(),
+            (p.steps + 1) * bh,
+            stepIndex(0, p.batch, h)),
+        within(
+            "y",
+            ws.output(),
+            0,
+            r.fwd().y(),
+            r.fb().y(),
+            p.steps * p.batch * o,
+            stepIndex(1, p.batch, o)),
+        within(
+            "delta",
+            ws.delta(),
+            0,
+            r.bwd().delta(),
+            r.bb().delta(),
+            p.steps * bh,
+            stepIndex(1, p.batch, h)),
         within("grads", k.grads(), 0, gExp, r.bb().grads(), l.size(), layoutIndex(l)),
-        within("dh0", k.dh0(), k.dh0Off(), r.bwd().dh0(), r.bb().dh0(), bh, stepIndex(0, p.batch, h)),
-        within("traceDh", k.traceDh(), 0, r.bwd().traceDh(), r.bb().traceDh(), p.steps, i -> "[t=" + (i + 1) + "]"),
-        within("traceDelta", k.traceDelta(), 0, r.bwd().traceDelta(), r.bb().traceDelta(), p.steps,
+        within(
+            "dh0", k.dh0(), k.dh0Off(), r.bwd().dh0(), r.bb().dh0(), bh, stepIndex(0, p.batch, h)),
+        within(
+            "traceDh",
+            k.traceDh(),
+            0,
+            r.bwd().traceDh(),
+            r.bb().traceDh(),
+            p.steps,
+            i -> "[t=" + (i + 1) + "]"),
+        within(
+            "traceDelta",
+            k.traceDelta(),
+            0,
+            r.bwd().traceDelta(),
+            r.bb().traceDelta(),
+            p.steps,
             i -> "[t=" + (i + 1) + "]"),
         canariesOutside("grads", k.grads(), 0, l.size()),
         canariesOutside("dh0", k.dh0(), k.dh0Off(), bh),
@@ -113,22 +163,28 @@ final class RnnHarness {
   }
 
   /**
-   * A bound above this fraction of the values it guards (per step for h, over all steps for δ,
-   * per view for the gradients) would leave less than one significant digit checked there: then
-   * the case's weights are badly conditioned for componentwise bounds and the test itself is
-   * wrong (this is a guard on the test design, not a tolerance: it never makes a kernel pass).
-   * Well-conditioned cases sit at 1e-6 to 1e-2. For the gradients only the propagated part of
-   * the bound is judged: the γ_{TB+1}·Σ|terms| rounding of the final sum is what any float
-   * evaluation incurs, and it is large against the value only where Σ δ·h itself cancels.
-   * δ is judged as a whole because the true δ_t decays back in time like ρ(W_hh·diag φ′)^(T−t)
-   * while a componentwise bound can only decay like ρ(|W_hh|·diag φ′)^(T−t): far-back steps are
-   * relatively looser, but contribute correspondingly little to the gradients.
+   * A bound above this fraction of the values it guards (per step for h, over all steps for δ, per
+   * view for the gradients) would leave less than one significant digit checked there: then the
+   * case's weights are badly conditioned for componentwise bounds and the test itself is wrong
+   * (this is a guard on the test design, not a tolerance: it never makes a kernel pass).
+   * Well-conditioned cases sit at 1e-6 to 1e-2. For the gradients only the propagated part of the
+   * bound is judged: the γ_{TB+1}·Σ|terms| rounding of the final sum is what any float evaluation
+   * incurs, and it is large against the value only where Σ δ·h itself cancels. δ is judged as a
+   * whole because the true δ_t decays back in time like ρ(W_hh·diag φ′)^(T−t) while a componentwise
+   * bound can only decay like ρ(|W_hh|·diag φ′)^(T−t): far-back steps are relatively looser, but
+   * contribute correspondingly little to the gradients.
    */
   static final double INFORMATIVE = 0.1;
-  /** Values below this are treated as underflowed (the bounds' absolute K·2^-149 terms dominate). */
+
+  /**
+   * Values below this are treated as underflowed (the bounds' absolute K·2^-149 terms dominate).
+   */
   static final double FLOOR = 1e-30;
 
-  /** Null if every bound is small against the values it guards, else a message (a test-design failure). */
+  /**
+   * Null if every bound is small against the values it guards, else a message (a test-design
+   * failure).
+   */
   static String informative(RnnProblem p, Reference r) {
     int h = p.layout.hiddenSize(), bh = p.batch * h;
     for (int t = 1; t <= p.steps; t++) {
@@ -146,7 +202,8 @@ final class RnnHarness {
       g[i] = r.grads0()[i] + r.bwd().grads()[i];
     }
     for (TensorView v : views(p.layout)) {
-      String m = informative("grads." + v.name(), g, r.bb().gradsPropagated(), v.offset(), v.length());
+      String m =
+          informative("grads." + v.name(), g, r.bb().gradsPropagated(), v.offset(), v.length());
       if (m != null) {
         return m;
       }
@@ -161,8 +218,15 @@ final class RnnHarness {
       maxB = Math.max(maxB, bounds[i]);
     }
     if (!(maxB <= INFORMATIVE * maxV + FLOOR)) {
-      return "test design: the bound on " + what + " (" + maxB + ") exceeds " + INFORMATIVE + " of its values ("
-          + maxV + "); pick better conditioned weights";
+      return "test design: the bound on "
+          + what
+          + " ("
+          + maxB
+          + ") exceeds "
+          + INFORMATIVE
+          + " of its values ("
+          + maxV
+          + "); pick better conditioned weights";
     }
     return null;
   }
@@ -174,7 +238,14 @@ final class RnnHarness {
 
   /** [steps][batch][width] arrays: step number from tBase. */
   static Index stepIndex(int tBase, int batch, int width) {
-    return i -> "[t=" + (i / (batch * width) + tBase) + ",b=" + (i / width) % batch + ",i=" + i % width + "]";
+    return i ->
+        "[t="
+            + (i / (batch * width) + tBase)
+            + ",b="
+            + (i / width) % batch
+            + ",i="
+            + i % width
+            + "]";
   }
 
   /** Gradient index → view name and (row, col). */
@@ -190,18 +261,30 @@ final class RnnHarness {
     };
   }
 
-  /** The layout's views (W_xh, W_hh, b_h, and W_hy, b_y with a readout) with their offsets, names and shapes. */
+  /**
+   * The layout's views (W_xh, W_hh, b_h, and W_hy, b_y with a readout) with their offsets, names
+   * and shapes.
+   */
   static java.util.List<TensorView> views(RnnLayout l) {
     return l.tensors(new float[l.size()]).views();
   }
 
   /** First i with !(|got − expected| ≤ bound·SLACK) (NaN fails), as a message; else null. */
-  static String within(String what, float[] got, int off, double[] expected, double[] bound, int n, Index index) {
+  static String within(
+      String what, float[] got, int off, double[] expected, double[] bound, int n, Index index) {
     for (int i = 0; i < n; i++) {
       double diff = Math.abs(got[off + i] - expected[i]);
       if (!(diff <= bound[i] * RnnBounds.SLACK)) {
-        return what + index.name(i) + ": kernel=" + got[off + i] + " reference=" + expected[i]
-            + " |diff|=" + diff + " > bound=" + bound[i];
+        return what
+            + index.name(i)
+            + ": kernel="
+            + got[off + i]
+            + " reference="
+            + expected[i]
+            + " |diff|="
+            + diff
+            + " > bound="
+            + bound[i];
       }
     }
     return null;

@@ -1,18 +1,17 @@
 package dev.bptt.verify.rnn;
 
-import dev.bptt.kernel.clip.ClipResult;
-import dev.bptt.kernel.clip.ClipRule;
-import dev.bptt.kernel.clip.GradientClipper;
-import dev.bptt.kernel.clip.TensorGroup;
-import dev.bptt.kernel.clip.TensorView;
-import dev.bptt.kernel.rnn.RnnLayout;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bptt.kernel.clip.ClipResult;
+import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.TensorGroup;
+import dev.bptt.kernel.clip.TensorView;
+import dev.bptt.kernel.rnn.RnnLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +20,23 @@ class RnnLayoutTensorsTest {
 
   @Test
   void viewsTileTheLayoutInOrderAndExemptTheReadoutFromAgc() {
-    for (RnnLayout layout : List.of(new RnnLayout(3, 5, 2), new RnnLayout(0, 4, 0), new RnnLayout(7, 1, 3))) {
+    for (RnnLayout layout :
+        List.of(new RnnLayout(3, 5, 2), new RnnLayout(0, 4, 0), new RnnLayout(7, 1, 3))) {
       float[] grads = new float[layout.size() + 3];
       TensorGroup g = layout.tensors(grads);
       // The layout's own views over the same array, and the offsets of the flat layout.
-      List<TensorView> views = layout.hasReadout()
-          ? List.of(layout.wxh(grads), layout.whh(grads), layout.bh(grads), layout.why(grads), layout.by(grads))
-          : List.of(layout.wxh(grads), layout.whh(grads), layout.bh(grads));
-      int[] offsets = {layout.offWxh(), layout.offWhh(), layout.offBh(), layout.offWhy(), layout.offBy()};
+      List<TensorView> views =
+          layout.hasReadout()
+              ? List.of(
+                  layout.wxh(grads),
+                  layout.whh(grads),
+                  layout.bh(grads),
+                  layout.why(grads),
+                  layout.by(grads))
+              : List.of(layout.wxh(grads), layout.whh(grads), layout.bh(grads));
+      int[] offsets = {
+        layout.offWxh(), layout.offWhh(), layout.offBh(), layout.offWhy(), layout.offBy()
+      };
       assertEquals(views.size(), g.viewCount(), layout.toString());
       assertEquals(views, g.views(), layout.toString());
       int next = 0;
@@ -75,8 +83,9 @@ class RnnLayoutTensorsTest {
   @Test
   void shortArrayIsRejected() {
     RnnLayout layout = new RnnLayout(3, 5, 2);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> layout.tensors(new float[layout.size() - 1]));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> layout.tensors(new float[layout.size() - 1]));
     assertTrue(e.getMessage().contains("array has length"), e.getMessage());
     assertFalse(e.getMessage().isEmpty());
   }

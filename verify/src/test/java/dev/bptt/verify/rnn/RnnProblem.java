@@ -7,27 +7,27 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
 import dev.bptt.verify.NaiveRnn;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * One seeded RNN problem: layout, parameters, inputs, initial state, upstream gradients, loss
- * steps and prior gradients, all as the kernel takes them (float, at offsets, with NaN canaries
- * around every range so a read of padding poisons the result and a write is visible).
+ * One seeded RNN problem: layout, parameters, inputs, initial state, upstream gradients, loss steps
+ * and prior gradients, all as the kernel takes them (float, at offsets, with NaN canaries around
+ * every range so a read of padding poisons the result and a write is visible).
  *
  * <p>The upstream gradients exist in two forms: {@link #dOut}, the full [T][B][O′] array with
- * canaries at the steps without a loss, which the double reference reads with {@link #lossAt};
- * and {@link #up}, the compact [L][B][O′] array the kernel reads (one block per loss step in
- * increasing step order, at {@link #upOff}, canaries before and after), with {@link #losses}.
+ * canaries at the steps without a loss, which the double reference reads with {@link #lossAt}; and
+ * {@link #up}, the compact [L][B][O′] array the kernel reads (one block per loss step in increasing
+ * step order, at {@link #upOff}, canaries before and after), with {@link #losses}.
  *
- * <p>The content is a pure function of (seed, dims, spec), so {@link dev.bptt.verify.Shrink}
- * can rebuild smaller cases from the same seed.
+ * <p>The content is a pure function of (seed, dims, spec), so {@link dev.bptt.verify.Shrink} can
+ * rebuild smaller cases from the same seed.
  */
 final class RnnProblem {
   /** Quiet NaN with a payload: padding, and dOut at steps without a loss (must not be read). */
   static final float CANARY = Float.intBitsToFloat(0x7fc0ffee);
+
   /** Canary elements after every range. */
   static final int TAIL = 3;
 
@@ -45,25 +45,28 @@ final class RnnProblem {
    * Scale of the recurrent weights. The componentwise bounds of {@link RnnBounds} grow per step
    * like ρ(|W_hh|·diag φ′), not like ρ(W_hh), so "well conditioned" here means ρ(|W_hh|) small
    * enough over T steps for the bounds to stay informative.
+   *
    * <ul>
-   *   <li>STANDARD: W_hh ~ U(±1/√H): ρ(W_hh) ≈ 1/√3, but ρ(|W_hh|) ≈ √H/2 (mean |w| times H).</li>
+   *   <li>STANDARD: W_hh ~ U(±1/√H): ρ(W_hh) ≈ 1/√3, but ρ(|W_hh|) ≈ √H/2 (mean |w| times H).
    *   <li>CONTRACTIVE: W_hh ~ U(±1/H): every row of |W_hh| sums to about 1/2, so the bounds stay
-   *       tight over any T.</li>
+   *       tight over any T.
    *   <li>EXPANDING: W_hh = P·(R + N)·Pᵀ with R diagonal, R_ii ∈ [1.02, 1.1], N strictly upper
-   *       triangular U(±1/H), P a random permutation: the eigenvalues are the R_ii, so
-   *       ρ(W_hh) = max R_ii &gt; 1 by construction, and ρ(|W_hh|) is the same (the bounds
-   *       grow as fast as the solution). R is positive so that the growing modes do not
-   *       alternate in sign, which would cancel in Σ_t δ_t while a bound cannot.</li>
+   *       triangular U(±1/H), P a random permutation: the eigenvalues are the R_ii, so ρ(W_hh) =
+   *       max R_ii &gt; 1 by construction, and ρ(|W_hh|) is the same (the bounds grow as fast as
+   *       the solution). R is positive so that the growing modes do not alternate in sign, which
+   *       would cancel in Σ_t δ_t while a bound cannot.
    * </ul>
    */
   enum Weights {
-    STANDARD, CONTRACTIVE, EXPANDING;
+    STANDARD,
+    CONTRACTIVE,
+    EXPANDING;
 
     /**
-     * STANDARD while its worst-case bound growth stays within 100 over T steps (so a 1e-7
-     * rounding stays below 1e-5 relative), else CONTRACTIVE. The growth per step is at most
-     * ρ(|W_hh|) ≤ max row sum of |W_hh| ≤ H·(1/√H) = √H for U(±1/√H) entries; the typical √H/2
-     * is not enough for small H, whose row sums vary a lot.
+     * STANDARD while its worst-case bound growth stays within 100 over T steps (so a 1e-7 rounding
+     * stays below 1e-5 relative), else CONTRACTIVE. The growth per step is at most ρ(|W_hh|) ≤ max
+     * row sum of |W_hh| ≤ H·(1/√H) = √H for U(±1/√H) entries; the typical √H/2 is not enough for
+     * small H, whose row sums vary a lot.
      */
     static Weights wellConditioned(int steps, int hidden) {
       double growth = Math.max(1, Math.sqrt(hidden));
@@ -72,10 +75,17 @@ final class RnnProblem {
   }
 
   /** Everything about a case except its dimensions. */
-  record Spec(Activation activation, Weights weights, Loss loss, boolean withH0, boolean priorGrads) {
+  record Spec(
+      Activation activation, Weights weights, Loss loss, boolean withH0, boolean priorGrads) {
     @Override
     public String toString() {
-      return activation + "/" + weights + "/loss=" + loss + (withH0 ? "/h0" : "/h0=0") + (priorGrads ? "/G0" : "");
+      return activation
+          + "/"
+          + weights
+          + "/loss="
+          + loss
+          + (withH0 ? "/h0" : "/h0=0")
+          + (priorGrads ? "/G0" : "");
     }
   }
 
@@ -94,18 +104,23 @@ final class RnnProblem {
   final float[] dOut;
   final int dOutOff;
   final boolean[] lossAt;
+
   /** The kernel's loss steps (the steps ≤ T that {@link #lossAt} marks). */
   final LossSteps losses;
+
   /**
-   * True when {@link #lossAt} marks no step ≤ T (a SUBSET case). {@link LossSteps} cannot name
-   * zero steps, so the kernel then gets a loss at step T with a zero upstream block: the same
-   * gradient (every term it adds is ±0), while the reference reads no loss at all.
+   * True when {@link #lossAt} marks no step ≤ T (a SUBSET case). {@link LossSteps} cannot name zero
+   * steps, so the kernel then gets a loss at step T with a zero upstream block: the same gradient
+   * (every term it adds is ±0), while the reference reads no loss at all.
    */
   final boolean noLossStep;
+
   /** Compact upstream gradients [L][B][O′] at {@link #upOff}, canaries around. */
   final float[] up;
+
   final int upOff;
   final float[] grads0;
+
   /** Set by fillParams for EXPANDING weights. */
   private double spectralRadius = Double.NaN;
 
@@ -140,7 +155,10 @@ final class RnnProblem {
     this.noLossStep = lossCount == 0;
     this.losses = lossSteps(lossAt, steps);
     this.upOff = dOutOff;
-    this.up = noLossStep ? zeroBlock(upOff, batch * w) : compact(dOut, dOutOff, lossAt, steps, batch * w, upOff);
+    this.up =
+        noLossStep
+            ? zeroBlock(upOff, batch * w)
+            : compact(dOut, dOutOff, lossAt, steps, batch * w, upOff);
     this.grads0 = new float[layout.size() + TAIL];
     Arrays.fill(grads0, layout.size(), grads0.length, CANARY);
     if (spec.priorGrads()) {
@@ -151,9 +169,9 @@ final class RnnProblem {
   }
 
   /**
-   * The kernel's {@link LossSteps} for a boolean mask (index t−1; null: every step; entries
-   * beyond T ignored): everyStep() for null, else at(the marked steps ≤ T); lastStep() when only
-   * step T is marked; and lastStep() when no step ≤ T is marked (see {@link #noLossStep}).
+   * The kernel's {@link LossSteps} for a boolean mask (index t−1; null: every step; entries beyond
+   * T ignored): everyStep() for null, else at(the marked steps ≤ T); lastStep() when only step T is
+   * marked; and lastStep() when no step ≤ T is marked (see {@link #noLossStep}).
    */
   static LossSteps lossSteps(boolean[] lossAt, int steps) {
     if (lossAt == null) {
@@ -181,7 +199,8 @@ final class RnnProblem {
    * [T][rowSize] array at fullOff into a compact array at outOff, in increasing step order, with
    * {@link #CANARY} before outOff and {@link #TAIL} canaries after.
    */
-  static float[] compact(float[] full, int fullOff, boolean[] lossAt, int steps, int rowSize, int outOff) {
+  static float[] compact(
+      float[] full, int fullOff, boolean[] lossAt, int steps, int rowSize, int outOff) {
     int n = 0;
     for (int t = 1; t <= steps; t++) {
       n += lossAt == null || lossAt[t - 1] ? 1 : 0;
@@ -222,7 +241,8 @@ final class RnnProblem {
 
   /** A sequence batch with this problem's input, initial state, loss steps and compact upstream. */
   SequenceBatch sequence() {
-    SequenceBatch s = new SequenceBatch(rnn(), shape()).input(x, xOff).losses(losses).upstream(up, upOff);
+    SequenceBatch s =
+        new SequenceBatch(rnn(), shape()).input(x, xOff).losses(losses).upstream(up, upOff);
     return h0 == null ? s : s.initialState(h0, h0Off);
   }
 
@@ -235,7 +255,10 @@ final class RnnProblem {
     return lossAt == null || lossAt[t - 1];
   }
 
-  /** ρ(W_hh) for EXPANDING weights (exact: the diagonal of the permuted triangular factor), else NaN. */
+  /**
+   * ρ(W_hh) for EXPANDING weights (exact: the diagonal of the permuted triangular factor), else
+   * NaN.
+   */
   double expandingSpectralRadius() {
     return spectralRadius;
   }
@@ -350,8 +373,18 @@ final class RnnProblem {
 
   @Override
   public String toString() {
-    return spec + " T=" + steps + " B=" + batch + " D=" + layout.inputSize() + " H=" + layout.hiddenSize()
-        + " O=" + layout.outputSize() + (lossAt == null ? "" : " lossAt=" + lossString())
+    return spec
+        + " T="
+        + steps
+        + " B="
+        + batch
+        + " D="
+        + layout.inputSize()
+        + " H="
+        + layout.hiddenSize()
+        + " O="
+        + layout.outputSize()
+        + (lossAt == null ? "" : " lossAt=" + lossString())
         + (noLossStep ? " (no loss step: kernel gets a zero block at T)" : "");
   }
 

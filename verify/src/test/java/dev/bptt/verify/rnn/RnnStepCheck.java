@@ -2,7 +2,6 @@ package dev.bptt.verify.rnn;
 
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.rnn.RnnLayout;
-
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.NaiveRnn;
 import dev.bptt.verify.rnn.RnnHarness.KernelResult;
@@ -13,23 +12,30 @@ import dev.bptt.verify.rnn.RnnHarness.KernelResult;
  * from φ(W_xh·x_t + W_hh·h̃_{t−1} + b_h), δ̃_t from (ext_t + W_hhᵀ·δ̃_{t+1}) ⊙ φ′(h̃_t), the
  * gradients from the stored δ̃ and h̃, ∂L/∂h_0 from δ̃_1, the traces from the same sums.
  *
- * <p>Nothing propagates, so each bound is the one-operation bound of {@link RnnBounds} with
- * E_{t−1} = 0 and Dδ_{t+1} = 0: γ_K·Σ|terms| for a K-term sum, the activation's relative error
- * and, through the mean-value theorem, L·ez for φ of a perturbed argument; for δ̃ the derivative
- * is the kernel's own φ′(h̃_t), so only its rounding (γ_2 for tanh, γ_2/4 for the sigmoid, none
- * for ReLU and identity) enters. Where the global comparison with the reference must stay with
- * well-conditioned weights (its bound grows like ρ(|W_hh|)^T), this check shows that each step
- * of the kernel is the exact step up to rounding, for every T and every ρ(W_hh).
+ * <p>Nothing propagates, so each bound is the one-operation bound of {@link RnnBounds} with E_{t−1}
+ * = 0 and Dδ_{t+1} = 0: γ_K·Σ|terms| for a K-term sum, the activation's relative error and, through
+ * the mean-value theorem, L·ez for φ of a perturbed argument; for δ̃ the derivative is the kernel's
+ * own φ′(h̃_t), so only its rounding (γ_2 for tanh, γ_2/4 for the sigmoid, none for ReLU and
+ * identity) enters. Where the global comparison with the reference must stay with well-conditioned
+ * weights (its bound grows like ρ(|W_hh|)^T), this check shows that each step of the kernel is the
+ * exact step up to rounding, for every T and every ρ(W_hh).
  */
 final class RnnStepCheck {
   private RnnStepCheck() {}
 
-  /** First violation of a step-local bound in the kernel run k of p (accumulated into p.grads0), or null. */
+  /**
+   * First violation of a step-local bound in the kernel run k of p (accumulated into p.grads0), or
+   * null.
+   */
   static String check(RnnProblem p, KernelResult k) {
     RnnLayout l = p.layout;
     Activation act = p.spec.activation();
     RnnBounds u = RnnBounds.kernelVsReference();
-    final int steps = p.steps, batch = p.batch, d = l.inputSize(), hs = l.hiddenSize(), o = l.outputSize();
+    final int steps = p.steps,
+        batch = p.batch,
+        d = l.inputSize(),
+        hs = l.hiddenSize(),
+        o = l.outputSize();
     final int bh = batch * hs;
     final double[] w = p.paramsD(), x = p.xD(), dOut = p.dOutD();
     final int wxh = l.offWxh(), whh = l.offWhh(), bhOff = l.offBh();
@@ -39,7 +45,9 @@ final class RnnStepCheck {
 
     // h_0 is copied (or zeroed) exactly.
     double[] h0 = p.h0 == null ? new double[bh] : p.h0D();
-    String m = RnnHarness.within("h_0", hidden, 0, h0, new double[bh], bh, RnnHarness.stepIndex(0, batch, hs));
+    String m =
+        RnnHarness.within(
+            "h_0", hidden, 0, h0, new double[bh], bh, RnnHarness.stepIndex(0, batch, hs));
     if (m != null) {
       return m;
     }
@@ -63,7 +71,10 @@ final class RnnStepCheck {
           double ez = u.gamma(kz) * mag + kz * eta;
           double hLoc = NaiveRnn.phi(act, z);
           hExp[prev + i] = hLoc;
-          hBound[prev + i] = RnnBounds.localLipschitz(act, z, ez) * ez * (1 + a) + a * Math.abs(hLoc) * (1 + a) + actAbs;
+          hBound[prev + i] =
+              RnnBounds.localLipschitz(act, z, ez) * ez * (1 + a)
+                  + a * Math.abs(hLoc) * (1 + a)
+                  + actAbs;
         }
         for (int c = 0; c < o; c++) {
           double y = w[by + c], mag = Math.abs(y);
@@ -76,23 +87,41 @@ final class RnnStepCheck {
         }
       }
     }
-    m = Bits.first(
-        RnnHarness.within("h (step-local)", hidden, bh, hExp, hBound, steps * bh, RnnHarness.stepIndex(1, batch, hs)),
-        RnnHarness.within("y (step-local)", k.ws().output(), 0, yExp, yBound, steps * batch * o,
-            RnnHarness.stepIndex(1, batch, o)));
+    m =
+        Bits.first(
+            RnnHarness.within(
+                "h (step-local)",
+                hidden,
+                bh,
+                hExp,
+                hBound,
+                steps * bh,
+                RnnHarness.stepIndex(1, batch, hs)),
+            RnnHarness.within(
+                "y (step-local)",
+                k.ws().output(),
+                0,
+                yExp,
+                yBound,
+                steps * batch * o,
+                RnnHarness.stepIndex(1, batch, o)));
     if (m != null) {
       return m;
     }
 
     // Backward, one step at a time from the kernel's δ̃_{t+1} and h̃_t.
     double[] dExp = new double[steps * bh], dBound = new double[steps * bh];
-    double[] tDh = new double[steps], tDhBound = new double[steps], tDelta = new double[steps], tDeltaBound = new double[steps];
+    double[] tDh = new double[steps],
+        tDhBound = new double[steps],
+        tDelta = new double[steps],
+        tDeltaBound = new double[steps];
     final int kg = o + hs + 1;
-    final double pRound = switch (act) {
-      case TANH -> u.gamma(2);
-      case SIGMOID -> u.gamma(2) / 4;
-      case RELU, IDENTITY -> 0;
-    };
+    final double pRound =
+        switch (act) {
+          case TANH -> u.gamma(2);
+          case SIGMOID -> u.gamma(2) / 4;
+          case RELU, IDENTITY -> 0;
+        };
     for (int t = steps; t >= 1; t--) {
       boolean loss = p.hasLoss(t);
       double nG = 0, nEg = 0, nD = 0;
@@ -119,7 +148,11 @@ final class RnnStepCheck {
           double eg = u.gamma(kg) * mag + kg * eta;
           double pd = Math.abs(NaiveRnn.phiPrime(act, hidden[hRow + i]));
           dExp[row + i] = g * NaiveRnn.phiPrime(act, hidden[hRow + i]);
-          dBound[row + i] = eg * (pd + pRound) + Math.abs(g) * pRound + u.gamma(1) * (Math.abs(g) + eg) * (pd + pRound) + eta;
+          dBound[row + i] =
+              eg * (pd + pRound)
+                  + Math.abs(g) * pRound
+                  + u.gamma(1) * (Math.abs(g) + eg) * (pd + pRound)
+                  + eta;
           nG += g * g;
           nEg += eg * eg;
           nD += (double) delta[row + i] * delta[row + i];
@@ -133,10 +166,19 @@ final class RnnStepCheck {
       tDeltaBound[t - 1] = gt * Math.sqrt(nD) + eta;
     }
     RnnHarness.Index step = i -> "[t=" + (i + 1) + "]";
-    m = Bits.first(
-        RnnHarness.within("delta (step-local)", delta, 0, dExp, dBound, steps * bh, RnnHarness.stepIndex(1, batch, hs)),
-        RnnHarness.within("traceDh (step-local)", k.traceDh(), 0, tDh, tDhBound, steps, step),
-        RnnHarness.within("traceDelta (step-local)", k.traceDelta(), 0, tDelta, tDeltaBound, steps, step));
+    m =
+        Bits.first(
+            RnnHarness.within(
+                "delta (step-local)",
+                delta,
+                0,
+                dExp,
+                dBound,
+                steps * bh,
+                RnnHarness.stepIndex(1, batch, hs)),
+            RnnHarness.within("traceDh (step-local)", k.traceDh(), 0, tDh, tDhBound, steps, step),
+            RnnHarness.within(
+                "traceDelta (step-local)", k.traceDelta(), 0, tDelta, tDeltaBound, steps, step));
     if (m != null) {
       return m;
     }
@@ -200,7 +242,15 @@ final class RnnStepCheck {
       }
     }
     return Bits.first(
-        RnnHarness.within("grads (step-local)", k.grads(), 0, gExp, gBound, n, RnnHarness.layoutIndex(l)),
-        RnnHarness.within("dh0 (step-local)", k.dh0(), k.dh0Off(), dh0Exp, dh0Bound, bh, RnnHarness.stepIndex(0, batch, hs)));
+        RnnHarness.within(
+            "grads (step-local)", k.grads(), 0, gExp, gBound, n, RnnHarness.layoutIndex(l)),
+        RnnHarness.within(
+            "dh0 (step-local)",
+            k.dh0(),
+            k.dh0Off(),
+            dh0Exp,
+            dh0Bound,
+            bh,
+            RnnHarness.stepIndex(0, batch, hs)));
   }
 }

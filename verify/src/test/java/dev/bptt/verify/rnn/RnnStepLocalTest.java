@@ -1,7 +1,6 @@
 package dev.bptt.verify.rnn;
 
 import dev.bptt.kernel.blas.Activation;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;
@@ -18,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The cases the global comparison must avoid: U(±1/√H) recurrent weights (ρ(|W_hh|) ≈ √H/2) and
  * ρ(W_hh) &gt; 1 over T = 100 with hidden sizes up to 67, where a componentwise bound propagated
- * from h_0 says nothing. Here every step of the kernel is checked against the exact step on its
- * own stored states ({@link RnnStepCheck}), which holds for any conditioning.
+ * from h_0 says nothing. Here every step of the kernel is checked against the exact step on its own
+ * stored states ({@link RnnStepCheck}), which holds for any conditioning.
  */
 class RnnStepLocalTest {
 
@@ -43,10 +42,13 @@ class RnnStepLocalTest {
   @ParameterizedTest(name = "seed={0} {1} dims={2}")
   @MethodSource("cases")
   void everyStepIsTheExactStepUpToRounding(long seed, Spec spec, int[] dims) {
-    Shrink.check(seed, dims, d -> {
-      RnnProblem p = RnnProblem.of(spec, d, seed);
-      String m = RnnStepCheck.check(p, RnnHarness.runKernel(p, null));
-      return m == null ? null : p + ": " + m;
-    });
+    Shrink.check(
+        seed,
+        dims,
+        d -> {
+          RnnProblem p = RnnProblem.of(spec, d, seed);
+          String m = RnnStepCheck.check(p, RnnHarness.runKernel(p, null));
+          return m == null ? null : p + ": " + m;
+        });
   }
 }

@@ -3,7 +3,6 @@ package dev.bptt.verify.spectral;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralInit;
-
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;
@@ -15,29 +14,36 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The back-propagated error of a linear RNN, δ_{t−1} = W_hhᵀ·δ_t, without the RNN: iterate
- * g ← Wᵀg with {@code Blas.gemvT}, renormalizing every step (so nothing overflows) and summing
- * log step ratios, L_k = log(‖(Wᵀ)^k g‖/‖g‖).
+ * The back-propagated error of a linear RNN, δ_{t−1} = W_hhᵀ·δ_t, without the RNN: iterate g ← Wᵀg
+ * with {@code Blas.gemvT}, renormalizing every step (so nothing overflows) and summing log step
+ * ratios, L_k = log(‖(Wᵀ)^k g‖/‖g‖).
  */
 class LinearRecurrenceTest {
 
   static Stream<Arguments> orthogonalCases() {
-    return Seeds.fewSeeds().boxed().flatMap(s -> Stream.of(
-        Arguments.of(s, 16, 1.05), Arguments.of(s, 64, 0.9), Arguments.of(s, 128, 1.0), Arguments.of(s, 128, 1.1)));
+    return Seeds.fewSeeds()
+        .boxed()
+        .flatMap(
+            s ->
+                Stream.of(
+                    Arguments.of(s, 16, 1.05),
+                    Arguments.of(s, 64, 0.9),
+                    Arguments.of(s, 128, 1.0),
+                    Arguments.of(s, 128, 1.1)));
   }
 
   /**
    * Scaled orthogonal W = ρQ: ‖(Wᵀ)^k g‖ = ρ^k‖g‖ for k up to 1000, within rounding. Two claims:
+   *
    * <ol>
-   *   <li>In double on the float W: every step ratio lies in [σ_min, σ_max] of W_f (computed by
-   *       the reference as √eig(W_fᵀW_f)), and those lie within ρ·d of ρ, d = (u + 3uᵈ)√n(1+ν) + ν
-   *       (the rounding of ρQ_d to float). So |L_k − k·log ρ| ≤ k·log((1+d)/(1−d)) + k·γᵈ-terms:
-   *       "within the rounding of the matrix", e.g. 1.4·10⁻³ for n = 128 at k = 1000.</li>
+   *   <li>In double on the float W: every step ratio lies in [σ_min, σ_max] of W_f (computed by the
+   *       reference as √eig(W_fᵀW_f)), and those lie within ρ·d of ρ, d = (u + 3uᵈ)√n(1+ν) + ν (the
+   *       rounding of ρQ_d to float). So |L_k − k·log ρ| ≤ k·log((1+d)/(1−d)) + k·γᵈ-terms: "within
+   *       the rounding of the matrix", e.g. 1.4·10⁻³ for n = 128 at k = 1000.
    *   <li>With the float kernel: each measured ratio ‖fl(Wᵀx)‖^/‖x‖^ also carries the gemvᵀ error
-   *       γ_{2n+2}‖W‖_F·‖x‖ and two norms (γ_{n+1} each), so it lies in
-   *       [(σ_min − γF)(1 − γ_{n+1})/(1 + γ_{n+1}), (σ_max + γF)(1 + γ_{n+1})/(1 − γ_{n+1})] at every
-   *       step, and L_k in k times the logs of those ends (worst case: the errors may all push
-   *       one way).</li>
+   *       γ_{2n+2}‖W‖_F·‖x‖ and two norms (γ_{n+1} each), so it lies in [(σ_min − γF)(1 −
+   *       γ_{n+1})/(1 + γ_{n+1}), (σ_max + γF)(1 + γ_{n+1})/(1 − γ_{n+1})] at every step, and L_k
+   *       in k times the logs of those ends (worst case: the errors may all push one way).
    * </ol>
    */
   @ParameterizedTest(name = "seed={0} n={1} rho={2}")
@@ -50,9 +56,18 @@ class LinearRecurrenceTest {
     float[] w = new float[n * n];
     SpectralInit.scaledOrthogonal(new SplittableRandom(seed), rho, n, w, 0, n);
     double[] wd = NaiveSpectral.toDouble(w, 0, n, n, n);
-    double[][] gram = NaiveSpectral.eigenvalues(NaiveSpectral.mul(NaiveSpectral.transpose(wd, n, n), wd, n, n, n), n);
+    double[][] gram =
+        NaiveSpectral.eigenvalues(
+            NaiveSpectral.mul(NaiveSpectral.transpose(wd, n, n), wd, n, n, n), n);
     double smin = Double.POSITIVE_INFINITY, smax = 0;
-    double refErr = 16.0 * n * n * Tolerance.U_DOUBLE * rho * rho * n; // QR backward error on WᵀW (‖WᵀW‖_F ≤ nρ²(1+d)²)
+    double refErr =
+        16.0
+            * n
+            * n
+            * Tolerance.U_DOUBLE
+            * rho
+            * rho
+            * n; // QR backward error on WᵀW (‖WᵀW‖_F ≤ nρ²(1+d)²)
     for (double e : gram[0]) {
       smin = Math.min(smin, Math.sqrt(Math.max(0, e - refErr)));
       smax = Math.max(smax, Math.sqrt(e + refErr));
@@ -60,7 +75,15 @@ class LinearRecurrenceTest {
     double nu = SpectralBounds.householderDefect(n, n);
     double d = (SpectralBounds.U + 3 * 0x1p-53) * Math.sqrt(n) * (1 + nu) + nu;
     if (smin < rho * (1 - d) || smax > rho * (1 + d)) {
-      return "n=" + n + ": singular values of fl(rho Q) in [" + smin + ", " + smax + "], outside rho(1 +- " + d + ")";
+      return "n="
+          + n
+          + ": singular values of fl(rho Q) in ["
+          + smin
+          + ", "
+          + smax
+          + "], outside rho(1 +- "
+          + d
+          + ")";
     }
     String label = "n=" + n + " rho=" + rho;
     // (1) double iteration on W_f.
@@ -80,19 +103,35 @@ class LinearRecurrenceTest {
         x[i] /= after;
       }
       if (k == steps || k == 1 || k == 100) {
-        double lo = k * (Math.log(smin) + Math.log1p(-gdStep)), hi = k * (Math.log(smax) + Math.log1p(gdStep));
+        double lo = k * (Math.log(smin) + Math.log1p(-gdStep)),
+            hi = k * (Math.log(smax) + Math.log1p(gdStep));
         if (logD < lo || logD > hi) {
-          return label + " k=" + k + ": double log growth " + logD + " outside [" + lo + ", " + hi + "]";
+          return label
+              + " k="
+              + k
+              + ": double log growth "
+              + logD
+              + " outside ["
+              + lo
+              + ", "
+              + hi
+              + "]";
         }
         double within = k * Math.log((1 + d) / (1 - d)) + k * gdStep * 2;
         if (Math.abs(logD - k * Math.log(rho)) > within) {
-          return label + " k=" + k + ": |log(||W^k g||/(rho^k ||g||))| = " + Math.abs(logD - k * Math.log(rho))
-              + " > " + within;
+          return label
+              + " k="
+              + k
+              + ": |log(||W^k g||/(rho^k ||g||))| = "
+              + Math.abs(logD - k * Math.log(rho))
+              + " > "
+              + within;
         }
       }
     }
     // (2) float kernel iteration.
-    double gF = SpectralBounds.gemvGamma(n) * NaiveSpectral.frobenius(wd), nr = SpectralBounds.normRel(n);
+    double gF = SpectralBounds.gemvGamma(n) * NaiveSpectral.frobenius(wd),
+        nr = SpectralBounds.normRel(n);
     double stepLo = (smin - gF) * (1 - nr) / (1 + nr), stepHi = (smax + gF) * (1 + nr) / (1 - nr);
     float[] cur = gf.clone(), next = new float[n];
     double logF = 0;
@@ -102,7 +141,16 @@ class LinearRecurrenceTest {
       double after = Blas.norm2(n, next, 0);
       double ratio = after / before;
       if (ratio < stepLo || ratio > stepHi) {
-        return label + " k=" + k + ": float step ratio " + ratio + " outside [" + stepLo + ", " + stepHi + "]";
+        return label
+            + " k="
+            + k
+            + ": float step ratio "
+            + ratio
+            + " outside ["
+            + stepLo
+            + ", "
+            + stepHi
+            + "]";
       }
       logF += Math.log(ratio);
       Blas.scale(n, (float) (1 / after), next, 0);
@@ -118,16 +166,15 @@ class LinearRecurrenceTest {
   }
 
   /**
-   * Symmetric W with λ₁ = 1.05, |λ₂| = 0.9·1.05 and the rest inside: the step ratio
-   * ‖W^{k+1}g‖/‖W^k g‖ tends to 1.05. Theory: with t_k = tan∠(W^k g, v₁),
-   * ratio ∈ [μ₁/√(1 + t_k²), μ₁] exactly (‖W‖₂ = |μ₁|), μ₁ within the generator's shift of 1.05,
-   * and t_k ≤ the perturbed tangent recursion (ratio r′ ≈ 0.9, float floor δ/(1 − r′)); the
-   * measured ratio adds γ_{2n+2}‖W‖_F and two norms. For n ≤ 64 the resulting interval at
-   * k = 200 lies within 10⁻⁴ of 1.05 (0.9²⁰⁰ ≈ 7·10⁻¹⁰ makes the exact term vanish; the float
-   * terms are ≈ 4·10⁻⁵ at n = 64), which the test checks before checking the measurement. At
-   * n = 128 the worst-case float bound alone is ≈ 1.1·10⁻⁴, so 10⁻⁴ is not guaranteed there.
-   * Also checked: ratio ≤ μ₁ + rounding at every step, and (‖δ₂₀₀‖/‖δ₁₀₀‖)^{1/100} in the hull
-   * of the step intervals for k = 100..199.
+   * Symmetric W with λ₁ = 1.05, |λ₂| = 0.9·1.05 and the rest inside: the step ratio ‖W^{k+1}g‖/‖W^k
+   * g‖ tends to 1.05. Theory: with t_k = tan∠(W^k g, v₁), ratio ∈ [μ₁/√(1 + t_k²), μ₁] exactly
+   * (‖W‖₂ = |μ₁|), μ₁ within the generator's shift of 1.05, and t_k ≤ the perturbed tangent
+   * recursion (ratio r′ ≈ 0.9, float floor δ/(1 − r′)); the measured ratio adds γ_{2n+2}‖W‖_F and
+   * two norms. For n ≤ 64 the resulting interval at k = 200 lies within 10⁻⁴ of 1.05 (0.9²⁰⁰ ≈
+   * 7·10⁻¹⁰ makes the exact term vanish; the float terms are ≈ 4·10⁻⁵ at n = 64), which the test
+   * checks before checking the measurement. At n = 128 the worst-case float bound alone is ≈
+   * 1.1·10⁻⁴, so 10⁻⁴ is not guaranteed there. Also checked: ratio ≤ μ₁ + rounding at every step,
+   * and (‖δ₂₀₀‖/‖δ₁₀₀‖)^{1/100} in the hull of the step intervals for k = 100..199.
    */
   @ParameterizedTest(name = "seed={0} n={1}")
   @MethodSource("symmetricCases")
@@ -136,7 +183,9 @@ class LinearRecurrenceTest {
   }
 
   static Stream<Arguments> symmetricCases() {
-    return Seeds.fewSeeds().boxed().flatMap(s -> Stream.of(Arguments.of(s, 16), Arguments.of(s, 32), Arguments.of(s, 64)));
+    return Seeds.fewSeeds()
+        .boxed()
+        .flatMap(s -> Stream.of(Arguments.of(s, 16), Arguments.of(s, 32), Arguments.of(s, 64)));
   }
 
   private static String symmetricCase(long seed, int n) {
@@ -155,7 +204,8 @@ class LinearRecurrenceTest {
     float[] cur = new float[n], next = new float[n];
     Spectral.randomStart(seed, n, cur, 0);
     double[] v1 = sym.unitEigenvector(0);
-    double t = Math.tan(Math.atan(NaiveSpectral.tangent(NaiveSpectral.toDouble(cur, 0, n), v1)) + phi);
+    double t =
+        Math.tan(Math.atan(NaiveSpectral.tangent(NaiveSpectral.toDouble(cur, 0, n), v1)) + phi);
     double log100 = 0, hullLo = Double.POSITIVE_INFINITY, hullHi = 0;
     String label = "n=" + n;
     for (int k = 0; k < 200; k++) {
@@ -188,7 +238,14 @@ class LinearRecurrenceTest {
     }
     double mean = Math.exp(log100 / 100);
     if (mean < hullLo || mean > hullHi) {
-      return label + ": (||d_200||/||d_100||)^(1/100) = " + mean + " outside [" + hullLo + ", " + hullHi + "]";
+      return label
+          + ": (||d_200||/||d_100||)^(1/100) = "
+          + mean
+          + " outside ["
+          + hullLo
+          + ", "
+          + hullHi
+          + "]";
     }
     return null;
   }

@@ -2,7 +2,6 @@ package dev.bptt.verify.spectral;
 
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralEstimate;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Shrink;
@@ -54,7 +53,16 @@ class MatrixPowerEigenTest {
       double beta = sym.eigenResidual(i);
       double bound = k * Math.pow(normM, k - 1) * beta + errP + gd * Math.sqrt(n) * mk * 1.01;
       if (res > bound) {
-        return "k=" + k + " gap=" + gap + ": ||M^k q_i - lambda_i^k q_i|| = " + res + " > " + bound + " at i=" + i;
+        return "k="
+            + k
+            + " gap="
+            + gap
+            + ": ||M^k q_i - lambda_i^k q_i|| = "
+            + res
+            + " > "
+            + bound
+            + " at i="
+            + i;
       }
     }
 
@@ -69,7 +77,14 @@ class MatrixPowerEigenTest {
     Spectral.randomStart(seed, n, v, 0);
     SpectralEstimate est = Spectral.symmetricDominant(n, pf, 0, n, v, 0, work, 0, 5000, tol);
     if (!est.converged()) {
-      return "k=" + k + " gap=" + gap + ": power iteration on M^k did not reach tol " + tol + ": " + est;
+      return "k="
+          + k
+          + " gap="
+          + gap
+          + ": power iteration on M^k did not reach tol "
+          + tol
+          + ": "
+          + est;
     }
     double theta = est.eigenRe();
     double[] vd = NaiveSpectral.toDouble(v, 0, n);
@@ -78,11 +93,25 @@ class MatrixPowerEigenTest {
     // ‖P_f − M_f^k‖₂ ≤ u‖(P+Pᵀ)/2‖_F + errP of the μⱼ^k, μⱼ = eig(M_f), |μⱼ − λⱼ| ≤ shift, so
     // |μⱼ^k − λⱼ^k| ≤ k(|λⱼ| + shift)^{k−1}·shift. The other λⱼ^k are far from λ₁^k, so the
     // claim below fails if the iteration settled on any eigenvalue but the dominant one.
-    double bound = rUnnorm / vNorm + SpectralBounds.U * NaiveSpectral.frobenius(ps) + errP
-        + k * Math.pow(normM, k - 1) * shift;
+    double bound =
+        rUnnorm / vNorm
+            + SpectralBounds.U * NaiveSpectral.frobenius(ps)
+            + errP
+            + k * Math.pow(normM, k - 1) * shift;
     double want = Math.pow(lambda[0], k);
     if (Math.abs(theta - want) > bound) {
-      return "k=" + k + " gap=" + gap + ": theta=" + theta + " vs lambda_1^k=" + want + ", bound " + bound + " " + est;
+      return "k="
+          + k
+          + " gap="
+          + gap
+          + ": theta="
+          + theta
+          + " vs lambda_1^k="
+          + want
+          + ", bound "
+          + bound
+          + " "
+          + est;
     }
     return ResidualChecks.symmetricResidualHonest(est, pf, n, frob, vd, rUnnorm);
   }

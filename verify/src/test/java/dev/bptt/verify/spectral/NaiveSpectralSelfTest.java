@@ -15,9 +15,9 @@ class NaiveSpectralSelfTest {
 
   /**
    * W = D·B·D⁻¹ with B block diagonal (rotation-scalings and reals, eigenvalues known) and D
-   * diagonal with entries in [1, 4]: κ(V) ≤ 4, so a backward-stable solver is within
-   * 4·c·n²·uᵈ‖W‖_F of each eigenvalue; the test allows c = 16 (stated) plus the construction's
-   * rounding (entries dᵢbᵢⱼ/dⱼ, two roundings each: ≤ 2uᵈ‖B‖_F·4).
+   * diagonal with entries in [1, 4]: κ(V) ≤ 4, so a backward-stable solver is within 4·c·n²·uᵈ‖W‖_F
+   * of each eigenvalue; the test allows c = 16 (stated) plus the construction's rounding (entries
+   * dᵢbᵢⱼ/dⱼ, two roundings each: ≤ 2uᵈ‖B‖_F·4).
    */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
@@ -56,8 +56,9 @@ class NaiveSpectralSelfTest {
       }
     }
     double[][] got = NaiveSpectral.eigenvalues(w, n);
-    double tol = 4 * 16.0 * n * n * Tolerance.U_DOUBLE * NaiveSpectral.frobenius(w)
-        + 8 * Tolerance.U_DOUBLE * NaiveSpectral.frobenius(b);
+    double tol =
+        4 * 16.0 * n * n * Tolerance.U_DOUBLE * NaiveSpectral.frobenius(w)
+            + 8 * Tolerance.U_DOUBLE * NaiveSpectral.frobenius(b);
     boolean[] used = new boolean[n];
     for (int k = 0; k < n; k++) {
       int best = -1;
@@ -70,14 +71,26 @@ class NaiveSpectralSelfTest {
         }
       }
       used[best] = true;
-      assertTrue(bestDist <= tol, "seed=" + seed + " n=" + n + ": eigenvalue " + wantRe[k] + "+" + wantIm[k]
-          + "i found only at distance " + bestDist + " > " + tol);
+      assertTrue(
+          bestDist <= tol,
+          "seed="
+              + seed
+              + " n="
+              + n
+              + ": eigenvalue "
+              + wantRe[k]
+              + "+"
+              + wantIm[k]
+              + "i found only at distance "
+              + bestDist
+              + " > "
+              + tol);
     }
   }
 
   /**
-   * A = [[a, b], [0, c]]: right eigenvector of a is e₁, left is ∝ (1, b/(a − c)), so
-   * κ(a) = √(1 + (b/(a − c))²) exactly; inverse iteration in double gets it to ~10⁻¹² relative.
+   * A = [[a, b], [0, c]]: right eigenvector of a is e₁, left is ∝ (1, b/(a − c)), so κ(a) = √(1 +
+   * (b/(a − c))²) exactly; inverse iteration in double gets it to ~10⁻¹² relative.
    */
   @Test
   void conditionNumberOfTriangularTwoByTwo() {
@@ -86,6 +99,7 @@ class NaiveSpectralSelfTest {
     double got = NaiveSpectral.eigenvalueCondition(new double[] {a, b, 0, c}, 2, a, 0);
     assertEquals(want, got, 1e-12 * want);
     // normal matrix: κ = 1
-    assertEquals(1.0, NaiveSpectral.eigenvalueCondition(new double[] {0, -2, 2, 0}, 2, 0, 2), 1e-12);
+    assertEquals(
+        1.0, NaiveSpectral.eigenvalueCondition(new double[] {0, -2, 2, 0}, 2, 0, 2), 1e-12);
   }
 }

@@ -2,7 +2,6 @@ package dev.bptt.verify.spectral;
 
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralEstimate;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Seeds;
@@ -13,22 +12,31 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * d2l §9.7 exercise 1(b): for symmetric M with |λ₂/λ₁| = r &lt; 1 and a random x, M^k·x aligns
- * with v₁. Formally tan∠(M^k x, v₁) ≤ r^k·tan∠(x, v₁), and since |cos θ| = 1/√(1 + tan²θ) ≥
- * 1 − tan²θ/2, |cos| ≥ 1 − ε as soon as tan ≤ √(2ε), i.e. after
- * K ≥ log(ε′)/log r steps with ε′ = √(2ε)/tan∠(x, v₁).
+ * d2l §9.7 exercise 1(b): for symmetric M with |λ₂/λ₁| = r &lt; 1 and a random x, M^k·x aligns with
+ * v₁. Formally tan∠(M^k x, v₁) ≤ r^k·tan∠(x, v₁), and since |cos θ| = 1/√(1 + tan²θ) ≥ 1 − tan²θ/2,
+ * |cos| ≥ 1 − ε as soon as tan ≤ √(2ε), i.e. after K ≥ log(ε′)/log r steps with ε′ = √(2ε)/tan∠(x,
+ * v₁).
  *
- * <p>The float run needs a margin for rounding: the test takes the smallest K ≥ K₀ =
- * ⌈log(ε′)/log r⌉ for which the perturbed tangent recursion of
- * {@link SpectralBounds#tangentAfter} is ≤ √(2ε) too, runs exactly K kernel steps and asserts
- * both the recursion's bound and |cos∠(x_K, v₁)| ≥ 1 − ε.
+ * <p>The float run needs a margin for rounding: the test takes the smallest K ≥ K₀ = ⌈log(ε′)/log
+ * r⌉ for which the perturbed tangent recursion of {@link SpectralBounds#tangentAfter} is ≤ √(2ε)
+ * too, runs exactly K kernel steps and asserts both the recursion's bound and |cos∠(x_K, v₁)| ≥ 1 −
+ * ε.
  */
 class PowerIterationAlignmentTest {
 
-  /** (seed, gap r, ε): ε is 10⁻⁶ for r ∈ {0.5, 0.9} and 10⁻⁴ for r = 0.99, whose float floor δ/(1 − r) is 10× higher. */
+  /**
+   * (seed, gap r, ε): ε is 10⁻⁶ for r ∈ {0.5, 0.9} and 10⁻⁴ for r = 0.99, whose float floor δ/(1 −
+   * r) is 10× higher.
+   */
   static Stream<Arguments> cases() {
-    return Seeds.fewSeeds().boxed().flatMap(s -> Stream.of(
-        Arguments.of(s, 0.5, 1e-6), Arguments.of(s, 0.9, 1e-6), Arguments.of(s, 0.99, 1e-4)));
+    return Seeds.fewSeeds()
+        .boxed()
+        .flatMap(
+            s ->
+                Stream.of(
+                    Arguments.of(s, 0.5, 1e-6),
+                    Arguments.of(s, 0.9, 1e-6),
+                    Arguments.of(s, 0.99, 1e-4)));
   }
 
   @ParameterizedTest(name = "seed={0} gap={1} eps={2}")
@@ -56,7 +64,11 @@ class PowerIterationAlignmentTest {
     Spectral.randomStart(seed ^ 0x5DEECE66DL, n, x, 0);
     // The kernel first scales x to unit length in float (one rounding per component: the
     // direction moves by at most u radians).
-    double t0 = Math.tan(Math.atan(NaiveSpectral.tangent(NaiveSpectral.toDouble(x, 0, n), v1)) + phi + SpectralBounds.U);
+    double t0 =
+        Math.tan(
+            Math.atan(NaiveSpectral.tangent(NaiveSpectral.toDouble(x, 0, n), v1))
+                + phi
+                + SpectralBounds.U);
     if (!(t0 < Double.POSITIVE_INFINITY) || Math.atan(t0) >= Math.PI / 2) {
       return null; // start numerically orthogonal to v₁: probability 0 for a Gaussian start
     }
@@ -73,12 +85,26 @@ class PowerIterationAlignmentTest {
       steps++;
     }
     if (!(tBound <= target)) {
-      return "n=" + n + ": the float floor of the tangent exceeds sqrt(2 eps) = " + target + " (bound " + tBound
-          + " after " + steps + " steps, t0=" + t0 + " K0=" + k0 + " delta=" + eta + "); the case is mis-sized";
+      return "n="
+          + n
+          + ": the float floor of the tangent exceeds sqrt(2 eps) = "
+          + target
+          + " (bound "
+          + tBound
+          + " after "
+          + steps
+          + " steps, t0="
+          + t0
+          + " K0="
+          + k0
+          + " delta="
+          + eta
+          + "); the case is mis-sized";
     }
     // maxIter = K + 1, tol = 0: the kernel multiplies K + 1 times and returns the iterate x_K whose
     // Rayleigh quotient it formed last.
-    SpectralEstimate est = Spectral.symmetricDominant(n, sym.m(), 0, n, x, 0, work, 0, steps + 1, 0);
+    SpectralEstimate est =
+        Spectral.symmetricDominant(n, sym.m(), 0, n, x, 0, work, 0, steps + 1, 0);
     if (est.iterations() != steps + 1) {
       return "expected exactly " + (steps + 1) + " products with tol=0, got " + est.iterations();
     }
@@ -86,8 +112,23 @@ class PowerIterationAlignmentTest {
     double tan = Math.tan(Math.atan(NaiveSpectral.tangent(xd, v1)) + phi);
     double cos = 1 / Math.sqrt(1 + tan * tan);
     if (tan > tBound || cos < 1 - eps) {
-      return "n=" + n + " gap=" + gap + " K0=" + k0 + " K=" + steps + ": tan(x_K, v1) <= " + tan + " (bound " + tBound
-          + "), |cos| >= " + cos + " (need >= 1 - " + eps + ")";
+      return "n="
+          + n
+          + " gap="
+          + gap
+          + " K0="
+          + k0
+          + " K="
+          + steps
+          + ": tan(x_K, v1) <= "
+          + tan
+          + " (bound "
+          + tBound
+          + "), |cos| >= "
+          + cos
+          + " (need >= 1 - "
+          + eps
+          + ")";
     }
     return null;
   }

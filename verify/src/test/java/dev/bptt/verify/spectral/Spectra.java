@@ -1,7 +1,6 @@
 package dev.bptt.verify.spectral;
 
 import dev.bptt.kernel.spectral.SpectralInit;
-
 import dev.bptt.verify.NaiveSpectral;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -17,8 +16,8 @@ final class Spectra {
   static final float CANARY = Float.intBitsToFloat(0x7fc05ec7);
 
   /**
-   * n eigenvalues (n ≥ 2): λ₀ = ±top, λ₁ = ±gap·top, the rest uniform in (−gap·top, gap·top),
-   * signs random; so |λ₁/λ₀| = gap exactly and every other |λᵢ| &lt; gap·top.
+   * n eigenvalues (n ≥ 2): λ₀ = ±top, λ₁ = ±gap·top, the rest uniform in (−gap·top, gap·top), signs
+   * random; so |λ₁/λ₀| = gap exactly and every other |λᵢ| &lt; gap·top.
    */
   static double[] gapSpectrum(SplittableRandom r, int n, double top, double gap) {
     double[] l = new double[n];
@@ -32,8 +31,8 @@ final class Spectra {
 
   /**
    * The float matrix M = SpectralInit.symmetric(seed, λ) (n×n, ld = n) and the float Q that
-   * SpectralInit.orthogonal writes for the same seed: column k of Q is the eigenvector of λₖ
-   * (up to the roundings bounded in {@link SpectralBounds}).
+   * SpectralInit.orthogonal writes for the same seed: column k of Q is the eigenvector of λₖ (up to
+   * the roundings bounded in {@link SpectralBounds}).
    */
   record Sym(int n, double[] lambda, float[] m, float[] q) {
     static Sym of(long seed, double[] lambda) {

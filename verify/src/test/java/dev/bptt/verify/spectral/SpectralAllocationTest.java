@@ -1,20 +1,18 @@
 package dev.bptt.verify.spectral;
 
-import dev.bptt.kernel.spectral.Spectral;
-import dev.bptt.kernel.spectral.SpectralEstimate;
-import dev.bptt.kernel.spectral.SpectralInit;
-
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.bptt.kernel.spectral.Spectral;
+import dev.bptt.kernel.spectral.SpectralInit;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The power iterations allocate nothing per step: once the JIT has compiled the kernels, a round
- * of calls allocates at most one {@code SpectralEstimate} record per call (≤ 64 bytes: a 12-byte
+ * The power iterations allocate nothing per step: once the JIT has compiled the kernels, a round of
+ * calls allocates at most one {@code SpectralEstimate} record per call (≤ 64 bytes: a 12-byte
  * header, five doubles, an int and a boolean, 8-byte aligned), although every call runs 40 power
  * steps (so even 2 bytes per step would exceed it). The counter is this thread's, exact.
  */
@@ -25,7 +23,9 @@ class SpectralAllocationTest {
 
   private static com.sun.management.ThreadMXBean threads() {
     return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
-        && t.isThreadAllocatedMemorySupported() ? t : null;
+            && t.isThreadAllocatedMemorySupported()
+        ? t
+        : null;
   }
 
   @Test
@@ -35,15 +35,19 @@ class SpectralAllocationTest {
     int n = 48;
     float[] w = new float[n * n], s = new float[n * n];
     SpectralInit.gaussianRescaled(new SplittableRandom(5), 1.0, n, w, 0, n);
-    SpectralInit.symmetric(new SplittableRandom(6), Spectra.gapSpectrum(new SplittableRandom(7), n, 1, 0.9), s, 0, n);
+    SpectralInit.symmetric(
+        new SplittableRandom(6), Spectra.gapSpectrum(new SplittableRandom(7), n, 1, 0.9), s, 0, n);
     float[] v = new float[n];
-    float[] work = new float[Math.max(Spectral.spectralRadiusWorkLength(n), Spectral.sigmaMaxWorkLength(n, n))];
-    Runnable call = () -> {
-      Spectral.randomStart(3, n, v, 0);
-      Spectral.spectralRadius(n, w, 0, n, v, 0, work, 0, STEPS, 0);
-      Spectral.sigmaMax(n, n, w, 0, n, v, 0, work, 0, STEPS, 0);
-      Spectral.symmetricDominant(n, s, 0, n, v, 0, work, 0, STEPS, 0);
-    };
+    float[] work =
+        new float
+            [Math.max(Spectral.spectralRadiusWorkLength(n), Spectral.sigmaMaxWorkLength(n, n))];
+    Runnable call =
+        () -> {
+          Spectral.randomStart(3, n, v, 0);
+          Spectral.spectralRadius(n, w, 0, n, v, 0, work, 0, STEPS, 0);
+          Spectral.sigmaMax(n, n, w, 0, n, v, 0, work, 0, STEPS, 0);
+          Spectral.symmetricDominant(n, s, 0, n, v, 0, work, 0, STEPS, 0);
+        };
     // randomStart makes one SplittableRandom (≤ 64 bytes: header + two longs) per call as well.
     long allowed = CALLS * 4 * RECORD_BYTES;
     long[] perRound = new long[MAX_ROUNDS];
@@ -58,6 +62,12 @@ class SpectralAllocationTest {
         return;
       }
     }
-    fail("every round of " + CALLS + " calls allocated more than " + allowed + " bytes: " + Arrays.toString(perRound));
+    fail(
+        "every round of "
+            + CALLS
+            + " calls allocated more than "
+            + allowed
+            + " bytes: "
+            + Arrays.toString(perRound));
   }
 }

@@ -15,9 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link SpectralEstimator} is the positional {@link Spectral} API with its scratch held: the
- * same estimate bitwise from the same seeded start, warm starts that need fewer steps on an
- * unchanged matrix, and bad arguments rejected with their names.
+ * {@link SpectralEstimator} is the positional {@link Spectral} API with its scratch held: the same
+ * estimate bitwise from the same seeded start, warm starts that need fewer steps on an unchanged
+ * matrix, and bad arguments rejected with their names.
  */
 class SpectralEstimatorTest {
 
@@ -48,10 +48,12 @@ class SpectralEstimatorTest {
     }
     SpectralInit.symmetric(r, eig, sym, 0, n);
     long startSeed = r.nextLong();
-    SpectralEstimator est = SpectralEstimator.square(n).withSeed(startSeed).withMaxIterations(300).withTolerance(1e-4);
+    SpectralEstimator est =
+        SpectralEstimator.square(n).withSeed(startSeed).withMaxIterations(300).withTolerance(1e-4);
 
     float[] v = new float[n];
-    float[] work = new float[Math.max(Spectral.spectralRadiusWorkLength(n), Spectral.symmetricWorkLength(n))];
+    float[] work =
+        new float[Math.max(Spectral.spectralRadiusWorkLength(n), Spectral.symmetricWorkLength(n))];
     Spectral.randomStart(startSeed, n, v, 0);
     SpectralEstimate expected = Spectral.spectralRadius(n, w, 0, n, v, 0, work, 0, 300, 1e-4);
     assertEquals(expected, est.spectralRadius(w), "seed=" + seed + " n=" + n);
@@ -65,8 +67,11 @@ class SpectralEstimatorTest {
     float[] workR = new float[Spectral.sigmaMaxWorkLength(m, n)];
     Spectral.randomStart(startSeed, n, vr, 0);
     expected = Spectral.sigmaMax(m, n, rect, 0, n, vr, 0, workR, 0, 300, 1e-4);
-    SpectralEstimator rectangular = SpectralEstimator.rectangular(m, n).withSeed(startSeed).withMaxIterations(300)
-        .withTolerance(1e-4);
+    SpectralEstimator rectangular =
+        SpectralEstimator.rectangular(m, n)
+            .withSeed(startSeed)
+            .withMaxIterations(300)
+            .withTolerance(1e-4);
     assertEquals(expected, rectangular.sigmaMax(rect), "seed=" + seed + " m=" + m + " n=" + n);
     // A second cold call repeats the first bitwise (the start is re-drawn from the seed).
     assertEquals(expected, rectangular.sigmaMax(rect), "seed=" + seed);
@@ -83,12 +88,19 @@ class SpectralEstimatorTest {
       eig[i] = i == 0 ? 2.0 : r.nextDouble(-1.6, 1.6); // gap 0.8: a cold start needs tens of steps
     }
     SpectralInit.symmetric(r, eig, sym, 0, n);
-    SpectralEstimator warm = SpectralEstimator.square(n).withSeed(seed).withWarmStart(true).withTolerance(1e-5);
+    SpectralEstimator warm =
+        SpectralEstimator.square(n).withSeed(seed).withWarmStart(true).withTolerance(1e-5);
     SpectralEstimate first = warm.symmetricDominant(sym);
     SpectralEstimate second = warm.symmetricDominant(sym);
     assertTrue(first.converged() && second.converged(), "seed=" + seed);
-    assertTrue(second.iterations() < first.iterations(),
-        "seed=" + seed + ": warm start took " + second.iterations() + " steps, cold " + first.iterations());
+    assertTrue(
+        second.iterations() < first.iterations(),
+        "seed="
+            + seed
+            + ": warm start took "
+            + second.iterations()
+            + " steps, cold "
+            + first.iterations());
     // Some eigenvalue of the float matrix lies within the residual of θ (symmetric: Bauer–Fike with
     // κ = 1), and the float matrix's eigenvalues are within ‖ΔA‖ ≤ n·u·‖A‖₂ of the prescribed ones.
     double bound = second.residual() + n * 0x1p-24 * 2.0;
@@ -99,17 +111,27 @@ class SpectralEstimatorTest {
   @MethodSource("seeds")
   void badArgumentsAreNamed(long seed) {
     int n = 3 + (int) (seed % 5);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpectralEstimator.square(0));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> SpectralEstimator.square(0));
     assertTrue(e.getMessage().contains("rows"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> SpectralEstimator.square(n).withMaxIterations(0));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> SpectralEstimator.square(n).withMaxIterations(0));
     assertTrue(e.getMessage().contains("maxIterations"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> SpectralEstimator.square(n).withTolerance(Double.NaN));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SpectralEstimator.square(n).withTolerance(Double.NaN));
     assertTrue(e.getMessage().contains("tolerance"), e.getMessage());
-    IndexOutOfBoundsException oob = assertThrows(IndexOutOfBoundsException.class,
-        () -> SpectralEstimator.square(n).spectralRadius(new float[n * n - 1]));
+    IndexOutOfBoundsException oob =
+        assertThrows(
+            IndexOutOfBoundsException.class,
+            () -> SpectralEstimator.square(n).spectralRadius(new float[n * n - 1]));
     assertTrue(oob.getMessage().contains("W"), oob.getMessage());
-    IllegalStateException st = assertThrows(IllegalStateException.class,
-        () -> SpectralEstimator.rectangular(n, n + 1).spectralRadius(new float[n * (n + 1)]));
+    IllegalStateException st =
+        assertThrows(
+            IllegalStateException.class,
+            () -> SpectralEstimator.rectangular(n, n + 1).spectralRadius(new float[n * (n + 1)]));
     assertTrue(st.getMessage().contains("square"), st.getMessage());
   }
 }

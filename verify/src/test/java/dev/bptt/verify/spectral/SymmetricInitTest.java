@@ -1,7 +1,6 @@
 package dev.bptt.verify.spectral;
 
 import dev.bptt.kernel.spectral.SpectralInit;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.NaiveSpectral;
 import dev.bptt.verify.Shrink;
@@ -12,8 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code SpectralInit.symmetric}: M = Q·diag(λ)·Qᵀ is exactly symmetric, column k of the Q that
- * {@code orthogonal} draws for the same seed is an eigenvector for λₖ, and M's eigenvalues are
- * λ, all within derived rounding bounds.
+ * {@code orthogonal} draws for the same seed is an eigenvector for λₖ, and M's eigenvalues are λ,
+ * all within derived rounding bounds.
  */
 class SymmetricInitTest {
 
@@ -43,7 +42,8 @@ class SymmetricInitTest {
     }
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < i; j++) {
-        if (Float.floatToRawIntBits(a[off + i * ld + j]) != Float.floatToRawIntBits(a[off + j * ld + i])) {
+        if (Float.floatToRawIntBits(a[off + i * ld + j])
+            != Float.floatToRawIntBits(a[off + j * ld + i])) {
           return "not exactly symmetric at (" + i + "," + j + ")";
         }
       }
@@ -57,11 +57,23 @@ class SymmetricInitTest {
       // (|δ| ≤ u|q*|, then normalized in double), ‖E‖₂ ≤ shift (see symmetricEigenShift, which
       // also covers M*q* − λ_k q* = Q_d Λ (Q_dᵀq* − e_k), of norm ≤ ν‖λ‖∞(1+ν)), and
       // ‖M* − λ_k I‖₂ ≤ ‖λ‖∞(1+ν) + |λ_k|. The double check itself: γᵈ_n·√n·‖λ‖... ≤ γᵈ_n·n·‖λ‖∞.
-      double bound = shift + nu * lInf * (1 + nu) + u * (1 + 2 * u) * (lInf * (1 + nu) + Math.abs(lambda[k]))
-          + Tolerance.gammaDouble(n) * n * (lInf + l2);
+      double bound =
+          shift
+              + nu * lInf * (1 + nu)
+              + u * (1 + 2 * u) * (lInf * (1 + nu) + Math.abs(lambda[k]))
+              + Tolerance.gammaDouble(n) * n * (lInf + l2);
       double res = sym.eigenResidual(k);
       if (res > bound) {
-        return "n=" + n + " scale=" + scale + ": ||M q_k - lambda_k q_k|| = " + res + " > bound " + bound + " at k=" + k;
+        return "n="
+            + n
+            + " scale="
+            + scale
+            + ": ||M q_k - lambda_k q_k|| = "
+            + res
+            + " > bound "
+            + bound
+            + " at k="
+            + k;
       }
     }
     // Weyl: sorted eigenvalues of M_f within `shift` of sorted λ; plus the double QR reference's
@@ -71,8 +83,18 @@ class SymmetricInitTest {
     double[] mu = Spectra.sorted(eig[0]), want = Spectra.sorted(lambda);
     for (int i = 0; i < n; i++) {
       if (Math.abs(mu[i] - want[i]) > shift + refErr || Math.abs(eig[1][i]) > shift + refErr) {
-        return "n=" + n + " eigenvalue " + i + ": " + mu[i] + " (im " + eig[1][i] + ") vs " + want[i]
-            + ", bound " + (shift + refErr);
+        return "n="
+            + n
+            + " eigenvalue "
+            + i
+            + ": "
+            + mu[i]
+            + " (im "
+            + eig[1][i]
+            + ") vs "
+            + want[i]
+            + ", bound "
+            + (shift + refErr);
       }
     }
     return null;

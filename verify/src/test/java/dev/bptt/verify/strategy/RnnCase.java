@@ -11,24 +11,27 @@ import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.rnn.StepLoss;
-
 import dev.bptt.verify.NaiveBptt;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * One seeded RNN problem for the strategy tests: layout, activation, parameters scaled so that
- * states neither saturate nor vanish at once (W ~ U(±1/√fan-in)), inputs, h_0, upstream
- * gradients, a loss pattern and non-zero starting gradients (so += is checked too).
+ * states neither saturate nor vanish at once (W ~ U(±1/√fan-in)), inputs, h_0, upstream gradients,
+ * a loss pattern and non-zero starting gradients (so += is checked too).
  *
  * <p>The upstream gradients exist twice: {@link #dOut} over every step [T][B][O′] with the mask
- * {@link #lossAt} (what the double reference {@link NaiveBptt} reads), and {@link #upstream},
- * the compact [L][B][O′] array of the loss steps {@link #losses} in increasing order (what the
- * kernel reads).
+ * {@link #lossAt} (what the double reference {@link NaiveBptt} reads), and {@link #upstream}, the
+ * compact [L][B][O′] array of the loss steps {@link #losses} in increasing order (what the kernel
+ * reads).
  */
 final class RnnCase {
   /** Which steps carry a loss. */
-  enum Losses { EVERY, LAST, RANDOM }
+  enum Losses {
+    EVERY,
+    LAST,
+    RANDOM
+  }
 
   final RnnLayout layout;
   final Activation act;
@@ -40,19 +43,34 @@ final class RnnCase {
   final float[] params;
   final float[] x;
   final float[] h0;
+
   /** Upstream gradients of every step [T][B][O′] (zero where no loss), for the reference. */
   final float[] dOut;
+
   /** Loss steps (index t − 1), or null for every step. */
   final boolean[] lossAt;
+
   /** The same loss steps for the kernel. */
   final LossSteps losses;
+
   /** The loss steps, increasing. */
   final int[] lossSteps;
+
   /** Compact upstream gradients [L][B][O′] of {@link #lossSteps}, for the kernel. */
   final float[] upstream;
+
   final float[] grads0;
 
-  RnnCase(long seed, int d, int h, int o, int steps, int batch, Activation act, Losses losses, boolean withH0) {
+  RnnCase(
+      long seed,
+      int d,
+      int h,
+      int o,
+      int steps,
+      int batch,
+      Activation act,
+      Losses losses,
+      boolean withH0) {
     SplittableRandom r = new SplittableRandom(seed);
     this.layout = new RnnLayout(d, h, o);
     this.act = act;
@@ -70,11 +88,12 @@ final class RnnCase {
     this.x = array(r, steps * batch * d, 1);
     this.h0 = withH0 ? array(r, batch * h, 0.5) : null;
     float[] up = array(r, steps * batch * layout.stepOutputSize(), 1);
-    boolean[] mask = switch (losses) {
-      case EVERY -> null;
-      case LAST -> mask(steps, t -> t == steps);
-      case RANDOM -> mask(steps, t -> r.nextInt(3) != 0);
-    };
+    boolean[] mask =
+        switch (losses) {
+          case EVERY -> null;
+          case LAST -> mask(steps, t -> t == steps);
+          case RANDOM -> mask(steps, t -> r.nextInt(3) != 0);
+        };
     this.grads0 = array(r, layout.size(), 0.25);
     if (mask != null && count(mask) == 0) {
       // The old API allowed a sequence without any loss step, LossSteps cannot name none: the
@@ -107,8 +126,22 @@ final class RnnCase {
   }
 
   String describe() {
-    return "D=" + layout.inputSize() + " H=" + layout.hiddenSize() + " O=" + layout.outputSize() + " T=" + steps
-        + " B=" + batch + " " + act + " losses=" + losses + " h0=" + (h0 != null);
+    return "D="
+        + layout.inputSize()
+        + " H="
+        + layout.hiddenSize()
+        + " O="
+        + layout.outputSize()
+        + " T="
+        + steps
+        + " B="
+        + batch
+        + " "
+        + act
+        + " losses="
+        + losses
+        + " h0="
+        + (h0 != null);
   }
 
   /** A fresh sequence batch of this case: inputs, h_0, loss steps and the compact upstream. */
@@ -140,9 +173,9 @@ final class RnnCase {
   }
 
   /**
-   * Gradients (into {@code grads}), dh0 (not for streaming) and h_T of the runner under a
-   * strategy; with a loss callback, the callback writes the upstream gradients into a copy of
-   * {@link #upstream} (see {@link #writeUpstream}).
+   * Gradients (into {@code grads}), dh0 (not for streaming) and h_T of the runner under a strategy;
+   * with a loss callback, the callback writes the upstream gradients into a copy of {@link
+   * #upstream} (see {@link #writeUpstream}).
    */
   Result run(BpttStrategy strategy, BpttWorkspace ws, float[] grads, StepLoss loss) {
     SequenceBatch s = seq();
@@ -154,7 +187,8 @@ final class RnnCase {
 
   /** The run of a prepared sequence batch (dh0 added unless streaming). */
   Result runBatch(BpttStrategy strategy, BpttWorkspace ws, float[] grads, SequenceBatch s) {
-    float[] dh0 = strategy instanceof BpttStrategy.Streaming ? null : new float[batch * layout.hiddenSize()];
+    float[] dh0 =
+        strategy instanceof BpttStrategy.Streaming ? null : new float[batch * layout.hiddenSize()];
     s.initialStateGradient(dh0);
     runner.run(strategy, params, grads, s, ws);
     float[] hT = new float[batch * layout.hiddenSize()];
@@ -162,7 +196,10 @@ final class RnnCase {
     return new Result(grads, dh0, hT, null);
   }
 
-  /** Writes this case's upstream block of loss step t into dy[dyOff..] (a StepLoss that only observes). */
+  /**
+   * Writes this case's upstream block of loss step t into dy[dyOff..] (a StepLoss that only
+   * observes).
+   */
   void writeUpstream(int t, float[] dy, int dyOff) {
     int row = batch * layout.stepOutputSize();
     System.arraycopy(dOut, (t - 1) * row, dy, dyOff, row);
@@ -170,7 +207,8 @@ final class RnnCase {
 
   /** Double reference from the full forward's states: reach ≥ T is full BPTT, τ is truncation. */
   NaiveBptt.Result naive(float[] states, float[] flow, int reach) {
-    return NaiveBptt.backward(layout, act, params, steps, batch, x, 0, states, 0, dOut, 0, lossAt, flow, reach);
+    return NaiveBptt.backward(
+        layout, act, params, steps, batch, x, 0, states, 0, dOut, 0, lossAt, flow, reach);
   }
 
   /** Gradients, ∂L/∂h_0, h_T and (for the full reference) every state. */
@@ -207,7 +245,10 @@ final class RnnCase {
     return s;
   }
 
-  /** LossSteps of a mask with at least one step (null: every step; lastOnly: {@link LossSteps#lastStep()}). */
+  /**
+   * LossSteps of a mask with at least one step (null: every step; lastOnly: {@link
+   * LossSteps#lastStep()}).
+   */
   static LossSteps lossStepsOf(boolean[] lossAt, int steps, boolean lastOnly) {
     if (lossAt == null) {
       return LossSteps.everyStep();

@@ -1,10 +1,12 @@
 package dev.bptt.verify.strategy;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.SequenceShape;
-
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
@@ -15,12 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 /**
- * Workspaces run any shape that fits their capacity: a run of T′ ≤ T steps and B′ ≤ B sequences
- * on a workspace of capacity (T, B) gives bitwise the gradients, ∂L/∂h_0, h_T and traces of a
+ * Workspaces run any shape that fits their capacity: a run of T′ ≤ T steps and B′ ≤ B sequences on
+ * a workspace of capacity (T, B) gives bitwise the gradients, ∂L/∂h_0, h_T and traces of a
  * workspace of exactly (T′, B′), for every strategy family (stored states: full, truncated,
  * randomized; checkpointed; streaming); and a workspace sized for truncated(τ ≥ T) runs
  * truncated(τ′ &lt; T) like one sized for τ′.
@@ -31,96 +30,145 @@ class StrategyShapesTest {
   private static int[] dims(long seed) {
     Gen g = new Gen(seed);
     int steps = g.size(1, 40);
-    return new int[] {steps, 1 + g.random().nextInt(3), 1 + g.random().nextInt(9), g.random().nextInt(3),
-        g.size(0, 6), g.size(1, 19), g.size(0, 4), 1 + g.random().nextInt(steps + 1),
-        1 + g.random().nextInt(steps + 1), 1 + g.random().nextInt(steps + 1), g.random().nextInt(steps + 1)};
+    return new int[] {
+      steps,
+      1 + g.random().nextInt(3),
+      1 + g.random().nextInt(9),
+      g.random().nextInt(3),
+      g.size(0, 6),
+      g.size(1, 19),
+      g.size(0, 4),
+      1 + g.random().nextInt(steps + 1),
+      1 + g.random().nextInt(steps + 1),
+      1 + g.random().nextInt(steps + 1),
+      g.random().nextInt(steps + 1)
+    };
   }
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void smallerShapeOnALargerWorkspaceIsBitwiseTheSame(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (d[0] < 1 || d[1] < 1 || d[2] < 0 || d[3] < 0 || d[5] < 1 || d[7] < 1 || d[8] < 1 || d[9] < 1
-          || d[10] < 0) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[4], d[5], d[6], d[0], d[1]);
-      SequenceShape capacity = SequenceShape.steps(d[0] + d[2]).batch(d[1] + d[3]);
-      // Strategies whose buffers depend on T only through min(·, T) or fixed lengths, sized for
-      // the capacity and run at (T′, B′) (the randomized one re-made so both runs draw alike).
-      List<Supplier<BpttStrategy>> strategies = List.of(BpttStrategy::full, () -> BpttStrategy.truncated(d[8]),
-          () -> BpttStrategy.randomized(TruncationSchedule.polynomialTail(2 + d[8], 4), new SplittableRandom(seed)),
-          () -> BpttStrategy.checkpointed(d[7]), () -> BpttStrategy.streaming(d[9], d[9] + d[10]));
-      for (Supplier<BpttStrategy> make : strategies) {
-        BpttStrategy s = make.get();
-        StrategyTracesTest.Traces exact = StrategyTracesTest.run(c, s, c.workspace(s));
-        RnnCase.Result exactResult = c.run(make.get(), c.workspace(s));
-        BpttWorkspace big = new BpttWorkspace(c.rnn, capacity, s);
-        BpttStrategy again = make.get();
-        StrategyTracesTest.Traces got = StrategyTracesTest.run(c, again, big);
-        RnnCase.Result gotResult = c.run(make.get(), big);
-        String what = s + " at " + c.shape + " on capacity " + capacity + " " + c.describe();
-        String m = Bits.first(Bits.same(what + " grads", got.grads(), exact.grads()),
-            Bits.same(what + " traceDh", got.dh(), exact.dh()), Bits.same(what + " traceDelta", got.delta(), exact.delta()),
-            Bits.same(what + " grads (2)", gotResult.grads(), exactResult.grads()),
-            Bits.same(what + " h_T", gotResult.hT(), exactResult.hT()),
-            exactResult.dh0() == null ? null : Bits.same(what + " dh0", gotResult.dh0(), exactResult.dh0()));
-        if (m != null) {
-          return m;
-        }
-      }
-      return null;
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (d[0] < 1 || d[1] < 1 || d[2] < 0 || d[3] < 0 || d[5] < 1 || d[7] < 1 || d[8] < 1
+              || d[9] < 1 || d[10] < 0) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[4], d[5], d[6], d[0], d[1]);
+          SequenceShape capacity = SequenceShape.steps(d[0] + d[2]).batch(d[1] + d[3]);
+          // Strategies whose buffers depend on T only through min(·, T) or fixed lengths, sized for
+          // the capacity and run at (T′, B′) (the randomized one re-made so both runs draw alike).
+          List<Supplier<BpttStrategy>> strategies =
+              List.of(
+                  BpttStrategy::full,
+                  () -> BpttStrategy.truncated(d[8]),
+                  () ->
+                      BpttStrategy.randomized(
+                          TruncationSchedule.polynomialTail(2 + d[8], 4),
+                          new SplittableRandom(seed)),
+                  () -> BpttStrategy.checkpointed(d[7]),
+                  () -> BpttStrategy.streaming(d[9], d[9] + d[10]));
+          for (Supplier<BpttStrategy> make : strategies) {
+            BpttStrategy s = make.get();
+            StrategyTracesTest.Traces exact = StrategyTracesTest.run(c, s, c.workspace(s));
+            RnnCase.Result exactResult = c.run(make.get(), c.workspace(s));
+            BpttWorkspace big = new BpttWorkspace(c.rnn, capacity, s);
+            BpttStrategy again = make.get();
+            StrategyTracesTest.Traces got = StrategyTracesTest.run(c, again, big);
+            RnnCase.Result gotResult = c.run(make.get(), big);
+            String what = s + " at " + c.shape + " on capacity " + capacity + " " + c.describe();
+            String m =
+                Bits.first(
+                    Bits.same(what + " grads", got.grads(), exact.grads()),
+                    Bits.same(what + " traceDh", got.dh(), exact.dh()),
+                    Bits.same(what + " traceDelta", got.delta(), exact.delta()),
+                    Bits.same(what + " grads (2)", gotResult.grads(), exactResult.grads()),
+                    Bits.same(what + " h_T", gotResult.hT(), exactResult.hT()),
+                    exactResult.dh0() == null
+                        ? null
+                        : Bits.same(what + " dh0", gotResult.dh0(), exactResult.dh0()));
+            if (m != null) {
+              return m;
+            }
+          }
+          return null;
+        });
   }
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void truncatedWorkspaceForTauAtLeastTRunsEverySmallerTau(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (d[0] < 1 || d[1] < 1 || d[2] < 0 || d[5] < 1 || d[8] < 1) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[4], d[5], d[6], d[0], d[1]);
-      BpttWorkspace wide = c.workspace(BpttStrategy.truncated(d[0] + d[2]));
-      for (int tau = 1; tau < d[0] + 2; tau++) {
-        BpttStrategy s = BpttStrategy.truncated(tau);
-        RnnCase.Result exact = c.run(s, c.workspace(s)), got = c.run(s, wide);
-        String what = s + " on a workspace for " + wide.sizedFor() + " " + c.describe();
-        String m = Bits.first(Bits.same(what + " grads", got.grads(), exact.grads()),
-            Bits.same(what + " dh0", got.dh0(), exact.dh0()), Bits.same(what + " h_T", got.hT(), exact.hT()));
-        if (m != null) {
-          return m;
-        }
-      }
-      return null;
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (d[0] < 1 || d[1] < 1 || d[2] < 0 || d[5] < 1 || d[8] < 1) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[4], d[5], d[6], d[0], d[1]);
+          BpttWorkspace wide = c.workspace(BpttStrategy.truncated(d[0] + d[2]));
+          for (int tau = 1; tau < d[0] + 2; tau++) {
+            BpttStrategy s = BpttStrategy.truncated(tau);
+            RnnCase.Result exact = c.run(s, c.workspace(s)), got = c.run(s, wide);
+            String what = s + " on a workspace for " + wide.sizedFor() + " " + c.describe();
+            String m =
+                Bits.first(
+                    Bits.same(what + " grads", got.grads(), exact.grads()),
+                    Bits.same(what + " dh0", got.dh0(), exact.dh0()),
+                    Bits.same(what + " h_T", got.hT(), exact.hT()));
+            if (m != null) {
+              return m;
+            }
+          }
+          return null;
+        });
   }
 
   /**
-   * The default checkpointed strategy and a state budget choose the segment length from T, so
-   * a shorter T′ may choose a segment longer than the workspace's (T = 6: s = 3; T′ = 5: s = 5,
-   * the whole sequence, because 3 would store as many states as full BPTT). The workspace runs
-   * them with its own segment length as the cap, bitwise equal to full BPTT.
+   * The default checkpointed strategy and a state budget choose the segment length from T, so a
+   * shorter T′ may choose a segment longer than the workspace's (T = 6: s = 3; T′ = 5: s = 5, the
+   * whole sequence, because 3 would store as many states as full BPTT). The workspace runs them
+   * with its own segment length as the cap, bitwise equal to full BPTT.
    */
   @Test
   void defaultAndBudgetCheckpointedRunEveryShorterSequence() {
     List<String> rejected = new java.util.ArrayList<>();
     for (int capacity = 1; capacity <= 40; capacity++) {
       int budget = BpttStrategy.checkpointed().storedStates(capacity);
-      for (BpttStrategy s : new BpttStrategy[] {BpttStrategy.checkpointed(), BpttStrategy.checkpointedWithBudget(budget)}) {
+      for (BpttStrategy s :
+          new BpttStrategy[] {
+            BpttStrategy.checkpointed(), BpttStrategy.checkpointedWithBudget(budget)
+          }) {
         for (int steps = 1; steps <= capacity; steps++) {
-          RnnCase c = new RnnCase(capacity * 100L + steps, 2, 5, 1, steps, 2, dev.bptt.kernel.blas.Activation.TANH,
-              RnnCase.Losses.EVERY, true);
+          RnnCase c =
+              new RnnCase(
+                  capacity * 100L + steps,
+                  2,
+                  5,
+                  1,
+                  steps,
+                  2,
+                  dev.bptt.kernel.blas.Activation.TANH,
+                  RnnCase.Losses.EVERY,
+                  true);
           BpttWorkspace big = new BpttWorkspace(c.rnn, SequenceShape.steps(capacity).batch(2), s);
           try {
             RnnCase.Result got = c.run(s, big);
-            assertNull(Bits.same(s + " T'=" + steps + " on capacity T=" + capacity, got.grads(), c.full().grads()));
+            assertNull(
+                Bits.same(
+                    s + " T'=" + steps + " on capacity T=" + capacity,
+                    got.grads(),
+                    c.full().grads()));
           } catch (IllegalArgumentException e) {
             rejected.add(s + " T'=" + steps + " on capacity T=" + capacity + ": " + e.getMessage());
           }
         }
       }
     }
-    assertTrue(rejected.isEmpty(), rejected.size() + " runs rejected, e.g. " + rejected.stream().limit(3).toList());
+    assertTrue(
+        rejected.isEmpty(),
+        rejected.size() + " runs rejected, e.g. " + rejected.stream().limit(3).toList());
   }
 }

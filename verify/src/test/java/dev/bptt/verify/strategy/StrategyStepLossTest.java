@@ -6,7 +6,6 @@ import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.StepLoss;
-
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
@@ -22,9 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link LossSteps#lastStep()} and {@link LossSteps#at(int...)}: the callback is called exactly
  * once per loss step, in increasing order, with bitwise the outputs of the ElmanRnn forward pass;
  * the run returns the sum of its values (in step order, so exactly); full, checkpointed (default
- * and fixed segment) and streaming with one window (k1 = k2 = T) return the same value and
- * bitwise the same gradients, which are those of the upstream the callback wrote, passed as an
- * array.
+ * and fixed segment) and streaming with one window (k1 = k2 = T) return the same value and bitwise
+ * the same gradients, which are those of the upstream the callback wrote, passed as an array.
  */
 class StrategyStepLossTest {
 
@@ -32,9 +30,17 @@ class StrategyStepLossTest {
   private static int[] dims(long seed) {
     Gen g = new Gen(seed);
     int steps = g.size(1, 40);
-    return new int[] {steps, 1 + g.random().nextInt(3), g.size(0, 6), g.size(1, 19), g.size(0, 4),
-        1 + g.random().nextInt(steps + 1), 1 + g.random().nextInt(steps), g.random().nextInt(steps + 1),
-        1 + g.random().nextInt(steps + 1)};
+    return new int[] {
+      steps,
+      1 + g.random().nextInt(3),
+      g.size(0, 6),
+      g.size(1, 19),
+      g.size(0, 4),
+      1 + g.random().nextInt(steps + 1),
+      1 + g.random().nextInt(steps),
+      g.random().nextInt(steps + 1),
+      1 + g.random().nextInt(steps + 1)
+    };
   }
 
   /** A squared-error loss against a target, recording the steps and values it was called with. */
@@ -77,100 +83,146 @@ class StrategyStepLossTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void everyStrategyCallsTheLossOncePerLossStepInOrder(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (d[0] < 1 || d[1] < 1 || d[3] < 1 || d[5] < 1 || d[6] < 1 || d[7] < 0 || d[8] < 1) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-      int steps = c.steps, row = c.batch * c.layout.stepOutputSize();
-      float[] target = RnnCase.array(new SplittableRandom(seed * 31 + 7), steps * row, 1);
-      RnnWorkspace ref = new RnnWorkspace(c.rnn, c.shape);
-      c.rnn.forward(c.params, c.seq(), ref);
-      float[] refOut = c.layout.hasReadout() ? Arrays.copyOf(ref.output(), steps * row)
-          : Arrays.copyOfRange(ref.hidden(), row, (steps + 1) * row);
-      int[] some = RnnCase.lossSteps(RnnCase.mask(steps, t -> t == steps || (t * 7 + seed) % 3 == 0), steps);
-      LossSteps[] patterns = {LossSteps.everyStep(), LossSteps.lastStep(), LossSteps.at(some)};
-      int[][] patternSteps = {RnnCase.lossSteps(null, steps), {steps}, some};
-      for (int p = 0; p < patterns.length; p++) {
-        Double exactValue = null;
-        float[] exactGrads = null;
-        for (BpttStrategy s : List.of(BpttStrategy.full(), BpttStrategy.checkpointed(), BpttStrategy.checkpointed(d[5]),
-            BpttStrategy.streaming(steps, steps), BpttStrategy.streaming(d[6], d[6] + d[7]),
-            BpttStrategy.truncated(d[8]),
-            BpttStrategy.randomized(TruncationSchedule.constant(0.3), new SplittableRandom(seed)))) {
-          Recorder loss = new Recorder(target, row, steps);
-          SequenceBatch seq = new SequenceBatch(c.rnn, c.shape).input(c.x).losses(patterns[p]).loss(loss);
-          if (c.h0 != null) {
-            seq.initialState(c.h0);
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (d[0] < 1 || d[1] < 1 || d[3] < 1 || d[5] < 1 || d[6] < 1 || d[7] < 0 || d[8] < 1) {
+            return null;
           }
-          float[] grads = c.grads0.clone();
-          double value = c.runner.run(s, c.params, grads, seq, c.workspace(s));
-          String what = s + " losses=" + patterns[p] + " " + c.describe();
-          int[] called = loss.steps.stream().mapToInt(Integer::intValue).toArray();
-          if (!Arrays.equals(called, patternSteps[p])) {
-            return what + ": loss called at steps " + Arrays.toString(called) + ", expected "
-                + Arrays.toString(patternSteps[p]);
-          }
-          if (Double.doubleToLongBits(value) != Double.doubleToLongBits(loss.sum())) {
-            return what + ": returned " + value + ", the callback's values sum to " + loss.sum();
-          }
-          for (int t : patternSteps[p]) {
-            String m = Bits.same(what + " outputs of step " + t,
-                Arrays.copyOfRange(loss.outputs, (t - 1) * row, t * row),
-                Arrays.copyOfRange(refOut, (t - 1) * row, t * row));
-            if (m != null) {
-              return m;
-            }
-          }
-          // The same upstream as an array gives the same gradients.
-          float[] up = new float[patternSteps[p].length * row];
-          for (int i = 0; i < patternSteps[p].length; i++) {
-            int t = patternSteps[p][i];
-            for (int j = 0; j < row; j++) {
-              up[i * row + j] = refOut[(t - 1) * row + j] - target[(t - 1) * row + j];
-            }
-          }
-          SequenceBatch arraySeq = new SequenceBatch(c.rnn, c.shape).input(c.x).losses(patterns[p]).upstream(up);
-          if (c.h0 != null) {
-            arraySeq.initialState(c.h0);
-          }
-          float[] arrayGrads = c.grads0.clone();
-          BpttStrategy twin = s instanceof BpttStrategy.Randomized
-              ? BpttStrategy.randomized(TruncationSchedule.constant(0.3), new SplittableRandom(seed)) : s;
-          double none = c.runner.run(twin, c.params, arrayGrads, arraySeq, c.workspace(twin));
-          String m = Bits.first(Bits.same(what + " grads: callback vs upstream array", grads, arrayGrads),
-              none == 0 ? null : what + ": a run without a callback returned " + none);
-          if (m != null) {
-            return m;
-          }
-          boolean exact = s instanceof BpttStrategy.Full || s instanceof BpttStrategy.Checkpointed
-              || s instanceof BpttStrategy.Streaming st && st.k1() == steps;
-          if (exact) {
-            if (exactValue == null) {
-              exactValue = value;
-              exactGrads = grads;
-            } else {
-              m = Bits.first(Double.doubleToLongBits(value) == Double.doubleToLongBits(exactValue) ? null
-                      : what + ": loss value " + value + " differs from full's " + exactValue,
-                  Bits.same(what + " grads vs full", grads, exactGrads));
+          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          int steps = c.steps, row = c.batch * c.layout.stepOutputSize();
+          float[] target = RnnCase.array(new SplittableRandom(seed * 31 + 7), steps * row, 1);
+          RnnWorkspace ref = new RnnWorkspace(c.rnn, c.shape);
+          c.rnn.forward(c.params, c.seq(), ref);
+          float[] refOut =
+              c.layout.hasReadout()
+                  ? Arrays.copyOf(ref.output(), steps * row)
+                  : Arrays.copyOfRange(ref.hidden(), row, (steps + 1) * row);
+          int[] some =
+              RnnCase.lossSteps(
+                  RnnCase.mask(steps, t -> t == steps || (t * 7 + seed) % 3 == 0), steps);
+          LossSteps[] patterns = {LossSteps.everyStep(), LossSteps.lastStep(), LossSteps.at(some)};
+          int[][] patternSteps = {RnnCase.lossSteps(null, steps), {steps}, some};
+          for (int p = 0; p < patterns.length; p++) {
+            Double exactValue = null;
+            float[] exactGrads = null;
+            for (BpttStrategy s :
+                List.of(
+                    BpttStrategy.full(),
+                    BpttStrategy.checkpointed(),
+                    BpttStrategy.checkpointed(d[5]),
+                    BpttStrategy.streaming(steps, steps),
+                    BpttStrategy.streaming(d[6], d[6] + d[7]),
+                    BpttStrategy.truncated(d[8]),
+                    BpttStrategy.randomized(
+                        TruncationSchedule.constant(0.3), new SplittableRandom(seed)))) {
+              Recorder loss = new Recorder(target, row, steps);
+              SequenceBatch seq =
+                  new SequenceBatch(c.rnn, c.shape).input(c.x).losses(patterns[p]).loss(loss);
+              if (c.h0 != null) {
+                seq.initialState(c.h0);
+              }
+              float[] grads = c.grads0.clone();
+              double value = c.runner.run(s, c.params, grads, seq, c.workspace(s));
+              String what = s + " losses=" + patterns[p] + " " + c.describe();
+              int[] called = loss.steps.stream().mapToInt(Integer::intValue).toArray();
+              if (!Arrays.equals(called, patternSteps[p])) {
+                return what
+                    + ": loss called at steps "
+                    + Arrays.toString(called)
+                    + ", expected "
+                    + Arrays.toString(patternSteps[p]);
+              }
+              if (Double.doubleToLongBits(value) != Double.doubleToLongBits(loss.sum())) {
+                return what
+                    + ": returned "
+                    + value
+                    + ", the callback's values sum to "
+                    + loss.sum();
+              }
+              for (int t : patternSteps[p]) {
+                String m =
+                    Bits.same(
+                        what + " outputs of step " + t,
+                        Arrays.copyOfRange(loss.outputs, (t - 1) * row, t * row),
+                        Arrays.copyOfRange(refOut, (t - 1) * row, t * row));
+                if (m != null) {
+                  return m;
+                }
+              }
+              // The same upstream as an array gives the same gradients.
+              float[] up = new float[patternSteps[p].length * row];
+              for (int i = 0; i < patternSteps[p].length; i++) {
+                int t = patternSteps[p][i];
+                for (int j = 0; j < row; j++) {
+                  up[i * row + j] = refOut[(t - 1) * row + j] - target[(t - 1) * row + j];
+                }
+              }
+              SequenceBatch arraySeq =
+                  new SequenceBatch(c.rnn, c.shape).input(c.x).losses(patterns[p]).upstream(up);
+              if (c.h0 != null) {
+                arraySeq.initialState(c.h0);
+              }
+              float[] arrayGrads = c.grads0.clone();
+              BpttStrategy twin =
+                  s instanceof BpttStrategy.Randomized
+                      ? BpttStrategy.randomized(
+                          TruncationSchedule.constant(0.3), new SplittableRandom(seed))
+                      : s;
+              double none = c.runner.run(twin, c.params, arrayGrads, arraySeq, c.workspace(twin));
+              String m =
+                  Bits.first(
+                      Bits.same(what + " grads: callback vs upstream array", grads, arrayGrads),
+                      none == 0 ? null : what + ": a run without a callback returned " + none);
               if (m != null) {
                 return m;
               }
+              boolean exact =
+                  s instanceof BpttStrategy.Full
+                      || s instanceof BpttStrategy.Checkpointed
+                      || s instanceof BpttStrategy.Streaming st && st.k1() == steps;
+              if (exact) {
+                if (exactValue == null) {
+                  exactValue = value;
+                  exactGrads = grads;
+                } else {
+                  m =
+                      Bits.first(
+                          Double.doubleToLongBits(value) == Double.doubleToLongBits(exactValue)
+                              ? null
+                              : what
+                                  + ": loss value "
+                                  + value
+                                  + " differs from full's "
+                                  + exactValue,
+                          Bits.same(what + " grads vs full", grads, exactGrads));
+                  if (m != null) {
+                    return m;
+                  }
+                }
+              }
+            }
+            // ElmanRnn.forward with the callback returns the same value.
+            Recorder loss = new Recorder(target, row, steps);
+            SequenceBatch seq =
+                new SequenceBatch(c.rnn, c.shape).input(c.x).losses(patterns[p]).loss(loss);
+            if (c.h0 != null) {
+              seq.initialState(c.h0);
+            }
+            double fwd = c.rnn.forward(c.params, seq, new RnnWorkspace(c.rnn, c.shape));
+            if (Double.doubleToLongBits(fwd) != Double.doubleToLongBits(exactValue)) {
+              return "ElmanRnn.forward losses="
+                  + patterns[p]
+                  + " "
+                  + c.describe()
+                  + ": "
+                  + fwd
+                  + " vs runner "
+                  + exactValue;
             }
           }
-        }
-        // ElmanRnn.forward with the callback returns the same value.
-        Recorder loss = new Recorder(target, row, steps);
-        SequenceBatch seq = new SequenceBatch(c.rnn, c.shape).input(c.x).losses(patterns[p]).loss(loss);
-        if (c.h0 != null) {
-          seq.initialState(c.h0);
-        }
-        double fwd = c.rnn.forward(c.params, seq, new RnnWorkspace(c.rnn, c.shape));
-        if (Double.doubleToLongBits(fwd) != Double.doubleToLongBits(exactValue)) {
-          return "ElmanRnn.forward losses=" + patterns[p] + " " + c.describe() + ": " + fwd + " vs runner " + exactValue;
-        }
-      }
-      return null;
-    });
+          return null;
+        });
   }
 }

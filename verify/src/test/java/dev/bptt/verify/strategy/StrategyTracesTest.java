@@ -5,7 +5,6 @@ import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
-
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
@@ -31,8 +30,15 @@ class StrategyTracesTest {
   private static int[] dims(long seed) {
     Gen g = new Gen(seed);
     int steps = g.size(1, 40);
-    return new int[] {steps, 1 + g.random().nextInt(3), g.size(0, 6), g.size(1, 19), g.size(0, 4),
-        1 + g.random().nextInt(steps + 2), 1 + g.random().nextInt(steps + 1)};
+    return new int[] {
+      steps,
+      1 + g.random().nextInt(3),
+      g.size(0, 6),
+      g.size(1, 19),
+      g.size(0, 4),
+      1 + g.random().nextInt(steps + 2),
+      1 + g.random().nextInt(steps + 1)
+    };
   }
 
   private static boolean valid(int[] d) {
@@ -66,83 +72,130 @@ class StrategyTracesTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void exactStrategiesWriteTheTracesOfFullBitwise(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (!valid(d)) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-      Traces full = run(c, BpttStrategy.full(), c.workspace(BpttStrategy.full()));
-      // Full through the runner is ElmanRnn's own backward pass.
-      float[] rdh = new float[c.steps], rdelta = new float[c.steps];
-      RnnWorkspace rws = new RnnWorkspace(c.rnn, c.shape);
-      SequenceBatch rseq = c.seq().traces(rdh, rdelta);
-      c.rnn.forward(c.params, rseq, rws);
-      c.rnn.backward(c.params, c.grads0.clone(), rseq, rws);
-      String m = Bits.first(untouchedBeyondT("full " + c.describe(), c, full),
-          Bits.same("full vs ElmanRnn traceDh " + c.describe(), Arrays.copyOf(full.dh(), c.steps), rdh),
-          Bits.same("full vs ElmanRnn traceDelta " + c.describe(), Arrays.copyOf(full.delta(), c.steps), rdelta));
-      if (m != null) {
-        return m;
-      }
-      List<BpttStrategy> exact = new ArrayList<>(List.of(BpttStrategy.checkpointed(), BpttStrategy.checkpointed(d[5]),
-          BpttStrategy.randomized(TruncationSchedule.constant(0), new SplittableRandom(seed)),
-          BpttStrategy.truncated(d[0]), BpttStrategy.truncated(d[0] + d[6]), BpttStrategy.streaming(d[0], d[0])));
-      for (BpttStrategy s : exact) {
-        Traces got = run(c, s, c.workspace(s));
-        String what = s + " " + c.describe();
-        m = Bits.first(untouchedBeyondT(what, c, got), Bits.same(what + " traceDh", got.dh(), full.dh()),
-            Bits.same(what + " traceDelta", got.delta(), full.delta()),
-            Bits.same(what + " grads", got.grads(), full.grads()));
-        if (m != null) {
-          return m;
-        }
-      }
-      return null;
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (!valid(d)) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          Traces full = run(c, BpttStrategy.full(), c.workspace(BpttStrategy.full()));
+          // Full through the runner is ElmanRnn's own backward pass.
+          float[] rdh = new float[c.steps], rdelta = new float[c.steps];
+          RnnWorkspace rws = new RnnWorkspace(c.rnn, c.shape);
+          SequenceBatch rseq = c.seq().traces(rdh, rdelta);
+          c.rnn.forward(c.params, rseq, rws);
+          c.rnn.backward(c.params, c.grads0.clone(), rseq, rws);
+          String m =
+              Bits.first(
+                  untouchedBeyondT("full " + c.describe(), c, full),
+                  Bits.same(
+                      "full vs ElmanRnn traceDh " + c.describe(),
+                      Arrays.copyOf(full.dh(), c.steps),
+                      rdh),
+                  Bits.same(
+                      "full vs ElmanRnn traceDelta " + c.describe(),
+                      Arrays.copyOf(full.delta(), c.steps),
+                      rdelta));
+          if (m != null) {
+            return m;
+          }
+          List<BpttStrategy> exact =
+              new ArrayList<>(
+                  List.of(
+                      BpttStrategy.checkpointed(),
+                      BpttStrategy.checkpointed(d[5]),
+                      BpttStrategy.randomized(
+                          TruncationSchedule.constant(0), new SplittableRandom(seed)),
+                      BpttStrategy.truncated(d[0]),
+                      BpttStrategy.truncated(d[0] + d[6]),
+                      BpttStrategy.streaming(d[0], d[0])));
+          for (BpttStrategy s : exact) {
+            Traces got = run(c, s, c.workspace(s));
+            String what = s + " " + c.describe();
+            m =
+                Bits.first(
+                    untouchedBeyondT(what, c, got),
+                    Bits.same(what + " traceDh", got.dh(), full.dh()),
+                    Bits.same(what + " traceDelta", got.delta(), full.delta()),
+                    Bits.same(what + " grads", got.grads(), full.grads()));
+            if (m != null) {
+              return m;
+            }
+          }
+          return null;
+        });
   }
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void truncatedTracesAreTheNormsOfTheTruncatedReference(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (!valid(d)) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-      float[] states = c.full().states();
-      int tau = d[6];
-      BpttStrategy s = BpttStrategy.truncated(tau);
-      Traces got = run(c, s, c.workspace(s));
-      TruncatedReference ref = new TruncatedReference(c, states, tau);
-      String what = s + " " + c.describe();
-      String m = untouchedBeyondT(what, c, got);
-      if (m != null) {
-        return m;
-      }
-      for (int t = 1; t <= c.steps; t++) {
-        double expDelta = ref.norm(ref.delta, t), boundDelta = ref.traceBound(ref.delta, ref.deltaMag, t);
-        if (!(Math.abs(got.delta()[t - 1] - expDelta) <= boundDelta)) {
-          return what + ": traceDelta[" + (t - 1) + "] = " + got.delta()[t - 1] + ", reference " + expDelta
-              + ", bound " + boundDelta;
-        }
-        double expDh = ref.norm(ref.dh, t), boundDh = ref.traceBound(ref.dh, ref.dhMag, t);
-        if (!(Math.abs(got.dh()[t - 1] - expDh) <= boundDh)) {
-          return what + ": traceDh[" + (t - 1) + "] = " + got.dh()[t - 1] + ", reference " + expDh + ", bound "
-              + boundDh;
-        }
-      }
-      // The reference at reach T, against the full run's traces, checks the reference itself.
-      Traces full = run(c, BpttStrategy.full(), c.workspace(BpttStrategy.full()));
-      TruncatedReference all = new TruncatedReference(c, states, c.steps);
-      for (int t = 1; t <= c.steps; t++) {
-        double exp = all.norm(all.delta, t), bound = all.traceBound(all.delta, all.deltaMag, t);
-        if (!(Math.abs(full.delta()[t - 1] - exp) <= bound)) {
-          return "full " + c.describe() + ": traceDelta[" + (t - 1) + "] = " + full.delta()[t - 1] + ", reference "
-              + exp + ", bound " + bound;
-        }
-      }
-      return null;
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (!valid(d)) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          float[] states = c.full().states();
+          int tau = d[6];
+          BpttStrategy s = BpttStrategy.truncated(tau);
+          Traces got = run(c, s, c.workspace(s));
+          TruncatedReference ref = new TruncatedReference(c, states, tau);
+          String what = s + " " + c.describe();
+          String m = untouchedBeyondT(what, c, got);
+          if (m != null) {
+            return m;
+          }
+          for (int t = 1; t <= c.steps; t++) {
+            double expDelta = ref.norm(ref.delta, t),
+                boundDelta = ref.traceBound(ref.delta, ref.deltaMag, t);
+            if (!(Math.abs(got.delta()[t - 1] - expDelta) <= boundDelta)) {
+              return what
+                  + ": traceDelta["
+                  + (t - 1)
+                  + "] = "
+                  + got.delta()[t - 1]
+                  + ", reference "
+                  + expDelta
+                  + ", bound "
+                  + boundDelta;
+            }
+            double expDh = ref.norm(ref.dh, t), boundDh = ref.traceBound(ref.dh, ref.dhMag, t);
+            if (!(Math.abs(got.dh()[t - 1] - expDh) <= boundDh)) {
+              return what
+                  + ": traceDh["
+                  + (t - 1)
+                  + "] = "
+                  + got.dh()[t - 1]
+                  + ", reference "
+                  + expDh
+                  + ", bound "
+                  + boundDh;
+            }
+          }
+          // The reference at reach T, against the full run's traces, checks the reference itself.
+          Traces full = run(c, BpttStrategy.full(), c.workspace(BpttStrategy.full()));
+          TruncatedReference all = new TruncatedReference(c, states, c.steps);
+          for (int t = 1; t <= c.steps; t++) {
+            double exp = all.norm(all.delta, t), bound = all.traceBound(all.delta, all.deltaMag, t);
+            if (!(Math.abs(full.delta()[t - 1] - exp) <= bound)) {
+              return "full "
+                  + c.describe()
+                  + ": traceDelta["
+                  + (t - 1)
+                  + "] = "
+                  + full.delta()[t - 1]
+                  + ", reference "
+                  + exp
+                  + ", bound "
+                  + bound;
+            }
+          }
+          return null;
+        });
   }
 
   /**
@@ -153,46 +206,59 @@ class StrategyTracesTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
   void streamingTracesHoldTheLastWindowThatReachedTheStep(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (!valid(d)) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-      int k1 = Math.min(d[5], d[0]), k2 = k1 + d[6] - 1;
-      int steps = c.steps, batch = c.batch, bh = batch * c.layout.hiddenSize();
-      int rowX = batch * c.layout.inputSize(), rowOut = batch * c.layout.stepOutputSize();
-      float[] allStates = c.full().states();
-      float[] expDh = new float[steps + 2], expDelta = new float[steps + 2];
-      Arrays.fill(expDh, SENTINEL);
-      Arrays.fill(expDelta, SENTINEL);
-      for (int done = 0; done < steps; ) {
-        int end = Math.min(steps, done + k1), lo = Math.max(1, end - k2 + 1), len = end - lo + 1;
-        boolean[] mask = new boolean[len];
-        for (int i = 0; i < len; i++) {
-          int t = lo + i;
-          mask[i] = t > done && (c.lossAt == null || c.lossAt[t - 1]);
-        }
-        float[] windowFull = Arrays.copyOfRange(c.dOut, (lo - 1) * rowOut, end * rowOut);
-        boolean none = RnnCase.count(mask) == 0;
-        SequenceBatch seq = new SequenceBatch(c.rnn, dev.bptt.kernel.rnn.SequenceShape.steps(len).batch(batch))
-            .input(c.x, (lo - 1) * rowX).initialState(allStates, (lo - 1) * bh)
-            .losses(none ? dev.bptt.kernel.rnn.LossSteps.everyStep()
-                : dev.bptt.kernel.rnn.LossSteps.at(RnnCase.lossSteps(mask, len)))
-            .upstream(none ? new float[len * rowOut] : RnnCase.compact(windowFull, mask, len, rowOut));
-        float[] wdh = new float[len], wdelta = new float[len];
-        seq.traces(wdh, wdelta);
-        RnnWorkspace ws = new RnnWorkspace(c.rnn, seq.shape());
-        c.rnn.forward(c.params, seq, ws);
-        c.rnn.backward(c.params, new float[c.layout.size()], seq, ws);
-        System.arraycopy(wdh, 0, expDh, lo - 1, len);
-        System.arraycopy(wdelta, 0, expDelta, lo - 1, len);
-        done = end;
-      }
-      BpttStrategy s = BpttStrategy.streaming(k1, k2);
-      Traces got = run(c, s, c.workspace(s));
-      String what = s + " " + c.describe();
-      return Bits.first(Bits.same(what + " traceDh", got.dh(), expDh),
-          Bits.same(what + " traceDelta", got.delta(), expDelta));
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (!valid(d)) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          int k1 = Math.min(d[5], d[0]), k2 = k1 + d[6] - 1;
+          int steps = c.steps, batch = c.batch, bh = batch * c.layout.hiddenSize();
+          int rowX = batch * c.layout.inputSize(), rowOut = batch * c.layout.stepOutputSize();
+          float[] allStates = c.full().states();
+          float[] expDh = new float[steps + 2], expDelta = new float[steps + 2];
+          Arrays.fill(expDh, SENTINEL);
+          Arrays.fill(expDelta, SENTINEL);
+          for (int done = 0; done < steps; ) {
+            int end = Math.min(steps, done + k1),
+                lo = Math.max(1, end - k2 + 1),
+                len = end - lo + 1;
+            boolean[] mask = new boolean[len];
+            for (int i = 0; i < len; i++) {
+              int t = lo + i;
+              mask[i] = t > done && (c.lossAt == null || c.lossAt[t - 1]);
+            }
+            float[] windowFull = Arrays.copyOfRange(c.dOut, (lo - 1) * rowOut, end * rowOut);
+            boolean none = RnnCase.count(mask) == 0;
+            SequenceBatch seq =
+                new SequenceBatch(c.rnn, dev.bptt.kernel.rnn.SequenceShape.steps(len).batch(batch))
+                    .input(c.x, (lo - 1) * rowX)
+                    .initialState(allStates, (lo - 1) * bh)
+                    .losses(
+                        none
+                            ? dev.bptt.kernel.rnn.LossSteps.everyStep()
+                            : dev.bptt.kernel.rnn.LossSteps.at(RnnCase.lossSteps(mask, len)))
+                    .upstream(
+                        none
+                            ? new float[len * rowOut]
+                            : RnnCase.compact(windowFull, mask, len, rowOut));
+            float[] wdh = new float[len], wdelta = new float[len];
+            seq.traces(wdh, wdelta);
+            RnnWorkspace ws = new RnnWorkspace(c.rnn, seq.shape());
+            c.rnn.forward(c.params, seq, ws);
+            c.rnn.backward(c.params, new float[c.layout.size()], seq, ws);
+            System.arraycopy(wdh, 0, expDh, lo - 1, len);
+            System.arraycopy(wdelta, 0, expDelta, lo - 1, len);
+            done = end;
+          }
+          BpttStrategy s = BpttStrategy.streaming(k1, k2);
+          Traces got = run(c, s, c.workspace(s));
+          String what = s + " " + c.describe();
+          return Bits.first(
+              Bits.same(what + " traceDh", got.dh(), expDh),
+              Bits.same(what + " traceDelta", got.delta(), expDelta));
+        });
   }
 }

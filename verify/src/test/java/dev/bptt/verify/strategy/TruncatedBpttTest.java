@@ -1,5 +1,8 @@
 package dev.bptt.verify.strategy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.bptt.BpttRunner;
 import dev.bptt.kernel.bptt.BpttStrategy;
@@ -9,11 +12,7 @@ import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-
 import dev.bptt.verify.Bits;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import org.junit.jupiter.api.Test;
@@ -21,16 +20,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Fixed truncation: each loss s reaches steps s..max(1, s−τ+1). τ ≥ T is full BPTT bitwise;
- * every τ matches the loss-by-loss double reference {@link dev.bptt.verify.NaiveBptt} within its
- * derived bound; τ = 1 and 2 on a scalar linear RNN give the gradients worked out by hand.
+ * Fixed truncation: each loss s reaches steps s..max(1, s−τ+1). τ ≥ T is full BPTT bitwise; every τ
+ * matches the loss-by-loss double reference {@link dev.bptt.verify.NaiveBptt} within its derived
+ * bound; τ = 1 and 2 on a scalar linear RNN give the gradients worked out by hand.
  */
 class TruncatedBpttTest {
 
   /** {T, B, D, H, O} of a random case. */
   private static int[] dims(long seed) {
     Gen g = new Gen(seed);
-    return new int[] {g.size(1, 40), 1 + g.random().nextInt(3), g.size(0, 7), g.size(1, 20), g.size(0, 4)};
+    return new int[] {
+      g.size(1, 40), 1 + g.random().nextInt(3), g.size(0, 7), g.size(1, 20), g.size(0, 4)
+    };
   }
 
   private static boolean valid(int[] d) {
@@ -40,24 +41,29 @@ class TruncatedBpttTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
   void tauAtLeastTEqualsFullBitwise(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (!valid(d)) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-      RnnCase.Result full = c.full();
-      for (int tau : new int[] {d[0], d[0] + 1, 3 * d[0] + 7}) {
-        BpttStrategy strategy = BpttStrategy.truncated(tau);
-        RnnCase.Result got = c.run(strategy, c.workspace(strategy));
-        String what = strategy + " " + c.describe();
-        String m = Bits.first(Bits.same(what + " grads", got.grads(), full.grads()),
-            Bits.same(what + " dh0", got.dh0(), full.dh0()));
-        if (m != null) {
-          return m;
-        }
-      }
-      return null;
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (!valid(d)) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          RnnCase.Result full = c.full();
+          for (int tau : new int[] {d[0], d[0] + 1, 3 * d[0] + 7}) {
+            BpttStrategy strategy = BpttStrategy.truncated(tau);
+            RnnCase.Result got = c.run(strategy, c.workspace(strategy));
+            String what = strategy + " " + c.describe();
+            String m =
+                Bits.first(
+                    Bits.same(what + " grads", got.grads(), full.grads()),
+                    Bits.same(what + " dh0", got.dh0(), full.dh0()));
+            if (m != null) {
+              return m;
+            }
+          }
+          return null;
+        });
   }
 
   /** τ from 1 to beyond T against the per-loss reference (zero starting gradients). */
@@ -66,20 +72,28 @@ class TruncatedBpttTest {
   void everyTauMatchesThePerLossReference(long seed) {
     int[] dims = dims(seed);
     int tau = 1 + new Gen(~seed).random().nextInt(dims[0] + 2);
-    Shrink.check(seed, new int[] {dims[0], dims[1], dims[2], dims[3], dims[4], tau}, d -> {
-      if (!valid(d) || d[5] < 1) {
-        return null;
-      }
-      return againstReference(RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]), d[5]);
-    });
+    Shrink.check(
+        seed,
+        new int[] {dims[0], dims[1], dims[2], dims[3], dims[4], tau},
+        d -> {
+          if (!valid(d) || d[5] < 1) {
+            return null;
+          }
+          return againstReference(RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]), d[5]);
+        });
   }
 
   /** τ = 1 is the single-step gradient: δ_t = ∂L_t/∂h_t ⊙ φ′(h_t), no recurrent term at all. */
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
   void tauOneIsTheSingleStepGradient(long seed) {
-    Shrink.check(seed, dims(seed), d -> valid(d) ? againstReference(RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]), 1)
-        : null);
+    Shrink.check(
+        seed,
+        dims(seed),
+        d ->
+            valid(d)
+                ? againstReference(RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]), 1)
+                : null);
   }
 
   private static String againstReference(RnnCase c, int tau) {
@@ -93,12 +107,13 @@ class TruncatedBpttTest {
   /**
    * h_t = 0.5·h_{t−1} + x_t (D = H = 1, identity, no bias), x = (1, 2, 3), h_0 = 0, so h = (1, 2.5,
    * 4.25), and L = h_1 + h_2 + h_3. Everything is exact in binary floating point.
+   *
    * <ul>
    *   <li>τ = 1: Δ = (1, 1, 1); dW_hh = Σ Δ_t h_{t−1} = 0 + 1 + 2.5 = 3.5, dW_xh = Σ Δ_t x_t = 6,
-   *       db = 3, dh0 = 0.5·Δ_1 = 0.5 (only loss 1 reaches step 1).</li>
-   *   <li>τ = 2: loss 2 reaches step 1 with 0.5, loss 3 step 2 with 0.5: Δ = (1.5, 1.5, 1);
-   *       dW_hh = 1.5 + 2.5 = 4, dW_xh = 1.5 + 3 + 3 = 7.5, db = 4, dh0 = 0.5·1.5 = 0.75.</li>
-   *   <li>τ = 3 = T (full): Δ = (1.75, 1.5, 1); dW_hh = 4, dW_xh = 7.75, db = 4.25, dh0 = 0.875.</li>
+   *       db = 3, dh0 = 0.5·Δ_1 = 0.5 (only loss 1 reaches step 1).
+   *   <li>τ = 2: loss 2 reaches step 1 with 0.5, loss 3 step 2 with 0.5: Δ = (1.5, 1.5, 1); dW_hh =
+   *       1.5 + 2.5 = 4, dW_xh = 1.5 + 3 + 3 = 7.5, db = 4, dh0 = 0.5·1.5 = 0.75.
+   *   <li>τ = 3 = T (full): Δ = (1.75, 1.5, 1); dW_hh = 4, dW_xh = 7.75, db = 4.25, dh0 = 0.875.
    * </ul>
    */
   @Test
@@ -112,10 +127,16 @@ class TruncatedBpttTest {
       BpttStrategy strategy = BpttStrategy.truncated(tau);
       float[] grads = new float[3], dh0 = new float[1];
       SequenceShape shape = SequenceShape.steps(3);
-      SequenceBatch seq = new SequenceBatch(rnn, shape).input(x).losses(LossSteps.everyStep()).upstream(dOut)
-          .initialStateGradient(dh0);
-      new BpttRunner(rnn).run(strategy, params, grads, seq, new BpttWorkspace(rnn, shape, strategy));
-      assertArrayEquals(expected[tau - 1], new float[] {grads[0], grads[1], grads[2], dh0[0]}, 0f, "tau=" + tau);
+      SequenceBatch seq =
+          new SequenceBatch(rnn, shape)
+              .input(x)
+              .losses(LossSteps.everyStep())
+              .upstream(dOut)
+              .initialStateGradient(dh0);
+      new BpttRunner(rnn)
+          .run(strategy, params, grads, seq, new BpttWorkspace(rnn, shape, strategy));
+      assertArrayEquals(
+          expected[tau - 1], new float[] {grads[0], grads[1], grads[2], dh0[0]}, 0f, "tau=" + tau);
     }
   }
 
@@ -123,18 +144,22 @@ class TruncatedBpttTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#fewSeeds")
   void referenceAgreesWithFullBptt(long seed) {
-    Shrink.check(seed, dims(seed), d -> {
-      if (!valid(d)) {
-        return null;
-      }
-      RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-      float[] grads = new float[c.layout.size()], dh0 = new float[d[1] * d[3]];
-      dev.bptt.kernel.rnn.RnnWorkspace ws = new dev.bptt.kernel.rnn.RnnWorkspace(c.rnn, c.shape);
-      SequenceBatch seq = c.seq().initialStateGradient(dh0);
-      c.rnn.forward(c.params, seq, ws);
-      c.rnn.backward(c.params, grads, seq, ws);
-      return c.naive(ws.hidden(), null, d[0]).check("full " + c.describe(), grads, dh0);
-    });
+    Shrink.check(
+        seed,
+        dims(seed),
+        d -> {
+          if (!valid(d)) {
+            return null;
+          }
+          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          float[] grads = new float[c.layout.size()], dh0 = new float[d[1] * d[3]];
+          dev.bptt.kernel.rnn.RnnWorkspace ws =
+              new dev.bptt.kernel.rnn.RnnWorkspace(c.rnn, c.shape);
+          SequenceBatch seq = c.seq().initialStateGradient(dh0);
+          c.rnn.forward(c.params, seq, ws);
+          c.rnn.backward(c.params, grads, seq, ws);
+          return c.naive(ws.hidden(), null, d[0]).check("full " + c.describe(), grads, dh0);
+        });
   }
 
   @Test

@@ -5,23 +5,24 @@ import dev.bptt.verify.NaiveBptt;
 import dev.bptt.verify.Tolerance;
 
 /**
- * The per-step quantities behind the traces, in double, loss by loss exactly as
- * {@link NaiveBptt} forms them (each loss s sends its own chain back through steps
- * s..max(1, s − reach + 1)): ∂L/∂h_t = Σ_s of the chains' gradient reaching h_t before the local
- * derivative, and δ_t = Σ_s of the chains' δ after it, with Σ|terms| of each entry. Reach ≥ T is
- * full BPTT, reach = τ fixed truncation.
+ * The per-step quantities behind the traces, in double, loss by loss exactly as {@link NaiveBptt}
+ * forms them (each loss s sends its own chain back through steps s..max(1, s − reach + 1)): ∂L/∂h_t
+ * = Σ_s of the chains' gradient reaching h_t before the local derivative, and δ_t = Σ_s of the
+ * chains' δ after it, with Σ|terms| of each entry. Reach ≥ T is full BPTT, reach = τ fixed
+ * truncation.
  *
- * <p>{@link #traceBound} turns them into the bound on a float trace ‖·‖₂ from the same
- * rounding model as {@link Tolerance#bound}: every entry ê_i of the kernel's vector is within
- * e_i = bound(depth, Σ|terms|_i, underflows) of the reference (depth as {@link NaiveBptt} counts
- * it for δ: per chain step 2H + 5, summing up to reach chains 2 per chain, the external
- * gradient 2O + 2), so |‖ê‖ − ‖e‖| ≤ ‖(e_i)‖₂ by the triangle inequality; the kernel's norm
- * (float sum of n = B·H squares, any order, depth n, redone in double when squares may have
- * flushed; a square root in double; one rounding to float) adds at most γ_{n+2}·‖ê‖.
+ * <p>{@link #traceBound} turns them into the bound on a float trace ‖·‖₂ from the same rounding
+ * model as {@link Tolerance#bound}: every entry ê_i of the kernel's vector is within e_i =
+ * bound(depth, Σ|terms|_i, underflows) of the reference (depth as {@link NaiveBptt} counts it for
+ * δ: per chain step 2H + 5, summing up to reach chains 2 per chain, the external gradient 2O + 2),
+ * so |‖ê‖ − ‖e‖| ≤ ‖(e_i)‖₂ by the triangle inequality; the kernel's norm (float sum of n = B·H
+ * squares, any order, depth n, redone in double when squares may have flushed; a square root in
+ * double; one rounding to float) adds at most γ_{n+2}·‖ê‖.
  */
 final class TruncatedReference {
   /** ∂L/∂h_t and δ_t [T][B][H] (index (t − 1)·B·H), with their magnitudes. */
   final double[] dh;
+
   final double[] dhMag;
   final double[] delta;
   final double[] deltaMag;
@@ -111,7 +112,9 @@ final class TruncatedReference {
       errSq += e * e;
     }
     double err = Math.sqrt(errSq) * (1 + Tolerance.gammaDouble(bh + 2));
-    return err + Tolerance.gamma(bh + 2L) * (norm(v, t) + err) + Tolerance.gammaDouble(bh + 2L) * norm(v, t);
+    return err
+        + Tolerance.gamma(bh + 2L) * (norm(v, t) + err)
+        + Tolerance.gammaDouble(bh + 2L) * norm(v, t);
   }
 
   /** As {@code NaiveBptt.derivativeMagnitude}: what the float evaluation of φ′ is accurate to. */
