@@ -59,7 +59,8 @@ public final class ElmanTraceProvider implements TraceProvider {
             .losses(LossSteps.lastStep())
             .upstream(g)
             .initialStateGradient(dh0)
-            .traces(traceDh, null);
+            .traceDh(traceDh)
+            .traceDelta(null);
     RnnWorkspace ws = new RnnWorkspace(rnn, shape);
     rnn.forward(params, seq, ws);
     rnn.backward(params, new float[layout.size()], seq, ws);

@@ -175,17 +175,22 @@ public final class SequenceBatch {
   }
 
   /**
-   * Receive per-step traces: ‖∂L/∂h_t‖₂ (the gradient reaching h_t before the local derivative,
-   * Frobenius over the batch) and ‖δ_t‖₂ (after it) at index t − 1; either may be null.
+   * Receives ‖∂L/∂h_t‖₂ at index t − 1 (the gradient reaching h_t before the local derivative,
+   * Frobenius over the batch); length ≥ T, or null for none.
    */
-  public SequenceBatch traces(float[] traceDh, float[] traceDelta) {
+  public SequenceBatch traceDh(float[] traceDh) {
     if (traceDh != null) {
       Checks.atLeast("traceDh", traceDh, traceDh.length, "T", shape.steps());
     }
+    this.traceDh = traceDh;
+    return this;
+  }
+
+  /** Receives ‖δ_t‖₂ (after the local derivative) at index t − 1; length ≥ T, or null for none. */
+  public SequenceBatch traceDelta(float[] traceDelta) {
     if (traceDelta != null) {
       Checks.atLeast("traceDelta", traceDelta, traceDelta.length, "T", shape.steps());
     }
-    this.traceDh = traceDh;
     this.traceDelta = traceDelta;
     return this;
   }

@@ -72,7 +72,7 @@ class RnnApiSafetyTest {
     float[] dh0 = RnnHarness.canaries(bh + RnnProblem.TAIL);
     float[] traceDh = RnnHarness.canaries(steps + RnnProblem.TAIL);
     float[] traceDelta = RnnHarness.canaries(steps + RnnProblem.TAIL);
-    seq.initialStateGradient(dh0, 0).traces(traceDh, traceDelta);
+    seq.initialStateGradient(dh0, 0).traceDh(traceDh).traceDelta(traceDelta);
     p.rnn().backward(p.params, grads, seq, ws);
     float[] delta = Arrays.copyOf(ws.delta(), steps * bh);
     return new Run(loss, grads, dh0, delta, traceDh, traceDelta);
@@ -679,7 +679,7 @@ class RnnApiSafetyTest {
     float[] traceDh = RnnHarness.canaries(steps + RnnProblem.TAIL);
     float[] traceDelta = RnnHarness.canaries(steps + RnnProblem.TAIL);
     float[] delta = ws.delta().clone(), hidden = ws.hidden().clone();
-    seq.initialStateGradient(dh0, 0).traces(traceDh, traceDelta);
+    seq.initialStateGradient(dh0, 0).traceDh(traceDh).traceDelta(traceDelta);
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class, () -> p.rnn().backward(p.params, grads, seq, ws), what);

@@ -91,7 +91,8 @@ class RnnBadShapesTest {
               .losses(losses)
               .upstream(up, upOff)
               .initialStateGradient(d0, 1)
-              .traces(tDh, tDelta);
+              .traceDh(tDh)
+              .traceDelta(tDelta);
       if (p.h0 != null) {
         s.initialState(p.h0, p.h0Off);
       }

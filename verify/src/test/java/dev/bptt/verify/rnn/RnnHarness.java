@@ -57,7 +57,8 @@ final class RnnHarness {
     float[] dh0 = canaries(dh0Off + bh + RnnProblem.TAIL);
     float[] traceDh = canaries(p.steps + RnnProblem.TAIL);
     float[] traceDelta = canaries(p.steps + RnnProblem.TAIL);
-    SequenceBatch seq = p.sequence().initialStateGradient(dh0, dh0Off).traces(traceDh, traceDelta);
+    SequenceBatch seq =
+        p.sequence().initialStateGradient(dh0, dh0Off).traceDh(traceDh).traceDelta(traceDelta);
     rnn.backward(p.params, grads, seq, ws);
     return new KernelResult(ws, grads, dh0, dh0Off, traceDh, traceDelta);
   }

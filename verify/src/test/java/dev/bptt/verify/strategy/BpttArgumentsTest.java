@@ -82,7 +82,7 @@ class BpttArgumentsTest {
         if (setUpstream) {
           seq.upstream(dOut, dOutOff);
         }
-        seq.loss(loss).initialStateGradient(dh0, dh0Off).traces(traceDh, traceDelta);
+        seq.loss(loss).initialStateGradient(dh0, dh0Off).traceDh(traceDh).traceDelta(traceDelta);
       }
       runner.run(strategy, params, grads, seq, ws);
     }

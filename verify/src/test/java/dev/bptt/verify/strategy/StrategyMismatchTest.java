@@ -136,7 +136,8 @@ class StrategyMismatchTest {
               return 1;
             })
         .initialStateGradient(dh0)
-        .traces(tr, tr.clone());
+        .traceDh(tr)
+        .traceDelta(tr.clone());
   }
 
   private static void check(

@@ -52,7 +52,7 @@ class StrategyTracesTest {
     float[] dh = new float[c.steps + 2], delta = new float[c.steps + 2];
     Arrays.fill(dh, SENTINEL);
     Arrays.fill(delta, SENTINEL);
-    SequenceBatch seq = c.seq().traces(dh, delta);
+    SequenceBatch seq = c.seq().traceDh(dh).traceDelta(delta);
     float[] grads = c.grads0.clone();
     c.runBatch(strategy, ws, grads, seq);
     return new Traces(dh, delta, grads);
@@ -84,7 +84,7 @@ class StrategyTracesTest {
           // Full through the runner is ElmanRnn's own backward pass.
           float[] rdh = new float[c.steps], rdelta = new float[c.steps];
           RnnWorkspace rws = new RnnWorkspace(c.rnn, c.shape);
-          SequenceBatch rseq = c.seq().traces(rdh, rdelta);
+          SequenceBatch rseq = c.seq().traceDh(rdh).traceDelta(rdelta);
           c.rnn.forward(c.params, rseq, rws);
           c.rnn.backward(c.params, c.grads0.clone(), rseq, rws);
           String m =
@@ -245,7 +245,7 @@ class StrategyTracesTest {
                             ? new float[len * rowOut]
                             : RnnCase.compact(windowFull, mask, len, rowOut));
             float[] wdh = new float[len], wdelta = new float[len];
-            seq.traces(wdh, wdelta);
+            seq.traceDh(wdh).traceDelta(wdelta);
             RnnWorkspace ws = new RnnWorkspace(c.rnn, seq.shape());
             c.rnn.forward(c.params, seq, ws);
             c.rnn.backward(c.params, new float[c.layout.size()], seq, ws);
