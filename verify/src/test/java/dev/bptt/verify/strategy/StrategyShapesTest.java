@@ -1,5 +1,13 @@
 package dev.bptt.verify.strategy;
 
+import static dev.bptt.verify.strategy.StrategyDims.BATCH;
+import static dev.bptt.verify.strategy.StrategyDims.EXTRA_BATCH;
+import static dev.bptt.verify.strategy.StrategyDims.EXTRA_STEPS;
+import static dev.bptt.verify.strategy.StrategyDims.K1;
+import static dev.bptt.verify.strategy.StrategyDims.K2_EXTRA;
+import static dev.bptt.verify.strategy.StrategyDims.SEGMENT;
+import static dev.bptt.verify.strategy.StrategyDims.STEPS;
+import static dev.bptt.verify.strategy.StrategyDims.TAU;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +16,6 @@ import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.verify.Bits;
-import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -26,50 +33,31 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrategyShapesTest {
 
-  /** {T′, B′, extra T, extra B, D, H, O, segment, τ, k1, k2 − k1}. */
-  private static int[] dims(long seed) {
-    Gen g = new Gen(seed);
-    int steps = g.size(1, 40);
-    return new int[] {
-      steps,
-      1 + g.random().nextInt(3),
-      1 + g.random().nextInt(9),
-      g.random().nextInt(3),
-      g.size(0, 6),
-      g.size(1, 19),
-      g.size(0, 4),
-      1 + g.random().nextInt(steps + 1),
-      1 + g.random().nextInt(steps + 1),
-      1 + g.random().nextInt(steps + 1),
-      g.random().nextInt(steps + 1)
-    };
-  }
-
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void smallerShapeOnALargerWorkspaceIsBitwiseTheSame(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (d[0] < 1 || d[1] < 1 || d[2] < 0 || d[3] < 0 || d[5] < 1 || d[7] < 1 || d[8] < 1
-              || d[9] < 1 || d[10] < 0) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[4], d[5], d[6], d[0], d[1]);
-          SequenceShape capacity = SequenceShape.steps(d[0] + d[2]).batch(d[1] + d[3]);
+          RnnCase c = StrategyDims.rnnCase(seed, d);
+          SequenceShape capacity =
+              SequenceShape.steps(d[STEPS] + d[EXTRA_STEPS]).batch(d[BATCH] + d[EXTRA_BATCH]);
           // Strategies whose buffers depend on T only through min(·, T) or fixed lengths, sized for
           // the capacity and run at (T′, B′) (the randomized one re-made so both runs draw alike).
           List<Supplier<BpttStrategy>> strategies =
               List.of(
                   BpttStrategy::full,
-                  () -> BpttStrategy.truncated(d[8]),
+                  () -> BpttStrategy.truncated(d[TAU]),
                   () ->
                       BpttStrategy.randomized(
-                          TruncationSchedule.polynomialTail(2 + d[8], 4),
+                          TruncationSchedule.polynomialTail(2 + d[TAU], 4),
                           new SplittableRandom(seed)),
-                  () -> BpttStrategy.checkpointed(d[7]),
-                  () -> BpttStrategy.streaming(d[9], d[9] + d[10]));
+                  () -> BpttStrategy.checkpointed(d[SEGMENT]),
+                  () -> BpttStrategy.streaming(d[K1], d[K1] + d[K2_EXTRA]));
           for (Supplier<BpttStrategy> make : strategies) {
             BpttStrategy s = make.get();
             StrategyTracesTest.Traces exact = StrategyTracesTest.run(c, s, c.workspace(s));
@@ -102,14 +90,14 @@ class StrategyShapesTest {
   void truncatedWorkspaceForTauAtLeastTRunsEverySmallerTau(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (d[0] < 1 || d[1] < 1 || d[2] < 0 || d[5] < 1 || d[8] < 1) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[4], d[5], d[6], d[0], d[1]);
-          BpttWorkspace wide = c.workspace(BpttStrategy.truncated(d[0] + d[2]));
-          for (int tau = 1; tau < d[0] + 2; tau++) {
+          RnnCase c = StrategyDims.rnnCase(seed, d);
+          BpttWorkspace wide = c.workspace(BpttStrategy.truncated(d[STEPS] + d[EXTRA_STEPS]));
+          for (int tau = 1; tau < d[STEPS] + 2; tau++) {
             BpttStrategy s = BpttStrategy.truncated(tau);
             RnnCase.Result exact = c.run(s, c.workspace(s)), got = c.run(s, wide);
             String what = s + " on a workspace for " + wide.sizedFor() + " " + c.describe();

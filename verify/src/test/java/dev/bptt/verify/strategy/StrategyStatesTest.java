@@ -1,5 +1,9 @@
 package dev.bptt.verify.strategy;
 
+import static dev.bptt.verify.strategy.StrategyDims.EXTRA_STEPS;
+import static dev.bptt.verify.strategy.StrategyDims.K1;
+import static dev.bptt.verify.strategy.StrategyDims.K2_EXTRA;
+import static dev.bptt.verify.strategy.StrategyDims.SEGMENT;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +14,6 @@ import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.verify.Bits;
-import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -29,51 +32,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrategyStatesTest {
 
-  /** {T, B, D, H, O, segment, k1, k2 − k1, extra T}. */
-  private static int[] dims(long seed) {
-    Gen g = new Gen(seed);
-    int steps = g.size(1, 40);
-    return new int[] {
-      steps,
-      1 + g.random().nextInt(3),
-      g.size(0, 6),
-      g.size(1, 19),
-      g.size(0, 4),
-      1 + g.random().nextInt(steps + 1),
-      1 + g.random().nextInt(steps),
-      g.random().nextInt(steps + 1),
-      g.random().nextInt(4)
-    };
-  }
-
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
   void heldStatesAreTheForwardStates(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (d[0] < 1 || d[1] < 1 || d[3] < 1 || d[5] < 1 || d[6] < 1 || d[7] < 0 || d[8] < 0) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          RnnCase c = StrategyDims.rnnCase(seed, d);
           int steps = c.steps;
           RnnWorkspace ref = new RnnWorkspace(c.rnn, c.shape);
           c.rnn.forward(c.params, c.seq(), ref);
-          SequenceShape capacity = SequenceShape.steps(steps + d[8]).batch(c.batch);
-          int s = Math.min(d[5], steps), n = BpttStrategy.Checkpointed.segments(steps, s);
+          SequenceShape capacity = SequenceShape.steps(steps + d[EXTRA_STEPS]).batch(c.batch);
+          int s = Math.min(d[SEGMENT], steps), n = BpttStrategy.Checkpointed.segments(steps, s);
           int sDefault = BpttStrategy.checkpointed().segmentLength(steps);
           int nDefault = BpttStrategy.Checkpointed.segments(steps, sDefault);
           Object[][] cases = {
             {BpttStrategy.full(), (IntPredicate) t -> true},
-            {BpttStrategy.truncated(1 + d[5] / 2), (IntPredicate) t -> true},
+            {BpttStrategy.truncated(1 + d[SEGMENT] / 2), (IntPredicate) t -> true},
             {
               BpttStrategy.randomized(TruncationSchedule.constant(0.2), new SplittableRandom(seed)),
               (IntPredicate) t -> true
             },
-            {BpttStrategy.checkpointed(d[5]), checkpointed(steps, s, n)},
+            {BpttStrategy.checkpointed(d[SEGMENT]), checkpointed(steps, s, n)},
             {BpttStrategy.checkpointed(), checkpointed(steps, sDefault, nDefault)},
-            {BpttStrategy.streaming(d[6], d[6] + d[7]), (IntPredicate) t -> t == steps}
+            {BpttStrategy.streaming(d[K1], d[K1] + d[K2_EXTRA]), (IntPredicate) t -> t == steps}
           };
           for (Object[] k : cases) {
             BpttStrategy strategy = (BpttStrategy) k[0];

@@ -1,5 +1,10 @@
 package dev.bptt.verify.strategy;
 
+import static dev.bptt.verify.strategy.StrategyDims.K1;
+import static dev.bptt.verify.strategy.StrategyDims.K2_EXTRA;
+import static dev.bptt.verify.strategy.StrategyDims.SEGMENT;
+import static dev.bptt.verify.strategy.StrategyDims.TAU;
+
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.LossSteps;
@@ -7,7 +12,6 @@ import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.StepLoss;
 import dev.bptt.verify.Bits;
-import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,23 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the same gradients, which are those of the upstream the callback wrote, passed as an array.
  */
 class StrategyStepLossTest {
-
-  /** {T, B, D, H, O, segment, k1, k2 − k1, τ}. */
-  private static int[] dims(long seed) {
-    Gen g = new Gen(seed);
-    int steps = g.size(1, 40);
-    return new int[] {
-      steps,
-      1 + g.random().nextInt(3),
-      g.size(0, 6),
-      g.size(1, 19),
-      g.size(0, 4),
-      1 + g.random().nextInt(steps + 1),
-      1 + g.random().nextInt(steps),
-      g.random().nextInt(steps + 1),
-      1 + g.random().nextInt(steps + 1)
-    };
-  }
 
   /** A squared-error loss against a target, recording the steps and values it was called with. */
   private static final class Recorder implements StepLoss {
@@ -85,12 +72,12 @@ class StrategyStepLossTest {
   void everyStrategyCallsTheLossOncePerLossStepInOrder(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (d[0] < 1 || d[1] < 1 || d[3] < 1 || d[5] < 1 || d[6] < 1 || d[7] < 0 || d[8] < 1) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          RnnCase c = StrategyDims.rnnCase(seed, d);
           int steps = c.steps, row = c.batch * c.layout.stepOutputSize();
           float[] target = RnnCase.array(new SplittableRandom(seed * 31 + 7), steps * row, 1);
           RnnWorkspace ref = new RnnWorkspace(c.rnn, c.shape);
@@ -111,10 +98,10 @@ class StrategyStepLossTest {
                 List.of(
                     BpttStrategy.full(),
                     BpttStrategy.checkpointed(),
-                    BpttStrategy.checkpointed(d[5]),
+                    BpttStrategy.checkpointed(d[SEGMENT]),
                     BpttStrategy.streaming(steps, steps),
-                    BpttStrategy.streaming(d[6], d[6] + d[7]),
-                    BpttStrategy.truncated(d[8]),
+                    BpttStrategy.streaming(d[K1], d[K1] + d[K2_EXTRA]),
+                    BpttStrategy.truncated(d[TAU]),
                     BpttStrategy.randomized(
                         TruncationSchedule.constant(0.3), new SplittableRandom(seed)))) {
               Recorder loss = new Recorder(target, row, steps);

@@ -1,12 +1,17 @@
 package dev.bptt.verify.strategy;
 
+import static dev.bptt.verify.strategy.StrategyDims.K1;
+import static dev.bptt.verify.strategy.StrategyDims.K2_EXTRA;
+import static dev.bptt.verify.strategy.StrategyDims.SEGMENT;
+import static dev.bptt.verify.strategy.StrategyDims.STEPS;
+import static dev.bptt.verify.strategy.StrategyDims.TAU;
+
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.verify.Bits;
-import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,25 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrategyTracesTest {
   private static final float SENTINEL = Float.intBitsToFloat(0x7fc0beef);
-
-  /** {T, B, D, H, O, segment, τ}. */
-  private static int[] dims(long seed) {
-    Gen g = new Gen(seed);
-    int steps = g.size(1, 40);
-    return new int[] {
-      steps,
-      1 + g.random().nextInt(3),
-      g.size(0, 6),
-      g.size(1, 19),
-      g.size(0, 4),
-      1 + g.random().nextInt(steps + 2),
-      1 + g.random().nextInt(steps + 1)
-    };
-  }
-
-  private static boolean valid(int[] d) {
-    return d[0] >= 1 && d[1] >= 1 && d[3] >= 1 && d[5] >= 1 && d[6] >= 1;
-  }
 
   /** Traces of one run (length T + 2, sentinels beyond T). */
   record Traces(float[] dh, float[] delta, float[] grads) {}
@@ -74,12 +60,12 @@ class StrategyTracesTest {
   void exactStrategiesWriteTheTracesOfFullBitwise(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (!valid(d)) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          RnnCase c = StrategyDims.rnnCase(seed, d);
           Traces full = run(c, BpttStrategy.full(), c.workspace(BpttStrategy.full()));
           // Full through the runner is ElmanRnn's own backward pass.
           float[] rdh = new float[c.steps], rdelta = new float[c.steps];
@@ -105,12 +91,12 @@ class StrategyTracesTest {
               new ArrayList<>(
                   List.of(
                       BpttStrategy.checkpointed(),
-                      BpttStrategy.checkpointed(d[5]),
+                      BpttStrategy.checkpointed(d[SEGMENT]),
                       BpttStrategy.randomized(
                           TruncationSchedule.constant(0), new SplittableRandom(seed)),
-                      BpttStrategy.truncated(d[0]),
-                      BpttStrategy.truncated(d[0] + d[6]),
-                      BpttStrategy.streaming(d[0], d[0])));
+                      BpttStrategy.truncated(d[STEPS]),
+                      BpttStrategy.truncated(d[STEPS] + d[TAU]),
+                      BpttStrategy.streaming(d[STEPS], d[STEPS])));
           for (BpttStrategy s : exact) {
             Traces got = run(c, s, c.workspace(s));
             String what = s + " " + c.describe();
@@ -133,14 +119,14 @@ class StrategyTracesTest {
   void truncatedTracesAreTheNormsOfTheTruncatedReference(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (!valid(d)) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
+          RnnCase c = StrategyDims.rnnCase(seed, d);
           float[] states = c.full().states();
-          int tau = d[6];
+          int tau = d[TAU];
           BpttStrategy s = BpttStrategy.truncated(tau);
           Traces got = run(c, s, c.workspace(s));
           TruncatedReference ref = new TruncatedReference(c, states, tau);
@@ -208,13 +194,13 @@ class StrategyTracesTest {
   void streamingTracesHoldTheLastWindowThatReachedTheStep(long seed) {
     Shrink.check(
         seed,
-        dims(seed),
+        StrategyDims.draw(seed),
         d -> {
-          if (!valid(d)) {
+          if (!StrategyDims.valid(d)) {
             return null;
           }
-          RnnCase c = RnnCase.random(seed, d[2], d[3], d[4], d[0], d[1]);
-          int k1 = Math.min(d[5], d[0]), k2 = k1 + d[6] - 1;
+          RnnCase c = StrategyDims.rnnCase(seed, d);
+          int k1 = Math.min(d[K1], d[STEPS]), k2 = k1 + d[K2_EXTRA];
           int steps = c.steps, batch = c.batch, bh = batch * c.layout.hiddenSize();
           int rowX = batch * c.layout.inputSize(), rowOut = batch * c.layout.stepOutputSize();
           float[] allStates = c.full().states();
