@@ -8,7 +8,6 @@ import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,17 +58,9 @@ public class InputCopyBenchmark {
     rnn = new ElmanRnn(layout, Activation.TANH);
     SequenceShape shape = SequenceShape.steps(T).batch(batch);
     ws = new RnnWorkspace(rnn, shape);
-    // The same draws as RnnBenchmark: params first, then x.
-    SplittableRandom rnd = new SplittableRandom(42);
-    params = new float[layout.size()];
-    float s = (float) (1 / Math.sqrt(hidden));
-    for (int i = 0; i < params.length; i++) {
-      params[i] = (float) (rnd.nextDouble(-1, 1) * s);
-    }
-    x = new float[T * batch * D];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rnd.nextDouble(-1, 1);
-    }
+    RnnInputs in = RnnInputs.draw(hidden, batch); // the same numbers as RnnBenchmark
+    params = in.params();
+    x = in.x();
     seq = new SequenceBatch(rnn, shape).input(x);
     copy = new float[T * batch * D];
     checkCopy();

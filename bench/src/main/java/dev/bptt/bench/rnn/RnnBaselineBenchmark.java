@@ -8,7 +8,6 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,21 +52,11 @@ public class RnnBaselineBenchmark {
   @Setup(Level.Trial)
   public void setup() {
     RnnLayout layout = new RnnLayout(D, hidden, 0);
-    SplittableRandom rnd = new SplittableRandom(42);
-    params = new float[layout.size()];
-    float s = (float) (1 / Math.sqrt(hidden));
-    for (int i = 0; i < params.length; i++) {
-      params[i] = (float) (rnd.nextDouble(-1, 1) * s);
-    }
+    RnnInputs in = RnnInputs.draw(hidden, 1);
+    params = in.params();
     grads = new float[layout.size()];
-    x = new float[T * D];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rnd.nextDouble(-1, 1);
-    }
-    dOut = new float[T * hidden];
-    for (int i = 0; i < dOut.length; i++) {
-      dOut[i] = (float) rnd.nextDouble(-1, 1);
-    }
+    x = in.x();
+    dOut = in.dOut();
     v = new float[hidden];
     y = new float[hidden];
     hs = new float[(T + 1) * hidden];

@@ -7,7 +7,6 @@ import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -62,21 +61,11 @@ public class RnnBenchmark {
     rnn = new ElmanRnn(layout, Activation.TANH);
     SequenceShape shape = SequenceShape.steps(T).batch(batch);
     ws = new RnnWorkspace(rnn, shape);
-    SplittableRandom rnd = new SplittableRandom(42);
-    params = new float[layout.size()];
-    float s = (float) (1 / Math.sqrt(hidden));
-    for (int i = 0; i < params.length; i++) {
-      params[i] = (float) (rnd.nextDouble(-1, 1) * s);
-    }
+    RnnInputs in = RnnInputs.draw(hidden, batch);
+    params = in.params();
     grads = new float[layout.size()];
-    x = new float[T * batch * D];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rnd.nextDouble(-1, 1);
-    }
-    dOut = new float[T * batch * hidden];
-    for (int i = 0; i < dOut.length; i++) {
-      dOut[i] = (float) rnd.nextDouble(-1, 1);
-    }
+    x = in.x();
+    dOut = in.dOut();
     // Loss at every step (the default): the upstream [T][B][H] is the full array, as before.
     seq = new SequenceBatch(rnn, shape).input(x).upstream(dOut);
   }
