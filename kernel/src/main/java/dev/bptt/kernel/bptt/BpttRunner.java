@@ -71,13 +71,11 @@ public final class BpttRunner {
   public double run(
       BpttStrategy strategy, float[] params, float[] grads, SequenceBatch seq, BpttWorkspace ws) {
     Checks.notNull("strategy", strategy);
-    Checks.notNull("params", params);
-    Checks.notNull("grads", grads);
     Checks.notNull("seq", seq);
     Checks.notNull("ws", ws);
     int size = net.parameterCount();
-    Checks.atLeast("params", params, params.length, "parameter count", size);
-    Checks.atLeast("grads", grads, grads.length, "parameter count", size);
+    Checks.atLeast("params", params, "parameter count", size);
+    Checks.atLeast("grads", grads, "parameter count", size);
     if (params == grads) {
       throw new IllegalArgumentException("grads must be a different array from params");
     }

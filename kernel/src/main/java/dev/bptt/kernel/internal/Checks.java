@@ -15,9 +15,11 @@ public final class Checks {
   }
 
   /** Throws if the array is null or shorter than {@code n}: "name has length L &lt; what=n". */
-  public static void atLeast(String name, Object array, int length, String what, long n) {
-    if (length < n) {
-      throw new IllegalArgumentException(name + " has length " + length + " < " + what + "=" + n);
+  public static void atLeast(String name, float[] array, String what, long n) {
+    notNull(name, array);
+    if (array.length < n) {
+      throw new IllegalArgumentException(
+          name + " has length " + array.length + " < " + what + "=" + n);
     }
   }
 

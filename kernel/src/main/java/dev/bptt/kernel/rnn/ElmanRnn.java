@@ -168,8 +168,7 @@ public final class ElmanRnn implements RecurrentNetwork {
   }
 
   private void checkParams(String name, float[] p) {
-    Checks.notNull(name, p);
-    Checks.atLeast(name, p, p.length, "layout size", layout.size());
+    Checks.atLeast(name, p, "layout size", layout.size());
   }
 
   @Override

@@ -104,8 +104,7 @@ public record RnnLayout(int inputSize, int hiddenSize, int outputSize) {
   }
 
   private float[] checked(float[] array) {
-    Checks.notNull("array", array);
-    Checks.atLeast("array", array, array.length, "layout size", size());
+    Checks.atLeast("array", array, "layout size", size());
     return array;
   }
 

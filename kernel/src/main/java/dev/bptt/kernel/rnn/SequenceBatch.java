@@ -180,7 +180,7 @@ public final class SequenceBatch {
    */
   public SequenceBatch traceDh(float[] traceDh) {
     if (traceDh != null) {
-      Checks.atLeast("traceDh", traceDh, traceDh.length, "T", shape.steps());
+      Checks.atLeast("traceDh", traceDh, "T", shape.steps());
     }
     this.traceDh = traceDh;
     return this;
@@ -189,7 +189,7 @@ public final class SequenceBatch {
   /** Receives ‖δ_t‖₂ (after the local derivative) at index t − 1; length ≥ T, or null for none. */
   public SequenceBatch traceDelta(float[] traceDelta) {
     if (traceDelta != null) {
-      Checks.atLeast("traceDelta", traceDelta, traceDelta.length, "T", shape.steps());
+      Checks.atLeast("traceDelta", traceDelta, "T", shape.steps());
     }
     this.traceDelta = traceDelta;
     return this;
