@@ -127,7 +127,7 @@ public final class BpttWorkspace {
               + " after a run of "
               + ranShape);
     }
-    engine.copyState(t, dst, off);
+    engine.copyState(kernels, t, dst, off);
   }
 
   /** Copies h_T [B][S] of the last run into {@code dst[off..]} (see {@link #copyState}). */

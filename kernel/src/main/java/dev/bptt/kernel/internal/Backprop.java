@@ -55,15 +55,20 @@ public final class Backprop {
       float f = t < in.steps ? in.flowAt(t) : 0f; // flow has T entries: none is read at t = T
       if (f != 0f) {
         if (t < t2) {
-          r.recurrentGrad(params, batch, f, states, slotT + bs, delta, cur + bd, 1f, delta, cur);
+          r.recurrentGrad(
+              params, batch, batch, f, states, slotT + bs, delta, cur + bd, 1f, delta, cur);
         } else if (next != null) {
-          r.recurrentGrad(params, batch, f, nextSlot, nextSlotOff, next, nextOff, 1f, delta, cur);
+          r.recurrentGrad(
+              params, batch, batch, f, nextSlot, nextSlotOff, next, nextOff, 1f, delta, cur);
         }
       }
       if (in.traceDh != null) {
         in.traceDh[t - 1] = (float) Math.sqrt(r.hiddenGradSquares(batch, delta, cur));
       }
-      r.localGrad(batch, states, slotT, delta, cur);
+      r.localGrad(params, batch, states, slotT, delta, cur);
+      if (in.traceDc != null) {
+        in.traceDc[t - 1] = (float) Math.sqrt(r.cellGradSquares(batch, delta, cur));
+      }
       if (in.traceDelta != null) {
         in.traceDelta[t - 1] = (float) Math.sqrt(Kernels.sumOfSquares(bd, delta, cur));
       }
@@ -82,7 +87,7 @@ public final class Backprop {
     r.weightGrads(params, grads, in.batch, 1, in.steps, states, 0, delta, 0, in);
   }
 
-  /** ∂L/∂h_0 ← f·(∂h_1/∂h_0)ᵀ·δ_1 into the call's output, if it has one. */
+  /** ∂L/∂(initial state) ← f·(∂s_1/∂s_0)ᵀ·δ_1 into the call's output, if it has one. */
   public static void initialStateGrad(
       Recurrence r,
       float[] params,
@@ -93,8 +98,8 @@ public final class Backprop {
       float[] delta1,
       int d1Off) {
     if (in.dInitial != null) {
-      r.recurrentGrad(
-          params, in.batch, f, slot1, slot1Off, delta1, d1Off, 0f, in.dInitial, in.dInitialOff);
+      r.initialStateGrad(
+          params, in.batch, f, slot1, slot1Off, delta1, d1Off, in.dInitial, in.dInitialOff);
     }
   }
 }

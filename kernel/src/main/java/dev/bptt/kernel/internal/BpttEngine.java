@@ -48,5 +48,5 @@ public sealed interface BpttEngine permits StoredStatesEngine, CheckpointedEngin
    * Copies the carried state [B][carry] of step t into dst[off..]; {@link #keepsState}(t) must
    * hold.
    */
-  void copyState(int t, float[] dst, int off);
+  void copyState(Recurrence r, int t, float[] dst, int off);
 }

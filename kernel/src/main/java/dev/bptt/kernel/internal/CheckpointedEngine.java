@@ -123,7 +123,7 @@ final class CheckpointedEngine implements BpttEngine {
         // δ_{t2+1} and the slot of step t2+1, before this segment overwrites them.
         System.arraycopy(segDelta, 0, carryDelta, 0, rd);
         System.arraycopy(segStates, rs, carrySlot, 0, rs);
-        System.arraycopy(checkpoints, k * rc, segStates, 0, rc);
+        r.loadCarry(batch, checkpoints, k * rc, segStates, 0);
         r.forwardSteps(params, batch, t1, t2, in.x, in.xOffset(t1), segStates, 0);
         recomputed += t2 - t1 + 1;
       }
@@ -161,18 +161,18 @@ final class CheckpointedEngine implements BpttEngine {
       int t1 = k * s + 1;
       int t2 = Math.min(in.steps, t1 + s - 1);
       if (k > 0) {
-        System.arraycopy(
-            segStates, prevLen * rs, segStates, 0, rc); // carried state ending the previous segment
+        // The slot ending the previous segment starts this one (only its carried part is read).
+        System.arraycopy(segStates, prevLen * rs, segStates, 0, rs);
       }
       if (k < n - 1) {
-        System.arraycopy(segStates, 0, checkpoints, k * rc, rc);
+        r.storeCarry(in.batch, segStates, 0, checkpoints, k * rc);
       }
       r.forwardSteps(params, in.batch, t1, t2, in.x, in.xOffset(t1), segStates, 0);
       in.evaluateLoss(r, params, t1, t2, segStates, rs, segOut);
       prevLen = t2 - t1 + 1;
     }
     if (n > 1) {
-      System.arraycopy(segStates, prevLen * rs, last, 0, rc);
+      r.storeCarry(in.batch, segStates, prevLen * rs, last, 0);
     }
   }
 
@@ -222,9 +222,9 @@ final class CheckpointedEngine implements BpttEngine {
   }
 
   @Override
-  public void copyState(int t, float[] dst, int off) {
+  public void copyState(Recurrence r, int t, float[] dst, int off) {
     if (t <= ranSegment) {
-      System.arraycopy(segStates, t * ranSlot, dst, off, ranCarry);
+      r.storeCarry(ranCarry / r.carrySize(), segStates, t * ranSlot, dst, off);
     } else if (t == ranSteps) {
       System.arraycopy(last, 0, dst, off, ranCarry);
     } else {

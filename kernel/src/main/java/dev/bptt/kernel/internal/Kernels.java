@@ -9,12 +9,18 @@ import dev.bptt.kernel.blas.Activation;
  */
 public final class Kernels {
   private static final BlasSupport IMPL = VectorizationProvider.get().blas();
+  private static final CellSupport CELLS = VectorizationProvider.get().cells();
 
   private Kernels() {}
 
   /** The kernel implementation chosen once per JVM by {@link VectorizationProvider}. */
   public static BlasSupport blas() {
     return IMPL;
+  }
+
+  /** The gated-cell passes of the same implementation. */
+  public static CellSupport cells() {
+    return CELLS;
   }
 
   /**
@@ -168,18 +174,32 @@ public final class Kernels {
         ldc);
   }
 
-  /** dst[dstOff..+cols) += Σ over rows r of src[srcOff + r·cols ..], rows in descending order. */
+  /**
+   * dst[dstOff..+cols) += Σ over rows r of src[srcOff + r·ld ..+cols), rows in descending order.
+   */
   public static void addRowSumsDescending(
-      int rows, int cols, float[] src, int srcOff, float[] dst, int dstOff) {
+      int rows, int cols, float[] src, int srcOff, int ld, float[] dst, int dstOff) {
     for (int r = rows - 1; r >= 0; r--) {
-      IMPL.axpy(cols, 1f, src, srcOff + r * cols, dst, dstOff);
+      IMPL.axpy(cols, 1f, src, srcOff + r * ld, dst, dstOff);
     }
   }
 
-  /** Copies the row vector src[off..off+cols) into each of {@code rows} rows of dst from dstOff. */
-  public static void fillRows(int rows, int cols, float[] src, int off, float[] dst, int dstOff) {
+  /**
+   * Copies the row vector src[off..off+cols) into each of {@code rows} rows of dst from dstOff, row
+   * stride ld.
+   */
+  public static void fillRows(
+      int rows, int cols, float[] src, int off, float[] dst, int dstOff, int ld) {
     for (int r = 0; r < rows; r++) {
-      System.arraycopy(src, off, dst, dstOff + r * cols, cols);
+      System.arraycopy(src, off, dst, dstOff + r * ld, cols);
+    }
+  }
+
+  /** Adds the row vector src[off..off+cols) to each of {@code rows} rows of dst, row stride ld. */
+  public static void addToRows(
+      int rows, int cols, float[] src, int off, float[] dst, int dstOff, int ld) {
+    for (int r = 0; r < rows; r++) {
+      IMPL.axpy(cols, 1f, src, off, dst, dstOff + r * ld);
     }
   }
 }

@@ -6,6 +6,7 @@ package dev.bptt.kernel.internal;
  */
 final class PanamaVectorizationProvider extends VectorizationProvider {
   private final BlasSupport blas;
+  private final CellSupport cells;
 
   PanamaVectorizationProvider() {
     String vmInfo = System.getProperty("java.vm.info", "");
@@ -23,10 +24,16 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
           "preferred vector size is " + PanamaConstants.BITS + " bits (> 512, not supported yet)");
     }
     blas = new PanamaBlasSupport();
+    cells = new PanamaCellSupport(blas);
   }
 
   @Override
   public BlasSupport blas() {
     return blas;
+  }
+
+  @Override
+  public CellSupport cells() {
+    return cells;
   }
 }

@@ -9,11 +9,14 @@ package dev.bptt.kernel.internal;
  * <p>Buffers, for B sequences (rows = steps·B, each row one sequence at one step):
  *
  * <ul>
- *   <li>states: one slot of {@link #stateSize()} floats per row; a step's slot starts with the
- *       state carried to the next step ({@link #carrySize()} floats: h for Elman and GRU, h and c
- *       for LSTM) and may keep more for the backward pass (e.g. gate activations). The slots of
- *       steps t1−1..t2 of a segment are consecutive: step t at base + (t − t1 + 1)·B·stateSize.
- *       Only the carried prefix of slot t1−1 is read.
+ *   <li>states: one slot row of {@link #stateSize()} floats per row; it holds the state carried to
+ *       the next step (h, and c for an LSTM, of every layer) and whatever the backward pass needs
+ *       (e.g. gate activations), in the cell's own column layout. The slots of steps t1−1..t2 of a
+ *       segment are consecutive: step t at base + (t − t1 + 1)·B·stateSize. Only the carried part
+ *       of slot t1−1 is read by the forward pass; the backward pass of step t also reads the
+ *       carried part of slot t−1. The carried state leaves and enters the slots only through {@link
+ *       #storeCarry}/{@link #loadCarry}, in the compact public layout of {@link #carrySize()}
+ *       floats per row.
  *   <li>δ: {@link #deltaSize()} floats per row; the backward recursion first gathers ∂L/∂h_t in the
  *       row (the upstream part, then the recurrent part), then {@link #localGrad} turns it into the
  *       cell's pre-activation gradient δ_t in place. The δ of steps t1..t2 are consecutive: step t
@@ -32,7 +35,10 @@ public interface Recurrence {
   /** Floats per row of a step's slot. */
   int stateSize();
 
-  /** Floats per row of the carried prefix of a slot (the initial state's row size). */
+  /**
+   * Floats per sequence of the carried state in its compact public layout (the initial state's and
+   * ∂L/∂(initial state)'s): for B rows, [L][B][H] of h, then for an LSTM [L][B][H] of c.
+   */
   int carrySize();
 
   /** Floats per row of δ (and of the gradient that reaches the carried state). */
@@ -64,13 +70,15 @@ public interface Recurrence {
   void upstreamGrad(float[] params, int rows, float[] dy, int dyOff, float[] delta, int dOff);
 
   /**
-   * The recurrent part of ∂L/∂h_t for {@code rows} independent rows: dst ← f·(∂h_{t+1}/∂h_t)ᵀ·src +
-   * β·dst, where src holds δ_{t+1} and next holds the slots of step t+1 (cells whose Jacobian needs
-   * them read them; Elman does not).
+   * The recurrent part of ∂L/∂(carried state of t) for {@code rows} independent δ rows: dst ←
+   * f·(∂s_{t+1}/∂s_t)ᵀ·src + β·dst, where src holds δ_{t+1} and next the slots of step t+1, of
+   * which row r of src reads row (r mod batch) (truncation advances several chains of one batch
+   * together).
    */
   void recurrentGrad(
       float[] params,
       int rows,
+      int batch,
       float f,
       float[] next,
       int nextOff,
@@ -80,11 +88,44 @@ public interface Recurrence {
       float[] dst,
       int dstOff);
 
-  /** In place: the gathered ∂L/∂h_t rows become δ_t, using the slots of step t at states[stOff]. */
-  void localGrad(int rows, float[] states, int stOff, float[] delta, int dOff);
+  /**
+   * In place: the gathered gradients of the B = {@code rows} rows of step t become δ_t, using the
+   * slots of step t at states[stOff] and of step t−1 at states[stOff − rows·stateSize].
+   */
+  void localGrad(float[] params, int rows, float[] states, int stOff, float[] delta, int dOff);
 
-  /** Σ of squares of the ∂L/∂h part of {@code rows} δ rows (for traces). */
+  /** Σ of squares of the gathered ∂L/∂h (the last layer's) of {@code rows} δ rows (for traces). */
   double hiddenGradSquares(int rows, float[] delta, int dOff);
+
+  /**
+   * Σ of squares of ∂L/∂c (the last LSTM layer's) of {@code rows} δ rows after {@link #localGrad}
+   * (0 for cells without c).
+   */
+  double cellGradSquares(int rows, float[] delta, int dOff);
+
+  /**
+   * Compact carried state of {@code rows} rows at src[off] (layout of {@link #carrySize}) into
+   * slots.
+   */
+  void loadCarry(int rows, float[] src, int srcOff, float[] slots, int slotOff);
+
+  /** Carried state of {@code rows} slot rows into the compact layout at dst[dstOff]. */
+  void storeCarry(int rows, float[] slots, int slotOff, float[] dst, int dstOff);
+
+  /**
+   * ∂L/∂(initial state) ← f·(∂s_1/∂s_0)ᵀ·δ_1 for {@code rows} rows, written in the compact layout
+   * at dst[dstOff], from the slots and δ of step 1.
+   */
+  void initialStateGrad(
+      float[] params,
+      int rows,
+      float f,
+      float[] slot1,
+      int slot1Off,
+      float[] delta1,
+      int d1Off,
+      float[] dst,
+      int dstOff);
 
   /**
    * Deferred parameter gradients of steps t1..t2 (slots and δ laid out as in the class comment),

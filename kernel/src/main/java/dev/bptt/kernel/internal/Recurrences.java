@@ -2,6 +2,7 @@ package dev.bptt.kernel.internal;
 
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.RecurrentNetwork;
+import dev.bptt.kernel.rnn.StackedRnn;
 
 /**
  * The segment kernels of each public network type (resolved once, when a runner or workspace is
@@ -14,7 +15,8 @@ public final class Recurrences {
   public static Recurrence of(RecurrentNetwork net) {
     Checks.notNull("net", net);
     return switch (net) {
-      case ElmanRnn e -> new ElmanRecurrence(e.layout(), e.activation());
+      case ElmanRnn e -> StackedRecurrence.elman(e.layout(), e.activation());
+      case StackedRnn s -> StackedRecurrence.stack(s.layout(), s.activation());
     };
   }
 }

@@ -46,6 +46,7 @@ public final class StepData {
 
   public int dInitialOff;
   public float[] traceDh;
+  public float[] traceDc;
   public float[] traceDelta;
 
   /**
@@ -76,6 +77,7 @@ public final class StepData {
     dInitial = seq.initialStateGradient();
     dInitialOff = seq.initialStateGradientOffset();
     traceDh = seq.traceDh();
+    traceDc = seq.traceDc();
     traceDelta = seq.traceDelta();
     flow = null;
     inputRow = batch * r.inputSize();
@@ -90,7 +92,7 @@ public final class StepData {
 
   /** Drops every reference to the caller's arrays and objects. */
   public void clear() {
-    x = s0 = upstream = dInitial = traceDh = traceDelta = flow = null;
+    x = s0 = upstream = dInitial = traceDh = traceDc = traceDelta = flow = null;
     losses = null;
     loss = null;
   }
@@ -136,13 +138,14 @@ public final class StepData {
     return flow == null ? 1f : flow[t];
   }
 
-  /** Writes the initial carried state (the caller's, or zeros) into states[off..off+B·carry). */
+  /**
+   * Writes the initial carried state (the caller's, or zeros) into the slot rows at states[off].
+   */
   public void initialState(Recurrence r, float[] states, int off) {
-    int n = batch * r.carrySize();
     if (s0 != null) {
-      System.arraycopy(s0, s0Off, states, off, n);
+      r.loadCarry(batch, s0, s0Off, states, off);
     } else {
-      java.util.Arrays.fill(states, off, off + n, 0f);
+      java.util.Arrays.fill(states, off, off + batch * r.stateSize(), 0f);
     }
   }
 

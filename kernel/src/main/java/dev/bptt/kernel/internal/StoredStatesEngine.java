@@ -26,7 +26,7 @@ final class StoredStatesEngine implements BpttEngine {
   private final String family;
   private int truncations;
   private int ranSteps = -1;
-  private int ranCarry;
+  private int ranBatch;
   private int ranSlot;
 
   StoredStatesEngine(Recurrence r, SequenceShape capacity, BpttStrategy strategy) {
@@ -83,7 +83,7 @@ final class StoredStatesEngine implements BpttEngine {
     in.initialState(r, states, 0);
     r.forwardSteps(params, in.batch, 1, steps, in.x, in.xOffset(1), states, 0);
     ranSteps = steps;
-    ranCarry = in.batch * r.carrySize();
+    ranBatch = in.batch;
     ranSlot = bs;
     in.evaluateLoss(r, params, 1, steps, states, bs, outputs);
     if (strategy instanceof BpttStrategy.Truncated t && t.tau() < steps) {
@@ -132,7 +132,7 @@ final class StoredStatesEngine implements BpttEngine {
   }
 
   @Override
-  public void copyState(int t, float[] dst, int off) {
-    System.arraycopy(states, t * ranSlot, dst, off, ranCarry);
+  public void copyState(Recurrence r, int t, float[] dst, int off) {
+    r.storeCarry(ranBatch, states, t * ranSlot, dst, off);
   }
 }

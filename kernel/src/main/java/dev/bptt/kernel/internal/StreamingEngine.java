@@ -25,7 +25,7 @@ final class StreamingEngine implements BpttEngine {
   private int windows;
   private int ranSteps = -1;
   private int finalOffset;
-  private int ranCarry;
+  private int ranBatch;
 
   StreamingEngine(Recurrence r, SequenceShape capacity, int k1, int k2) {
     int steps = capacity.steps(), batch = capacity.batch();
@@ -101,7 +101,7 @@ final class StreamingEngine implements BpttEngine {
       in.lossFrom = 1;
     }
     finalOffset = (count - 1) * bs;
-    ranCarry = batch * r.carrySize();
+    ranBatch = batch;
     ranSteps = steps;
   }
 
@@ -137,7 +137,7 @@ final class StreamingEngine implements BpttEngine {
   }
 
   @Override
-  public void copyState(int t, float[] dst, int off) {
-    System.arraycopy(winStates, finalOffset, dst, off, ranCarry);
+  public void copyState(Recurrence r, int t, float[] dst, int off) {
+    r.storeCarry(ranBatch, winStates, finalOffset, dst, off);
   }
 }

@@ -60,7 +60,8 @@ final class TruncatedChains {
       int first = in.hasLoss(t) ? 1 : 0;
       int slotT = t * bs;
       if (kept > 0) {
-        r.recurrentGrad(params, kept * batch, 1f, states, slotT + bs, cur, 0, 0f, next, first * bd);
+        r.recurrentGrad(
+            params, kept * batch, batch, 1f, states, slotT + bs, cur, 0, 0f, next, first * bd);
         System.arraycopy(curLoss, 0, nextLoss, first, kept);
       }
       if (first == 1) {
@@ -74,9 +75,12 @@ final class TruncatedChains {
         in.traceDh[t - 1] = (float) Math.sqrt(r.hiddenGradSquares(batch, delta, dt));
       }
       for (int i = 0; i < alive; i++) {
-        r.localGrad(batch, states, slotT, next, i * bd);
+        r.localGrad(params, batch, states, slotT, next, i * bd);
       }
       sumRows(k, alive, bd, next, delta, dt);
+      if (in.traceDc != null) {
+        in.traceDc[t - 1] = (float) Math.sqrt(r.cellGradSquares(batch, delta, dt));
+      }
       if (in.traceDelta != null) {
         in.traceDelta[t - 1] = (float) Math.sqrt(Kernels.sumOfSquares(bd, delta, dt));
       }

@@ -40,6 +40,9 @@ public abstract class VectorizationProvider {
   /** The BLAS-style kernels of this implementation. */
   public abstract BlasSupport blas();
 
+  /** The fused gated-cell passes of this implementation. */
+  public abstract CellSupport cells();
+
   /** The provider in use (chosen on first call, then fixed). */
   public static VectorizationProvider get() {
     return Holder.INSTANCE;

@@ -2,8 +2,6 @@ package dev.bptt.kernel.rnn;
 
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.internal.Checks;
-import dev.bptt.kernel.internal.ElmanRecurrence;
-import dev.bptt.kernel.internal.Recurrence;
 
 /**
  * Elman RNN forward pass and backpropagation through time over flat buffers:
@@ -31,7 +29,6 @@ import dev.bptt.kernel.internal.Recurrence;
 public final class ElmanRnn implements RecurrentNetwork {
   private final RnnLayout layout;
   private final Activation activation;
-  private final Recurrence kernels;
 
   /**
    * @param layout parameter layout (D, H, O)
@@ -42,7 +39,6 @@ public final class ElmanRnn implements RecurrentNetwork {
     Checks.notNull("activation", activation);
     this.layout = layout;
     this.activation = activation;
-    this.kernels = new ElmanRecurrence(layout, activation);
   }
 
   /** The parameter layout. */
@@ -101,7 +97,7 @@ public final class ElmanRnn implements RecurrentNetwork {
       seq.checkBackward(
           this); // the callback writes the upstream blocks: they must fit before any write
     }
-    return ws.forward(kernels, params, seq);
+    return ws.forward(params, seq);
   }
 
   /**
@@ -135,7 +131,7 @@ public final class ElmanRnn implements RecurrentNetwork {
     Checks.notNull("ws", ws);
     seq.checkBackward(this);
     ws.checkForwardOf(this, seq.shape());
-    ws.backward(kernels, params, grads, seq);
+    ws.backward(params, grads, seq);
   }
 
   /**
@@ -158,7 +154,7 @@ public final class ElmanRnn implements RecurrentNetwork {
           "stream state was made for " + state.network() + ", not " + this);
     }
     Checks.vector("x", x, xOff, (long) steps * state.batch() * layout.inputSize());
-    state.advance(kernels, params, x, xOff, steps);
+    state.advance(params, x, xOff, steps);
   }
 
   /** Sets grads to zero over the whole layout (for overwrite semantics). */

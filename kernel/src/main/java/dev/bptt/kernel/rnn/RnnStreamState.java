@@ -2,24 +2,28 @@ package dev.bptt.kernel.rnn;
 
 import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Recurrence;
+import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.Sizes;
 
 /**
- * The state of a streaming (inference) forward pass over B sequences: the current hidden state h_t
- * [B][H] and, with a readout, the last step's output y_t [B][O], in O(B·H) memory however many
- * steps are streamed. Advanced by {@link ElmanRnn#advance}; bitwise the same states as {@link
- * ElmanRnn#forward} over the same steps.
+ * The state of a streaming (inference) forward pass over B sequences: the current carried state
+ * (h_t [B][H] for an Elman RNN; for a {@link StackedRnn} the layout of {@link
+ * SequenceBatch#initialState(float[])}) and the last step's output [B][O′] (empty for an Elman RNN
+ * without readout), in O(B·S) memory however many steps are streamed. Advanced by {@link
+ * ElmanRnn#advance} or {@link StackedRnn#advance}; bitwise the same states as their {@code forward}
+ * over the same steps.
  *
  * <p>Not thread-safe; use one per stream.
  */
 public final class RnnStreamState {
-  private final ElmanRnn rnn;
+  private final RecurrentNetwork rnn;
+  private final Recurrence kernels;
   private final int batch;
 
-  /** h_t, [B][H]. */
+  /** The carried state, compact. */
   private final float[] hidden;
 
-  /** Two slots for one forward step: h_t, then h_{t+1}. */
+  /** Two slot rows for one forward step: step t, then t+1. */
   private final float[] slots;
 
   private final float[] output;
@@ -31,18 +35,23 @@ public final class RnnStreamState {
    * @param rnn the network
    * @param batch B ≥ 1
    */
-  public RnnStreamState(ElmanRnn rnn, int batch) {
+  public RnnStreamState(RecurrentNetwork rnn, int batch) {
     Checks.notNull("rnn", rnn);
     Checks.positive("batch (B)", batch);
     this.rnn = rnn;
+    this.kernels = Recurrences.of(rnn);
     this.batch = batch;
     this.hidden = new float[Sizes.floats("stream state", 1, batch, rnn.stateSize())];
-    this.slots = new float[2 * hidden.length];
-    this.output = new float[Sizes.floats("stream output", 1, batch, rnn.layout().outputSize())];
+    this.slots = new float[Sizes.floats("stream slots", 2, batch, kernels.stateSize())];
+    this.output =
+        new float
+            [kernels.statesAreOutputs()
+                ? 0
+                : Sizes.floats("stream output", 1, batch, kernels.stepOutputSize())];
   }
 
   /** The network. */
-  public ElmanRnn network() {
+  public RecurrentNetwork network() {
     return rnn;
   }
 
@@ -64,7 +73,7 @@ public final class RnnStreamState {
     return this;
   }
 
-  /** Back to h_0 = the given [B][H] at {@code off}. */
+  /** Back to the given initial state, B·S floats at {@code off} (layout of the class comment). */
   public RnnStreamState reset(float[] h0, int off) {
     int bh = batch * rnn.stateSize();
     Checks.vector("h0", h0, off, bh);
@@ -73,34 +82,40 @@ public final class RnnStreamState {
     return this;
   }
 
-  /** The current hidden state h_t, [B][H] (the state's own array: read it, do not write it). */
+  /**
+   * The current carried state, B·S floats (h_t [B][H] for an Elman RNN); the state's own array:
+   * read it, do not write it.
+   */
   public float[] hidden() {
     return hidden;
   }
 
-  /** The last step's readout output y_t, [B][O] (empty without a readout; zeros before a step). */
+  /**
+   * The last step's output, [B][O′] (empty for an Elman RNN without readout; zeros before a step).
+   */
   public float[] output() {
     return output;
   }
 
-  /** Copies h_t [B][H] into dst[off..]. */
+  /** Copies the carried state (B·S floats) into dst[off..]. */
   public void copyHidden(float[] dst, int off) {
     int bh = batch * rnn.stateSize();
     Checks.vector("dst", dst, off, bh);
     System.arraycopy(hidden, 0, dst, off, bh);
   }
 
-  void advance(Recurrence r, float[] params, float[] x, int xOff, int n) {
-    int bh = batch * r.stateSize();
+  void advance(float[] params, float[] x, int xOff, int n) {
+    Recurrence r = kernels;
+    int bs = batch * r.stateSize();
     int row = batch * r.inputSize();
-    System.arraycopy(hidden, 0, slots, 0, bh);
+    r.loadCarry(batch, hidden, 0, slots, 0);
     for (int i = 0; i < n; i++) {
       r.forwardSteps(params, batch, 1, 1, x, xOff + i * row, slots, 0);
-      System.arraycopy(slots, bh, slots, 0, bh);
+      System.arraycopy(slots, bs, slots, 0, bs);
     }
-    System.arraycopy(slots, 0, hidden, 0, bh);
+    r.storeCarry(batch, slots, 0, hidden, 0);
     if (n > 0 && output.length > 0) {
-      r.outputs(params, batch, hidden, 0, output, 0);
+      r.outputs(params, batch, slots, 0, output, 0);
     }
     steps += n;
   }

@@ -3,22 +3,27 @@ package dev.bptt.kernel.rnn;
 import dev.bptt.kernel.internal.Backprop;
 import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Recurrence;
+import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.Sizes;
 import dev.bptt.kernel.internal.StepData;
 
 /**
- * Every buffer one forward/backward pass of an {@link ElmanRnn} needs, for sequences up to a
- * capacity shape (T steps, B sequences): after construction, passes allocate nothing. A pass may
- * use any shape that fits the capacity (e.g. inference on a shorter or smaller batch); the offsets
- * below are those of the last forward pass's shape.
+ * Every buffer one forward/backward pass of an {@link ElmanRnn} or a {@link StackedRnn} needs, for
+ * sequences up to a capacity shape (T steps, B sequences): after construction, passes allocate
+ * nothing. A pass may use any shape that fits the capacity (e.g. inference on a shorter or smaller
+ * batch); the offsets below are those of the last forward pass's shape.
  *
  * <p>Buffers (all flat, row-major), for the last forward pass's T and B:
  *
  * <ul>
- *   <li>hidden states [T+1][B][H]: h_0 at step 0, h_t at step t ({@link #hiddenOffset});
- *   <li>outputs [T][B][O] when the layout has a readout ({@link #outputOffset}, step t = 1..T);
- *   <li>deltas [T][B][H]: δ_t = ∂L/∂z_t (pre-activation gradients) of the last backward pass, kept
- *       for the deferred weight-gradient GEMMs ({@link #deltaOffset});
+ *   <li>states [T+1][B][S]: for an {@link ElmanRnn} S = H and step t holds h_t ({@link #hidden()},
+ *       {@link #hiddenOffset}); a stack's slots also keep gate activations in an internal layout,
+ *       read through {@link #copyState};
+ *   <li>outputs [T][B][O′] ({@link #output()}, {@link #outputOffset}, step t = 1..T): the readout's
+ *       y_t, or for a stack without readout its last layer's h_t; empty for an Elman RNN without
+ *       readout, whose outputs are the hidden states;
+ *   <li>deltas of the last backward pass, kept for the deferred weight-gradient GEMMs (for an
+ *       {@link ElmanRnn} δ_t = ∂L/∂z_t [T][B][H], {@link #delta()}, {@link #deltaOffset});
  *   <li>a copy of the inputs [T][B][D], which the backward pass reads: refilling the caller's input
  *       array between forward and backward cannot change the gradient.
  * </ul>
@@ -26,7 +31,8 @@ import dev.bptt.kernel.internal.StepData;
  * A workspace is not thread-safe; use one per thread.
  */
 public final class RnnWorkspace {
-  private final ElmanRnn rnn;
+  private final RecurrentNetwork net;
+  private final Recurrence kernels;
   private final SequenceShape capacity;
   private final float[] hidden;
   private final float[] output;
@@ -38,25 +44,29 @@ public final class RnnWorkspace {
   private SequenceShape forwardShape;
 
   /**
-   * @param rnn the network
+   * @param net the network ({@link ElmanRnn} or {@link StackedRnn})
    * @param capacity the largest T and B the workspace runs
    */
-  public RnnWorkspace(ElmanRnn rnn, SequenceShape capacity) {
-    Checks.notNull("rnn", rnn);
+  public RnnWorkspace(RecurrentNetwork net, SequenceShape capacity) {
+    Checks.notNull("net", net);
     Checks.notNull("capacity", capacity);
-    RnnLayout layout = rnn.layout();
+    Recurrence r = Recurrences.of(net);
     int steps = capacity.steps(), batch = capacity.batch();
-    this.rnn = rnn;
+    this.net = net;
+    this.kernels = r;
     this.capacity = capacity;
-    this.hidden = new float[Sizes.floats("hidden states", steps + 1L, batch, layout.hiddenSize())];
-    this.output = new float[Sizes.floats("outputs", steps, batch, layout.outputSize())];
-    this.delta = new float[Sizes.floats("deltas", steps, batch, layout.hiddenSize())];
-    this.input = new float[Sizes.floats("input copy", steps, batch, layout.inputSize())];
+    this.hidden = new float[Sizes.floats("states", steps + 1L, batch, r.stateSize())];
+    // An Elman RNN without readout reads its outputs from hidden(); every other network here.
+    boolean outputsAreStates = net instanceof ElmanRnn && r.statesAreOutputs();
+    this.output =
+        new float[outputsAreStates ? 0 : Sizes.floats("outputs", steps, batch, r.stepOutputSize())];
+    this.delta = new float[Sizes.floats("deltas", steps, batch, r.deltaSize())];
+    this.input = new float[Sizes.floats("input copy", steps, batch, r.inputSize())];
   }
 
   /** The network this workspace was sized for. */
-  public ElmanRnn network() {
-    return rnn;
+  public RecurrentNetwork network() {
+    return net;
   }
 
   /** The largest shape the workspace runs. */
@@ -72,39 +82,72 @@ public final class RnnWorkspace {
     return forwardShape;
   }
 
-  /** Hidden states [T+1][B][H]; h_t for batch row b starts at {@code hiddenOffset(t) + b·H}. */
+  /**
+   * Hidden states [T+1][B][H] of an {@link ElmanRnn}; h_t for batch row b starts at {@code
+   * hiddenOffset(t) + b·H}.
+   *
+   * @throws IllegalStateException for a {@link StackedRnn} (use {@link #copyState})
+   */
   public float[] hidden() {
+    elmanOnly("hidden()");
     return hidden;
   }
 
   /** Offset of h_t (t = 0..T of the last forward pass) in {@link #hidden()}: t·B·H. */
   public int hiddenOffset(int t) {
-    return stepOffset(t, 0, rnn.layout().hiddenSize());
+    elmanOnly("hiddenOffset(t)");
+    return stepOffset(t, 0, kernels.stateSize());
   }
 
   /**
-   * Readout outputs [T][B][O]; y_t (t = 1..T) starts at {@link #outputOffset}. Empty without
-   * readout.
+   * Outputs [T][B][O′]; y_t (t = 1..T) starts at {@link #outputOffset}. Empty for an Elman RNN
+   * without readout (its outputs are {@link #hidden()}).
    */
   public float[] output() {
     return output;
   }
 
-  /** Offset of y_t (t = 1..T) in {@link #output()}: (t−1)·B·O. */
+  /** Offset of y_t (t = 1..T) in {@link #output()}: (t−1)·B·O′. */
   public int outputOffset(int t) {
-    return stepOffset(t, 1, rnn.layout().outputSize())
-        - shape().batch() * rnn.layout().outputSize();
+    int width = output.length == 0 ? 0 : kernels.stepOutputSize();
+    return stepOffset(t, 1, width) - shape().batch() * width;
   }
 
-  /** Pre-activation gradients δ_t [T][B][H] of the last backward pass. */
+  /**
+   * Pre-activation gradients δ_t [T][B][H] of an {@link ElmanRnn}'s last backward pass.
+   *
+   * @throws IllegalStateException for a {@link StackedRnn}
+   */
   public float[] delta() {
+    elmanOnly("delta()");
     return delta;
   }
 
   /** Offset of δ_t (t = 1..T) in {@link #delta()}: (t−1)·B·H. */
   public int deltaOffset(int t) {
-    return stepOffset(t, 1, rnn.layout().hiddenSize())
-        - shape().batch() * rnn.layout().hiddenSize();
+    elmanOnly("deltaOffset(t)");
+    int h = kernels.deltaSize();
+    return stepOffset(t, 1, h) - shape().batch() * h;
+  }
+
+  /**
+   * Copies the carried state of step t (t = 0..T of the last forward pass), B·S floats in the
+   * layout of {@link SequenceBatch#initialState(float[])}, into dst[off..].
+   */
+  public void copyState(int t, float[] dst, int off) {
+    int at = stepOffset(t, 0, kernels.stateSize());
+    Checks.vector("dst", dst, off, (long) shape().batch() * net.stateSize());
+    kernels.storeCarry(shape().batch(), hidden, at, dst, off);
+  }
+
+  private void elmanOnly(String what) {
+    if (!(net instanceof ElmanRnn)) {
+      throw new IllegalStateException(
+          what
+              + " exposes an Elman RNN's raw buffers; "
+              + net
+              + " keeps gate values there: use copyState(t, dst, off) and output()");
+    }
   }
 
   private int stepOffset(int t, int firstStep, int width) {
@@ -116,11 +159,11 @@ public final class RnnWorkspace {
     return t * s.batch() * width;
   }
 
-  // ---- the passes (called by ElmanRnn after its checks) ----
+  // ---- the passes (called by the networks after their checks) ----
 
-  void checkFits(ElmanRnn net, SequenceShape shape) {
-    if (!rnn.equals(net)) {
-      throw new IllegalArgumentException("workspace was made for " + rnn + ", not " + net);
+  void checkFits(RecurrentNetwork other, SequenceShape shape) {
+    if (!net.equals(other)) {
+      throw new IllegalArgumentException("workspace was made for " + net + ", not " + other);
     }
     if (!shape.fitsIn(capacity)) {
       throw new IllegalArgumentException(
@@ -128,8 +171,8 @@ public final class RnnWorkspace {
     }
   }
 
-  void checkForwardOf(ElmanRnn net, SequenceShape shape) {
-    checkFits(net, shape);
+  void checkForwardOf(RecurrentNetwork other, SequenceShape shape) {
+    checkFits(other, shape);
     if (forwardShape == null) {
       throw new IllegalStateException("backward called before forward on this workspace");
     }
@@ -139,7 +182,8 @@ public final class RnnWorkspace {
     }
   }
 
-  double forward(Recurrence r, float[] params, SequenceBatch seq) {
+  double forward(float[] params, SequenceBatch seq) {
+    Recurrence r = kernels;
     StepData in = call;
     in.set(r, seq);
     try {
@@ -147,15 +191,13 @@ public final class RnnWorkspace {
       System.arraycopy(in.x, in.xOff, input, 0, n);
       in.input(input, 0);
       forwardShape = null; // not valid until this pass completes
-      int bh = in.batch * r.stateSize();
+      int bs = in.batch * r.stateSize();
       in.initialState(r, hidden, 0);
       r.forwardSteps(params, in.batch, 1, in.steps, input, 0, hidden, 0);
-      if (!r.statesAreOutputs()) {
-        r.outputs(params, in.steps * in.batch, hidden, bh, output, 0);
-      }
-      if (r.statesAreOutputs()) {
-        in.evaluateLoss(1, in.steps, hidden, bh, bh);
+      if (output.length == 0) {
+        in.evaluateLoss(1, in.steps, hidden, bs, bs);
       } else {
+        r.outputs(params, in.steps * in.batch, hidden, bs, output, 0);
         in.evaluateLoss(1, in.steps, output, 0, in.batch * r.stepOutputSize());
       }
       forwardShape = seq.shape(); // only now: a callback that threw leaves no pass to backpropagate
@@ -165,12 +207,12 @@ public final class RnnWorkspace {
     }
   }
 
-  void backward(Recurrence r, float[] params, float[] grads, SequenceBatch seq) {
+  void backward(float[] params, float[] grads, SequenceBatch seq) {
     StepData in = call;
-    in.set(r, seq);
+    in.set(kernels, seq);
     try {
       in.input(input, 0);
-      Backprop.full(r, params, grads, in, hidden, delta);
+      Backprop.full(kernels, params, grads, in, hidden, delta);
     } finally {
       in.clear();
     }

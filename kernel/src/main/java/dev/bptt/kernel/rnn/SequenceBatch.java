@@ -12,17 +12,24 @@ import dev.bptt.kernel.internal.Sizes;
  *
  * <pre>
  *   input      [T][B][D]      required
- *   initial    [B][S]         optional (default zeros)
+ *   initial    B·S            optional (default zeros)
  *   upstream   [L][B][O′]     L = losses().count(T), one block per loss step in increasing order
- *   dInitial   [B][S]         optional output, overwritten
+ *   dInitial   B·S            optional output, overwritten
  *   traceDh, traceDelta  ≥ T  optional outputs: ‖∂L/∂h_t‖₂ and ‖δ_t‖₂ at index t − 1
+ *   traceDc    ≥ T            optional output (LSTM): ‖∂L/∂c_t‖₂ at index t − 1
  * </pre>
  *
- * Setters check what they can on their own (null, offsets, lengths fixed by the shape) and return
- * this holder; the combination is checked again by the pass before anything is written. Setting a
- * reference allocates nothing, so a training loop re-points the holder at its next batch for free.
- * Arrays are held by reference, not copied: a pass that needs an input after it returns (the
- * forward/backward pair of {@link ElmanRnn}) copies it into its workspace.
+ * The initial state's B·S floats are laid out as PyTorch's initial state: for an Elman RNN [B][H];
+ * for a {@link StackedRnn} h_0 as [layers][B][H], followed for an LSTM by c_0 as [layers][B][H] (so
+ * {@code (h_0, c_0)} of {@code nn.LSTM} concatenated); ∂L/∂(initial state) the same. For stacks the
+ * traces are those of the last layer's h_t (and c_t).
+ *
+ * <p>Setters check what they can on their own (null, offsets, lengths fixed by the shape) and
+ * return this holder; the combination is checked again by the pass before anything is written.
+ * Setting a reference allocates nothing, so a training loop re-points the holder at its next batch
+ * for free. Arrays are held by reference, not copied: a pass that needs an input after it returns
+ * (the forward/backward pair of {@link ElmanRnn} and {@link StackedRnn}) copies it into its
+ * workspace.
  *
  * <p>Not thread-safe; use one per thread.
  */
@@ -41,6 +48,7 @@ public final class SequenceBatch {
   private float[] dInitial;
   private int dInitialOff;
   private float[] traceDh;
+  private float[] traceDc;
   private float[] traceDelta;
 
   /**
@@ -77,12 +85,12 @@ public final class SequenceBatch {
     return this;
   }
 
-  /** Initial state [B][S] at offset 0. */
+  /** Initial state, B·S floats (layout in the class comment) at offset 0. */
   public SequenceBatch initialState(float[] s0) {
     return initialState(s0, 0);
   }
 
-  /** Initial state [B][S] at {@code off}. */
+  /** Initial state, B·S floats (layout in the class comment) at {@code off}. */
   public SequenceBatch initialState(float[] s0, int off) {
     Checks.vector("initialState", s0, off, stateRows());
     this.initial = s0;
@@ -159,12 +167,12 @@ public final class SequenceBatch {
     ownUpstream = true;
   }
 
-  /** Receives ∂L/∂h_0 [B][S] at offset 0 (overwritten); null for none. */
+  /** Receives ∂L/∂(initial state), B·S floats at offset 0 (overwritten); null for none. */
   public SequenceBatch initialStateGradient(float[] dh0) {
     return initialStateGradient(dh0, 0);
   }
 
-  /** Receives ∂L/∂h_0 [B][S] at {@code off} (overwritten); null for none. */
+  /** Receives ∂L/∂(initial state), B·S floats at {@code off} (overwritten); null for none. */
   public SequenceBatch initialStateGradient(float[] dh0, int off) {
     if (dh0 != null) {
       Checks.vector("initialStateGradient", dh0, off, stateRows());
@@ -183,6 +191,25 @@ public final class SequenceBatch {
       Checks.atLeast("traceDh", traceDh, "T", shape.steps());
     }
     this.traceDh = traceDh;
+    return this;
+  }
+
+  /**
+   * Receives ‖∂L/∂c_t‖₂ of the last LSTM layer at index t − 1 (the total gradient reaching the cell
+   * state c_t, through h_t and through c_{t+1}; Frobenius over the batch); length ≥ T, or null for
+   * none.
+   *
+   * @throws IllegalArgumentException if the network is not an LSTM stack
+   */
+  public SequenceBatch traceDc(float[] traceDc) {
+    if (traceDc != null) {
+      if (!(net instanceof StackedRnn s && s.cell() == CellType.LSTM)) {
+        throw new IllegalArgumentException(
+            "traceDc needs an LSTM network (a cell state c_t), not " + net);
+      }
+      Checks.atLeast("traceDc", traceDc, "T", shape.steps());
+    }
+    this.traceDc = traceDc;
     return this;
   }
 
@@ -268,6 +295,11 @@ public final class SequenceBatch {
   /** The ‖∂L/∂h_t‖ trace, or null. */
   public float[] traceDh() {
     return traceDh;
+  }
+
+  /** The ‖∂L/∂c_t‖ trace, or null. */
+  public float[] traceDc() {
+    return traceDc;
   }
 
   /** The ‖δ_t‖ trace, or null. */

@@ -1,0 +1,294 @@
+package dev.bptt.kernel.internal;
+
+import dev.bptt.kernel.blas.Activation;
+
+/**
+ * One layer of a {@link StackedRecurrence}: the segment kernels of one cell type over its columns
+ * of the stack's slot and δ rows. The products every cell shares are written here once (input
+ * projection, recurrent product, their transposes, the weight-gradient GEMMs); a subclass adds its
+ * slot and δ column layout and its fused per-row passes ({@link CellSupport}).
+ *
+ * <p>Rows: a slot row is S floats, this layer's part starting at column {@link #sCol} with h_t
+ * first; a δ row is Δ floats, this layer's part at {@link #dCol}. Column constants of the part:
+ * where the input projection and the recurrent product go ({@code preCol}, {@code recCol}), where δ
+ * for the input and hidden weights start ({@code dxCol}, {@code dhhCol}), and where ∂L/∂h_t is
+ * gathered ({@code dhCol}).
+ */
+abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
+  final int h;
+  final int gh;
+  final int in;
+  final int offIh;
+  final int offHh;
+  final int offBih;
+
+  /** Offset of b_hh, or −1 for a single-bias layer (ElmanRnn's b_h). */
+  final int offBhh;
+
+  int sCol;
+  int sWidth;
+  int dCol;
+  int dWidth;
+
+  /** Stride of slot rows (S) and δ rows (Δ) of the whole stack. */
+  int ldS;
+
+  int ldD;
+
+  CellLayer(int h, int gates, int in, int offIh, int offHh, int offBih, int offBhh) {
+    this.h = h;
+    this.gh = gates * h;
+    this.in = in;
+    this.offIh = offIh;
+    this.offHh = offHh;
+    this.offBih = offBih;
+    this.offBhh = offBhh;
+  }
+
+  static CellLayer of(
+      dev.bptt.kernel.rnn.CellType cell,
+      Activation activation,
+      int h,
+      int in,
+      int offIh,
+      int offHh,
+      int offBih,
+      int offBhh) {
+    return switch (cell) {
+      case ELMAN -> new ElmanLayer(activation, h, in, offIh, offHh, offBih, offBhh);
+      case GRU -> new GruLayer(h, in, offIh, offHh, offBih, offBhh);
+      case LSTM -> new LstmLayer(h, in, offIh, offHh, offBih, offBhh);
+    };
+  }
+
+  /** Places this layer's parts in the stack's rows. */
+  final void place(int sCol, int dCol, int ldS, int ldD) {
+    this.sCol = sCol;
+    this.dCol = dCol;
+    this.ldS = ldS;
+    this.ldD = ldD;
+  }
+
+  /** Floats of this layer's part of a slot row. */
+  abstract int slotWidth();
+
+  /** Floats of this layer's part of a δ row. */
+  abstract int deltaWidth();
+
+  /** Column of the input projection within the part (G·H columns). */
+  abstract int preCol();
+
+  /** Column the recurrent product W_hh·h_{t−1} goes to (G·H columns). */
+  abstract int recCol();
+
+  /** β of the recurrent product: 1 when it adds to the projection, 0 into a separate area. */
+  abstract float recBeta();
+
+  /** True when b_hh is added to the projection up front (else the step pass adds it). */
+  abstract boolean foldsHiddenBias();
+
+  /** Column of the G·H gradients of the input-side pre-activations within the δ part. */
+  abstract int dxCol();
+
+  /** Column of the G·H gradients of the hidden-side pre-activations (the W_hh product's). */
+  abstract int dhhCol();
+
+  /** Column of the gathered ∂L/∂h_t within the δ part. */
+  abstract int dhCol();
+
+  /** Column of the gathered ∂L/∂c_t, or −1 when the cell carries no c. */
+  int dcCol() {
+    return -1;
+  }
+
+  /**
+   * The fused per-step pass over {@code batch} rows: from the pre-activations in the slots of step
+   * t (at cur, row 0 of this part) and the carried state of step t−1 (at prev), the slots of step
+   * t.
+   */
+  abstract void step(float[] params, int batch, float[] st, int prev, int cur);
+
+  /**
+   * In place over the δ parts of {@code rows} rows at d: gathered ∂L/∂h_t (and ∂L/∂c_t) become the
+   * pre-activation gradients, from the slots of step t at st and of step t−1 at prev.
+   */
+  abstract void local(int rows, float[] st, int cur, int prev, float[] d, int dOff);
+
+  /**
+   * The carried-state part of the recurrent gradient beyond the W_hhᵀ product, for {@code rows}
+   * rows whose slot of step t+1 is row (r mod batch) at next: added with factor f into the h (and
+   * c) gradients at dstH/dstC.
+   */
+  abstract void recurrentExtra(
+      int rows,
+      int batch,
+      float f,
+      float[] next,
+      int nextOff,
+      float[] src,
+      int srcOff,
+      float beta,
+      float[] dst,
+      int dstH,
+      int ldH,
+      int dstC,
+      int ldC);
+
+  /** Forward over steps t1..t2 of this layer: slots of steps t1−1..t2 start at base (row 0). */
+  final void forward(
+      float[] params, int batch, int steps, float[] x, int xOff, int ldX, float[] st, int base) {
+    BlasSupport k = Kernels.blas();
+    final int bs = batch * ldS;
+    final int rows = steps * batch;
+    final int first = base + bs + sCol + preCol();
+    Kernels.fillRows(rows, gh, params, offBih, st, first, ldS);
+    if (offBhh >= 0 && foldsHiddenBias()) {
+      Kernels.addToRows(rows, gh, params, offBhh, st, first, ldS);
+    }
+    if (in > 0) {
+      k.gemm(false, true, rows, gh, in, 1f, x, xOff, ldX, params, offIh, in, 1f, st, first, ldS);
+    }
+    float beta = recBeta();
+    for (int i = 0; i < steps; i++) {
+      int prev = base + i * bs + sCol;
+      int cur = prev + bs;
+      if (batch == 1) {
+        k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
+      } else {
+        k.gemm(
+            false,
+            true,
+            batch,
+            gh,
+            h,
+            1f,
+            st,
+            prev,
+            ldS,
+            params,
+            offHh,
+            h,
+            beta,
+            st,
+            cur + recCol(),
+            ldS);
+      }
+      step(params, batch, st, prev, cur);
+    }
+  }
+
+  /**
+   * ∂L/∂(carried state of step t) ← f·(∂state_{t+1}/∂state_t)ᵀ·δ_{t+1} + β·dst for {@code rows}
+   * rows: the W_hhᵀ product into the h gradients (ld ldH), then the cell's element-wise part.
+   */
+  final void recurrentGrad(
+      float[] params,
+      int rows,
+      int batch,
+      float f,
+      float[] next,
+      int nextOff,
+      float[] src,
+      int srcOff,
+      float beta,
+      float[] dst,
+      int dstH,
+      int ldH,
+      int dstC,
+      int ldC) {
+    BlasSupport k = Kernels.blas();
+    int a = srcOff + dhhCol();
+    if (rows == 1) {
+      k.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
+    } else {
+      k.gemm(false, false, rows, h, gh, f, src, a, ldD, params, offHh, h, beta, dst, dstH, ldH);
+    }
+    recurrentExtra(rows, batch, f, next, nextOff, src, srcOff, beta, dst, dstH, ldH, dstC, ldC);
+  }
+
+  /** dst (rows × D_k, ld ldDst) += δ_x·W_ih: the gradient reaching this layer's input. */
+  final void inputGrad(
+      float[] params, int rows, float[] d, int dOff, float[] dst, int dstOff, int ldDst) {
+    BlasSupport k = Kernels.blas();
+    int a = dOff + dxCol();
+    if (rows == 1) {
+      k.gemvT(gh, in, 1f, params, offIh, in, d, a, 1f, dst, dstOff);
+    } else {
+      k.gemm(false, false, rows, in, gh, 1f, d, a, ldD, params, offIh, in, 1f, dst, dstOff, ldDst);
+    }
+  }
+
+  /**
+   * dW_hh += Σ δ_hhᵀ·h_{t−1}, dW_ih += Σ δ_xᵀ·x_t, db_ih += Σ δ_x, db_hh += Σ δ_hh over {@code
+   * rows} rows, each sum in descending row order: hPrev is row 0 of h_{t1−1} (ld S), x row 0 of the
+   * inputs (ld ldX), d row 0 of this part of δ_{t1}.
+   */
+  final void weightGrads(
+      float[] grads,
+      int rows,
+      float[] st,
+      int hPrev,
+      float[] x,
+      int xOff,
+      int ldX,
+      float[] d,
+      int dOff) {
+    Kernels.addTransposedProductDescending(
+        gh, h, rows, d, dOff + dhhCol(), ldD, st, hPrev, ldS, grads, offHh, h);
+    if (in > 0) {
+      Kernels.addTransposedProductDescending(
+          gh, in, rows, d, dOff + dxCol(), ldD, x, xOff, ldX, grads, offIh, in);
+    }
+    Kernels.addRowSumsDescending(rows, gh, d, dOff + dxCol(), ldD, grads, offBih);
+    if (offBhh >= 0) {
+      Kernels.addRowSumsDescending(rows, gh, d, dOff + dhhCol(), ldD, grads, offBhh);
+    }
+  }
+
+  /** Σ of squares of the gathered ∂L/∂h over {@code rows} δ parts. */
+  final double hiddenGradSquares(int rows, float[] d, int dOff) {
+    return columnSquares(rows, d, dOff + dhCol());
+  }
+
+  /** Σ of squares of ∂L/∂c over {@code rows} δ parts after {@link #local} (0 without c). */
+  final double cellGradSquares(int rows, float[] d, int dOff) {
+    return dcCol() < 0 ? 0 : columnSquares(rows, d, dOff + dcCol());
+  }
+
+  private double columnSquares(int rows, float[] d, int off) {
+    if (ldD == h) {
+      return Kernels.sumOfSquares(rows * h, d, off);
+    }
+    double s = 0;
+    for (int r = 0; r < rows; r++) {
+      s += Kernels.sumOfSquares(h, d, off + r * ldD);
+    }
+    return s;
+  }
+
+  /** Carried vectors of {@code rows} rows: compact blocks [rows][H] at hOff (and cOff) ↔ slots. */
+  final void loadCarry(int rows, float[] src, int hOff, int cOff, float[] st, int slotOff) {
+    copyRows(rows, src, hOff, h, st, slotOff + sCol, ldS);
+    if (dcCol() >= 0) {
+      copyRows(rows, src, cOff, h, st, slotOff + sCol + h, ldS);
+    }
+  }
+
+  final void storeCarry(int rows, float[] st, int slotOff, float[] dst, int hOff, int cOff) {
+    copyRows(rows, st, slotOff + sCol, ldS, dst, hOff, h);
+    if (dcCol() >= 0) {
+      copyRows(rows, st, slotOff + sCol + h, ldS, dst, cOff, h);
+    }
+  }
+
+  private void copyRows(
+      int rows, float[] src, int sOff, int ldSrc, float[] dst, int dOff, int ldDst) {
+    if (ldSrc == h && ldDst == h) {
+      System.arraycopy(src, sOff, dst, dOff, rows * h);
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src, sOff + r * ldSrc, dst, dOff + r * ldDst, h);
+    }
+  }
+}

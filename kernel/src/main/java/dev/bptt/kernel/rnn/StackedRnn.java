@@ -1,0 +1,232 @@
+package dev.bptt.kernel.rnn;
+
+import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.internal.Checks;
+
+/**
+ * A stack of recurrent layers over flat buffers, parameter for parameter PyTorch's {@code nn.RNN},
+ * {@code nn.GRU} and {@code nn.LSTM} (gate order, separate input and hidden biases, row-major
+ * weights: see {@link StackLayout}), with an optional linear readout on the last layer. Per layer k
+ * = 0..layers−1 and step t, with x_t^(0) = x_t and x_t^(k) = h_t^(k−1):
+ *
+ * <pre>
+ *   ELMAN: h_t = φ(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh)
+ *   GRU:   r = σ(W_ir·x_t + b_ir + W_hr·h_{t−1} + b_hr),  z = σ(W_iz·x_t + b_iz + W_hz·h_{t−1} + b_hz),
+ *          n = tanh(W_in·x_t + b_in + r⊙(W_hn·h_{t−1} + b_hn)),  h_t = (1 − z)⊙n + z⊙h_{t−1}
+ *   LSTM:  i, f, o = σ(·), g = tanh(·) of W_i·x_t + b_i + W_h·h_{t−1} + b_h (per gate),
+ *          c_t = f⊙c_{t−1} + i⊙g,  h_t = o⊙tanh(c_t)
+ *   readout (optional): y_t = W_fc·h_t^(last) + b_fc
+ * </pre>
+ *
+ * <p>Structure, as for {@link ElmanRnn}: per layer one input-projection GEMM over all T·B rows up
+ * front, then per step one recurrent product for all gates at once (gemv for B = 1, a GEMM for B
+ * &gt; 1) and one fused pass for the gate nonlinearities and the state update while the row is in
+ * L1; backward per step only the sequential part (the W_hhᵀ product and the fused local gradient),
+ * weight gradients as GEMMs with K = T·B after the loop, each element one sum in descending (t, b)
+ * order (checkpointed BPTT is bitwise full BPTT). Every strategy of {@code
+ * dev.bptt.kernel.bptt.BpttRunner} runs it; {@link #forward}/{@link #backward} here are full BPTT
+ * over an {@link RnnWorkspace}.
+ *
+ * <p>The carried state per sequence is h of every layer (and c for the LSTM): S = layers·H (LSTM
+ * 2·layers·H), laid out as PyTorch's h_0 [layers][B][H] (then c_0) — see {@link SequenceBatch}.
+ *
+ * <p>Instances are immutable values (equal when layout and activation are) and thread-safe.
+ */
+public final class StackedRnn implements RecurrentNetwork {
+  private final StackLayout layout;
+  private final Activation activation;
+
+  private StackedRnn(StackLayout layout, Activation activation) {
+    this.layout = layout;
+    this.activation = activation;
+  }
+
+  /**
+   * A one-layer LSTM without readout, PyTorch's {@code nn.LSTM(inputSize, hiddenSize)}.
+   *
+   * @param inputSize D ≥ 0
+   * @param hiddenSize H ≥ 1
+   */
+  public static StackedRnn lstm(int inputSize, int hiddenSize) {
+    return new StackedRnn(
+        new StackLayout(CellType.LSTM, inputSize, hiddenSize, 1, 0), Activation.TANH);
+  }
+
+  /** A one-layer GRU without readout, PyTorch's {@code nn.GRU(inputSize, hiddenSize)}. */
+  public static StackedRnn gru(int inputSize, int hiddenSize) {
+    return new StackedRnn(
+        new StackLayout(CellType.GRU, inputSize, hiddenSize, 1, 0), Activation.TANH);
+  }
+
+  /**
+   * A one-layer Elman RNN in PyTorch's {@code nn.RNN} layout (two biases) without readout.
+   *
+   * @param activation φ: TANH or RELU are {@code nn.RNN}'s nonlinearities; SIGMOID and IDENTITY run
+   *     too
+   */
+  public static StackedRnn elman(int inputSize, int hiddenSize, Activation activation) {
+    Checks.notNull("activation", activation);
+    return new StackedRnn(new StackLayout(CellType.ELMAN, inputSize, hiddenSize, 1, 0), activation);
+  }
+
+  /** The network for a given layout (φ applies to Elman layers; gated cells ignore it). */
+  public static StackedRnn of(StackLayout layout, Activation activation) {
+    Checks.notNull("layout", layout);
+    Checks.notNull("activation", activation);
+    return new StackedRnn(layout, layout.cell() == CellType.ELMAN ? activation : Activation.TANH);
+  }
+
+  /** A copy with {@code layers} ≥ 1 stacked layers ({@code num_layers}). */
+  public StackedRnn withLayers(int layers) {
+    return new StackedRnn(
+        new StackLayout(
+            layout.cell(), layout.inputSize(), layout.hiddenSize(), layers, layout.outputSize()),
+        activation);
+  }
+
+  /** A copy with a readout of {@code outputSize} ≥ 0 outputs (0: none). */
+  public StackedRnn withReadout(int outputSize) {
+    return new StackedRnn(
+        new StackLayout(
+            layout.cell(), layout.inputSize(), layout.hiddenSize(), layout.layers(), outputSize),
+        activation);
+  }
+
+  /** The parameter layout. */
+  public StackLayout layout() {
+    return layout;
+  }
+
+  /** The cell of every layer. */
+  public CellType cell() {
+    return layout.cell();
+  }
+
+  /** φ of Elman layers (TANH for gated cells, whose activations are fixed). */
+  public Activation activation() {
+    return activation;
+  }
+
+  /** D. */
+  @Override
+  public int inputSize() {
+    return layout.inputSize();
+  }
+
+  /** layers·H, or 2·layers·H for the LSTM (h and c of every layer). */
+  @Override
+  public int stateSize() {
+    return layout.cell().carriedVectors() * layout.layers() * layout.hiddenSize();
+  }
+
+  /** O with a readout, else H. */
+  @Override
+  public int stepOutputSize() {
+    return layout.stepOutputSize();
+  }
+
+  /** {@link StackLayout#size()}. */
+  @Override
+  public int parameterCount() {
+    return layout.size();
+  }
+
+  /**
+   * Forward pass over the T steps and B sequences of {@code seq}: copies the inputs into the
+   * workspace, writes every step's states and outputs (y_t, or the last layer's h_t) into it, and
+   * calls the sequence's loss callback, if any, for its loss steps.
+   *
+   * @param params flat parameters, at least {@code layout().size()} floats (read)
+   * @param seq inputs, initial state, loss (read; the callback writes the upstream gradients)
+   * @param ws workspace of this network whose capacity holds {@code seq.shape()} (written)
+   * @return the sum of the loss callback's values (0 without a callback)
+   */
+  public double forward(float[] params, SequenceBatch seq, RnnWorkspace ws) {
+    checkParams("params", params);
+    Checks.notNull("seq", seq);
+    Checks.notNull("ws", ws);
+    seq.checkForward(this);
+    ws.checkFits(this, seq.shape());
+    if (seq.loss() != null) {
+      seq.checkBackward(this);
+    }
+    return ws.forward(params, seq);
+  }
+
+  /**
+   * Full backpropagation through time after {@link #forward} on the same workspace, accumulating
+   * into {@code grads} (+=): every tensor's gradient, ∂L/∂(initial state) and the traces if the
+   * sequence asks for them.
+   *
+   * @param params flat parameters (read; the ones the forward pass used)
+   * @param grads flat gradients, same layout, not params (read and written, +=)
+   * @param seq the sequence batch of the forward pass
+   * @param ws workspace of the preceding forward (read; δ written)
+   * @throws IllegalStateException if the workspace holds no forward pass of this shape
+   */
+  public void backward(float[] params, float[] grads, SequenceBatch seq, RnnWorkspace ws) {
+    checkParams("params", params);
+    checkParams("grads", grads);
+    if (params == grads) {
+      throw new IllegalArgumentException("grads must be a different array from params");
+    }
+    Checks.notNull("seq", seq);
+    Checks.notNull("ws", ws);
+    seq.checkBackward(this);
+    ws.checkForwardOf(this, seq.shape());
+    ws.backward(params, grads, seq);
+  }
+
+  /**
+   * Streaming inference: advances {@code state} by {@code steps} steps over inputs x [steps][B][D]
+   * at xOff in O(B·S) memory; bitwise equal to the same steps of {@link #forward}.
+   */
+  public void advance(float[] params, float[] x, int xOff, int steps, RnnStreamState state) {
+    checkParams("params", params);
+    Checks.notNull("state", state);
+    Checks.nonNegative("steps", steps);
+    if (!state.network().equals(this)) {
+      throw new IllegalArgumentException(
+          "stream state was made for " + state.network() + ", not " + this);
+    }
+    Checks.vector("x", x, xOff, (long) steps * state.batch() * layout.inputSize());
+    state.advance(params, x, xOff, steps);
+  }
+
+  /** Sets grads to zero over the whole layout. */
+  public void zeroGradients(float[] grads) {
+    checkParams("grads", grads);
+    java.util.Arrays.fill(grads, 0, layout.size(), 0f);
+  }
+
+  private void checkParams(String name, float[] p) {
+    Checks.atLeast(name, p, "layout size", layout.size());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StackedRnn s && s.layout.equals(layout) && s.activation == activation;
+  }
+
+  @Override
+  public int hashCode() {
+    return layout.hashCode() * 31 + activation.hashCode();
+  }
+
+  /** E.g. {@code "StackedRnn[LSTM, D=3, H=8, layers=2, O=0]"}. */
+  @Override
+  public String toString() {
+    return "StackedRnn["
+        + layout.cell()
+        + (layout.cell() == CellType.ELMAN ? "(" + activation + ")" : "")
+        + ", D="
+        + layout.inputSize()
+        + ", H="
+        + layout.hiddenSize()
+        + ", layers="
+        + layout.layers()
+        + ", O="
+        + layout.outputSize()
+        + "]";
+  }
+}
