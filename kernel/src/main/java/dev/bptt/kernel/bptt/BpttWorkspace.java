@@ -159,6 +159,7 @@ public final class BpttWorkspace {
     ranShape = null;
     call.set(kernels, seq);
     try {
+      kernels.paramsChanged();
       engine.run(kernels, strategy, params, grads, call);
       ranShape = seq.shape();
       return call.lossSum;

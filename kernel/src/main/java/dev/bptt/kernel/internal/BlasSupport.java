@@ -90,6 +90,31 @@ public interface BlasSupport {
       int cOff,
       int ldc);
 
+  /** Floats {@link #packB} needs for a k×n op(B). */
+  int packedSize(int k, int n);
+
+  /**
+   * Packs the k×n op(B) (B, or Bᵀ with transB, at bOff with ldb) for repeated {@link #gemmPacked}
+   * calls: the recurrent weights are packed once per pass instead of once per time step.
+   */
+  void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] packed);
+
+  /** C ← α·op(A)·B + β·C with B packed by {@link #packB}; bitwise equal to {@link #gemm}. */
+  void gemmPacked(
+      boolean transA,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packed,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc);
+
   /** y ← tanh(x) element-wise (y may equal x at the same offset). */
   void tanh(int n, float[] x, int xOff, float[] y, int yOff);
 

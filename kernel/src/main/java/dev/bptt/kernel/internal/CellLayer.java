@@ -35,6 +35,61 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
 
   int ldD;
 
+  /**
+   * The weights multiplied once per step, packed once per pass for the GEMM driver (B &gt; 1 and
+   * truncation chains): W_hhᵀ for the forward product, W_hh for its transpose in the backward pass,
+   * W_ih for the gradient sent to the layer below. Made on first use (a workspace's first pass),
+   * repacked after {@link #paramsChanged}; packing is bitwise neutral ({@link GemmDriver#packB}).
+   */
+  private float[] packedFwd;
+
+  private float[] packedBwd;
+  private float[] packedIn;
+  private boolean fwdValid;
+  private boolean bwdValid;
+  private boolean inValid;
+
+  /** The parameters may have changed: packed copies must be redone before use. */
+  final void paramsChanged() {
+    fwdValid = bwdValid = inValid = false;
+  }
+
+  private float[] packedFwd(float[] params) {
+    if (!fwdValid) {
+      BlasSupport k = Kernels.blas();
+      if (packedFwd == null) {
+        packedFwd = new float[k.packedSize(h, gh)];
+      }
+      k.packB(true, h, gh, params, offHh, h, packedFwd);
+      fwdValid = true;
+    }
+    return packedFwd;
+  }
+
+  private float[] packedBwd(float[] params) {
+    if (!bwdValid) {
+      BlasSupport k = Kernels.blas();
+      if (packedBwd == null) {
+        packedBwd = new float[k.packedSize(gh, h)];
+      }
+      k.packB(false, gh, h, params, offHh, h, packedBwd);
+      bwdValid = true;
+    }
+    return packedBwd;
+  }
+
+  private float[] packedIn(float[] params) {
+    if (!inValid) {
+      BlasSupport k = Kernels.blas();
+      if (packedIn == null) {
+        packedIn = new float[k.packedSize(gh, in)];
+      }
+      k.packB(false, gh, in, params, offIh, in, packedIn);
+      inValid = true;
+    }
+    return packedIn;
+  }
+
   CellLayer(int h, int gates, int in, int offIh, int offHh, int offBih, int offBhh) {
     this.h = h;
     this.gh = gates * h;
@@ -155,9 +210,8 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       if (batch == 1) {
         k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
       } else {
-        k.gemm(
+        k.gemmPacked(
             false,
-            true,
             batch,
             gh,
             h,
@@ -165,9 +219,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
             st,
             prev,
             ldS,
-            params,
-            offHh,
-            h,
+            packedFwd(params),
             beta,
             st,
             cur + recCol(),
@@ -201,7 +253,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     if (rows == 1) {
       k.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
     } else {
-      k.gemm(false, false, rows, h, gh, f, src, a, ldD, params, offHh, h, beta, dst, dstH, ldH);
+      k.gemmPacked(false, rows, h, gh, f, src, a, ldD, packedBwd(params), beta, dst, dstH, ldH);
     }
     recurrentExtra(rows, batch, f, next, nextOff, src, srcOff, beta, dst, dstH, ldH, dstC, ldC);
   }
@@ -214,7 +266,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     if (rows == 1) {
       k.gemvT(gh, in, 1f, params, offIh, in, d, a, 1f, dst, dstOff);
     } else {
-      k.gemm(false, false, rows, in, gh, 1f, d, a, ldD, params, offIh, in, 1f, dst, dstOff, ldDst);
+      k.gemmPacked(false, rows, in, gh, 1f, d, a, ldD, packedIn(params), 1f, dst, dstOff, ldDst);
     }
   }
 

@@ -245,6 +245,35 @@ final class DefaultBlasSupport implements BlasSupport {
         TILE_4X4, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
+  @Override
+  public int packedSize(int k, int n) {
+    return GemmDriver.packedSize(TILE_4X4, k, n);
+  }
+
+  @Override
+  public void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] packed) {
+    GemmDriver.packB(TILE_4X4, transB, k, n, b, bOff, ldb, packed);
+  }
+
+  @Override
+  public void gemmPacked(
+      boolean transA,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packed,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    GemmDriver.gemmPacked(
+        TILE_4X4, transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+  }
+
   /** 4×4 scalar register tile: 16 accumulators seeded from C, 4 A and 4 B loads per k step. */
   private static final class Scalar4x4 implements GemmDriver.MicroKernel {
     @Override

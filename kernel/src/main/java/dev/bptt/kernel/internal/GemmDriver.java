@@ -76,6 +76,79 @@ final class GemmDriver {
       float[] c,
       int cOff,
       int ldc) {
+    run(mk, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
+  }
+
+  /**
+   * Floats {@link #packB} writes for a k×n op(B): every (NC panel, KC slice) block of NR-wide
+   * strips in the order the driver visits them.
+   */
+  static int packedSize(MicroKernel mk, int k, int n) {
+    int nr = mk.nr();
+    return k * ((n + nr - 1) / nr * nr);
+  }
+
+  /**
+   * Packs the whole k×n op(B) once, for repeated {@link #gemmPacked} calls with the same B (the
+   * recurrent weights, multiplied once per time step): the same strips the driver would pack for
+   * each call, so results are bitwise those of {@link #gemm}.
+   */
+  static void packB(
+      MicroKernel mk, boolean tb, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+    final int nr = mk.nr();
+    final int ncMax = (NC_TARGET + nr - 1) / nr * nr;
+    for (int jc = 0; jc < n; jc += ncMax) {
+      int nc = Math.min(ncMax, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        packBInto(tb, b, bOff, ldb, pc, kc, jc, nc, nr, dst, blockOffset(jc, pc, k, nc, nr));
+      }
+    }
+  }
+
+  /** C ← β·C + α·op(A)·B with B packed by {@link #packB} (k×n). */
+  static void gemmPacked(
+      MicroKernel mk,
+      boolean ta,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packedB,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    run(mk, ta, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, packedB, beta, c, cOff, ldc);
+  }
+
+  /** Offset of the (jc, pc) block in a whole packed B: full panels before, then full slices. */
+  private static int blockOffset(int jc, int pc, int k, int nc, int nr) {
+    return jc * k + pc * ((nc + nr - 1) / nr * nr);
+  }
+
+  private static void run(
+      MicroKernel mk,
+      boolean ta,
+      boolean tb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] packedB,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
     if (m == 0 || n == 0) {
       return;
     }
@@ -87,12 +160,19 @@ final class GemmDriver {
     final int mcMax = (MC_TARGET + mr - 1) / mr * mr;
     final int ncMax = (NC_TARGET + nr - 1) / nr * nr;
     float[][] buf = BUFFERS.get();
-    float[] ap = buf[0], bp = buf[1], tmp = buf[2];
+    float[] ap = buf[0], tmp = buf[2];
+    float[] bp = packedB != null ? packedB : buf[1];
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
-        packB(tb, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
+        int bBase;
+        if (packedB != null) {
+          bBase = blockOffset(jc, pc, k, nc, nr);
+        } else {
+          bBase = 0;
+          packBInto(tb, b, bOff, ldb, pc, kc, jc, nc, nr, bp, 0);
+        }
         for (int ic = 0; ic < m; ic += mcMax) {
           int mc = Math.min(mcMax, m - ic);
           packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, alpha, ap);
@@ -102,9 +182,9 @@ final class GemmDriver {
               int rows = Math.min(mr, mc - ir);
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
               if (rows == mr && cols == nr) {
-                mk.tile(kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc);
+                mk.tile(kc, ap, ir * kc, bp, bBase + jr * kc, c, cIdx, ldc);
               } else {
-                edgeTile(mk, kc, ap, ir * kc, bp, jr * kc, c, cIdx, ldc, rows, cols, tmp);
+                edgeTile(mk, kc, ap, ir * kc, bp, bBase + jr * kc, c, cIdx, ldc, rows, cols, tmp);
               }
             }
           }
@@ -213,7 +293,7 @@ final class GemmDriver {
    * Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-wide strips: strip s, element (p, c) at s·kc + p·NR +
    * c.
    */
-  private static void packB(
+  private static void packBInto(
       boolean tb,
       float[] b,
       int bOff,
@@ -223,9 +303,10 @@ final class GemmDriver {
       int jc,
       int nc,
       int nr,
-      float[] bp) {
+      float[] bp,
+      int bpOff) {
     for (int jr = 0; jr < nc; jr += nr) {
-      int base = jr * kc;
+      int base = bpOff + jr * kc;
       int cols = Math.min(nr, nc - jr);
       if (!tb) {
         // op(B)(p, j) = B[p·ldb + j]: NR contiguous values per p.

@@ -501,6 +501,34 @@ final class PanamaBlasSupport implements BlasSupport {
         TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
+  @Override
+  public int packedSize(int k, int n) {
+    return GemmDriver.packedSize(TILE, k, n);
+  }
+
+  @Override
+  public void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] packed) {
+    GemmDriver.packB(TILE, transB, k, n, b, bOff, ldb, packed);
+  }
+
+  @Override
+  public void gemmPacked(
+      boolean transA,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packed,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    GemmDriver.gemmPacked(TILE, transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+  }
+
   /**
    * 6 rows × 2 vectors register tile: 12 accumulators + 2 B vectors + 1 A broadcast = 15 of the 16
    * ymm registers on AVX2; 12 independent FMA chains cover the 4-cycle latency on 2 pipes.

@@ -29,6 +29,12 @@ package dev.bptt.kernel.internal;
  */
 public interface Recurrence {
 
+  /**
+   * Called at the start of every pass and whenever the caller may have changed the parameters (a
+   * streaming listener): drops whatever the recurrence derived from them (packed weights).
+   */
+  void paramsChanged();
+
   /** D. */
   int inputSize();
 

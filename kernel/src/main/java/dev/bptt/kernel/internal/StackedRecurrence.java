@@ -110,6 +110,13 @@ public final class StackedRecurrence implements Recurrence {
   }
 
   @Override
+  public void paramsChanged() {
+    for (CellLayer l : layers) {
+      l.paramsChanged();
+    }
+  }
+
+  @Override
   public int inputSize() {
     return d;
   }

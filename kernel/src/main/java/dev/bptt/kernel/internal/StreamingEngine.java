@@ -96,6 +96,7 @@ final class StreamingEngine implements BpttEngine {
         done = end;
         windows++;
         st.listener().windowDone(windows - 1, lo, end);
+        r.paramsChanged(); // the listener may have updated the parameters
       }
     } finally {
       in.lossFrom = 1;

@@ -106,6 +106,7 @@ public final class RnnStreamState {
 
   void advance(float[] params, float[] x, int xOff, int n) {
     Recurrence r = kernels;
+    r.paramsChanged();
     int bs = batch * r.stateSize();
     int row = batch * r.inputSize();
     r.loadCarry(batch, hidden, 0, slots, 0);

@@ -186,6 +186,7 @@ public final class RnnWorkspace {
     Recurrence r = kernels;
     StepData in = call;
     in.set(r, seq);
+    r.paramsChanged();
     try {
       int n = (int) (seq.shape().rows() * r.inputSize());
       System.arraycopy(in.x, in.xOff, input, 0, n);
@@ -210,6 +211,7 @@ public final class RnnWorkspace {
   void backward(float[] params, float[] grads, SequenceBatch seq) {
     StepData in = call;
     in.set(kernels, seq);
+    kernels.paramsChanged();
     try {
       in.input(input, 0);
       Backprop.full(kernels, params, grads, in, hidden, delta);
