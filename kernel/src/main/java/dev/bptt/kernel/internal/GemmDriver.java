@@ -36,10 +36,20 @@ final class GemmDriver {
     int nr();
 
     /**
-     * acc ← C[cIdx + r·ldc + c]; for p = 0..kc−1: acc ← acc + ap[aIdx + p·MR + r]·bp[bIdx + p·NR +
-     * c]; C ← acc, for r &lt; MR, c &lt; NR.
+     * acc ← C[cIdx + r·ldc + c]; for p = 0..kc−1: acc ← acc + ap[aIdx + p·aStride + r]·bp[bIdx +
+     * p·NR + c]; C ← acc, for r &lt; MR, c &lt; NR. aStride is MR for a packed strip, or the
+     * leading dimension of a transposed A read in place.
      */
-    void tile(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc);
+    void tile(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc);
   }
 
   static final int KC = 256;
@@ -162,6 +172,11 @@ final class GemmDriver {
     float[][] buf = BUFFERS.get();
     float[] ap = buf[0], tmp = buf[2];
     float[] bp = packedB != null ? packedB : buf[1];
+    // A transposed with α = 1 (the weight-gradient sums Σ δ·hᵀ): op(A)'s MR values of one p are
+    // contiguous in A, so full strips are read in place (stride lda) and only a partial last strip
+    // is packed. Packing them cost as much as the multiply-adds when N is small (N = H or D
+    // against K = T·B); the values and their order are the same, so results are bitwise equal.
+    final boolean direct = ta && alpha == 1f;
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
@@ -175,16 +190,37 @@ final class GemmDriver {
         }
         for (int ic = 0; ic < m; ic += mcMax) {
           int mc = Math.min(mcMax, m - ic);
-          packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, alpha, ap);
+          int partial = mc / mr * mr; // first row of a partial strip (mc if none)
+          if (!direct) {
+            packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, alpha, ap);
+          } else if (partial < mc) {
+            packA(ta, a, aOff, lda, ic + partial, mc - partial, pc, kc, mr, alpha, ap);
+          }
           for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-              if (rows == mr && cols == nr) {
-                mk.tile(kc, ap, ir * kc, bp, bBase + jr * kc, c, cIdx, ldc);
+              float[] as;
+              int aIdx, aStride;
+              if (!direct) {
+                as = ap;
+                aIdx = ir * kc;
+                aStride = mr;
+              } else if (ir < partial) {
+                as = a;
+                aIdx = aOff + pc * lda + ic + ir;
+                aStride = lda;
               } else {
-                edgeTile(mk, kc, ap, ir * kc, bp, bBase + jr * kc, c, cIdx, ldc, rows, cols, tmp);
+                as = ap;
+                aIdx = 0;
+                aStride = mr;
+              }
+              if (rows == mr && cols == nr) {
+                mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
+              } else {
+                edgeTile(
+                    mk, kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc, rows, cols, tmp);
               }
             }
           }
@@ -202,6 +238,7 @@ final class GemmDriver {
       int kc,
       float[] ap,
       int aIdx,
+      int aStride,
       float[] bp,
       int bIdx,
       float[] c,
@@ -215,7 +252,7 @@ final class GemmDriver {
     for (int r = 0; r < rows; r++) {
       System.arraycopy(c, cIdx + r * ldc, tmp, r * nr, cols);
     }
-    mk.tile(kc, ap, aIdx, bp, bIdx, tmp, 0, nr);
+    mk.tile(kc, ap, aIdx, aStride, bp, bIdx, tmp, 0, nr);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(tmp, r * nr, c, cIdx + r * ldc, cols);
     }
@@ -254,6 +291,22 @@ final class GemmDriver {
       int mr,
       float alpha,
       float[] ap) {
+    if (ta) {
+      // op(A)(i, p) = A[p·lda + i]: the mc values of one p are contiguous in A, so each stored row
+      // is read once, in order, and dealt into the strips (walking strip by strip instead would
+      // re-read kc rows lda apart once per strip: the weight-gradient sums' long K made that cost
+      // more than the multiply-adds).
+      for (int p = 0; p < kc; p++) {
+        int src = aOff + (pc + p) * lda + ic;
+        for (int ir = 0; ir < mc; ir += mr) {
+          int rows = Math.min(mr, mc - ir);
+          int dst = ir * kc + p * mr;
+          for (int r = 0; r < rows; r++) {
+            ap[dst + r] = a[src + ir + r];
+          }
+        }
+      }
+    }
     for (int ir = 0; ir < mc; ir += mr) {
       int base = ir * kc;
       int rows = Math.min(mr, mc - ir);
@@ -263,14 +316,6 @@ final class GemmDriver {
           int src = aOff + (ic + ir + r) * lda + pc;
           for (int p = 0; p < kc; p++) {
             ap[base + p * mr + r] = a[src + p];
-          }
-        }
-      } else {
-        // op(A)(i, p) = A[p·lda + i]: the MR values of one p are contiguous in A.
-        for (int p = 0; p < kc; p++) {
-          int src = aOff + (pc + p) * lda + ic + ir;
-          for (int r = 0; r < rows; r++) {
-            ap[base + p * mr + r] = a[src + r];
           }
         }
       }
@@ -305,15 +350,19 @@ final class GemmDriver {
       int nr,
       float[] bp,
       int bpOff) {
+    if (!tb) {
+      // op(B)(p, j) = B[p·ldb + j]: each stored row read once, in order, dealt into the strips.
+      for (int p = 0; p < kc; p++) {
+        int src = bOff + (pc + p) * ldb + jc;
+        for (int jr = 0; jr < nc; jr += nr) {
+          System.arraycopy(b, src + jr, bp, bpOff + jr * kc + p * nr, Math.min(nr, nc - jr));
+        }
+      }
+    }
     for (int jr = 0; jr < nc; jr += nr) {
       int base = bpOff + jr * kc;
       int cols = Math.min(nr, nc - jr);
-      if (!tb) {
-        // op(B)(p, j) = B[p·ldb + j]: NR contiguous values per p.
-        for (int p = 0; p < kc; p++) {
-          System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, bp, base + p * nr, cols);
-        }
-      } else {
+      if (tb) {
         // op(B)(p, j) = B[j·ldb + p]: walk each stored row of B contiguously.
         for (int cc = 0; cc < cols; cc++) {
           int src = bOff + (jc + jr + cc) * ldb + pc;

@@ -546,7 +546,15 @@ final class PanamaBlasSupport implements BlasSupport {
 
     @Override
     public void tile(
-        int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
       // Accumulators start from C, so each element is one FMA chain over p (see GemmDriver).
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
       FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
@@ -556,7 +564,7 @@ final class PanamaBlasSupport implements BlasSupport {
       FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
       FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
       int ai = aIdx, bi = bIdx;
-      for (int p = 0; p < kc; p++, ai += 6, bi += 2 * L) {
+      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
         FloatVector b0 = FloatVector.fromArray(F, bp, bi);
         FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
         FloatVector va = FloatVector.broadcast(F, ap[ai]);
