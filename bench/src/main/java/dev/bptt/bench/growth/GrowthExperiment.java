@@ -224,13 +224,9 @@ public final class GrowthExperiment {
 
   private static Row analyse(
       Family f, Activation act, double rho, double sigmaBound, double frob, int h, float[] trace) {
-    int validTo = -1;
-    while (validTo + 1 < trace.length && trace[validTo + 1] >= LOW && trace[validTo + 1] <= HIGH) {
-      validTo++;
-    }
-    int from = validTo >= 2 ? validTo / 2 : 0, to = Math.max(validTo, 0);
-    double fitted =
-        to > from ? Math.pow((double) trace[to] / trace[from], 1.0 / (to - from)) : Double.NaN;
+    RateFit fit = RateFit.of(toDouble(trace));
+    int validTo = fit.validTo(), from = fit.from(), to = fit.to();
+    double fitted = fit.rate();
     double theory = act == Activation.IDENTITY ? rho : sigmaBound;
     double maxLogDev = 0;
     for (int k = 0; k <= validTo; k++) {
@@ -321,6 +317,11 @@ public final class GrowthExperiment {
    * {@code dir}.
    */
   public static void write(Result res, Path dir) {
+    write(res, dir, "");
+  }
+
+  /** As {@link #write(Result, Path)}, with {@code header} (markdown) below the summary's title. */
+  public static void write(Result res, Path dir, String header) {
     Config c = res.config();
     try (Csv csv =
         Csv.open(
@@ -355,7 +356,7 @@ public final class GrowthExperiment {
         }
       }
     }
-    writeSummary(res, dir.resolve("growth-summary.md"));
+    writeSummary(res, dir.resolve("growth-summary.md"), header);
   }
 
   private static Plots plot(Family f, Activation act, List<Row> rows, Config c) {
@@ -399,10 +400,10 @@ public final class GrowthExperiment {
     return p;
   }
 
-  private static void writeSummary(Result res, Path file) {
+  private static void writeSummary(Result res, Path file, String header) {
     Config c = res.config();
     StringBuilder sb = new StringBuilder();
-    sb.append("# Gradient-norm growth across spectral radii\n\n");
+    sb.append("# Gradient-norm growth across spectral radii\n\n").append(header);
     sb.append(
         String.format(
             Locale.ROOT,
