@@ -55,6 +55,11 @@ public final class BpttWorkspace {
     this.sizedFor = strategy;
     this.kernels = Recurrences.of(net);
     this.engine = BpttEngine.create(kernels, capacity, strategy);
+    // Multi-row recurrent products (B > 1, or truncation chains) use packed weights: made now so
+    // that no run allocates.
+    if (capacity.batch() > 1 || strategy instanceof BpttStrategy.Truncated) {
+      kernels.reservePacked();
+    }
   }
 
   /** The network this workspace was sized for. */

@@ -49,6 +49,21 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   private boolean bwdValid;
   private boolean inValid;
 
+  /** Allocates the packed-weight buffers now (W_ih's only above layer 0). */
+  final void reservePacked() {
+    BlasSupport k = Kernels.blas();
+    if (packedFwd == null) {
+      packedFwd = new float[k.packedSize(h, gh)];
+      packedBwd = new float[k.packedSize(gh, h)];
+    }
+    if (packedIn == null && !firstLayer) {
+      packedIn = new float[k.packedSize(gh, in)];
+    }
+  }
+
+  /** True for layer 0, whose input gradient nobody asks for. */
+  boolean firstLayer = true;
+
   /** The parameters may have changed: packed copies must be redone before use. */
   final void paramsChanged() {
     fwdValid = bwdValid = inValid = false;
@@ -58,7 +73,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     if (!fwdValid) {
       BlasSupport k = Kernels.blas();
       if (packedFwd == null) {
-        packedFwd = new float[k.packedSize(h, gh)];
+        reservePacked();
       }
       k.packB(true, h, gh, params, offHh, h, packedFwd);
       fwdValid = true;
@@ -70,7 +85,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     if (!bwdValid) {
       BlasSupport k = Kernels.blas();
       if (packedBwd == null) {
-        packedBwd = new float[k.packedSize(gh, h)];
+        reservePacked();
       }
       k.packB(false, gh, h, params, offHh, h, packedBwd);
       bwdValid = true;

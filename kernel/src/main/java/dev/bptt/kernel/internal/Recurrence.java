@@ -35,6 +35,12 @@ public interface Recurrence {
    */
   void paramsChanged();
 
+  /**
+   * Allocates the buffers of packed weights that multi-row recurrent products use (B &gt; 1,
+   * truncation chains), so that no pass allocates; without it they are made on first use.
+   */
+  void reservePacked();
+
   /** D. */
   int inputSize();
 

@@ -50,6 +50,9 @@ public final class StackedRecurrence implements Recurrence {
     this.delta = dd;
     s = 0;
     dd = 0;
+    for (int k = 0; k < layers.length; k++) {
+      layers[k].firstLayer = k == 0;
+    }
     for (CellLayer l : layers) {
       l.place(s, dd, slot, delta);
       s += l.slotWidth();
@@ -113,6 +116,13 @@ public final class StackedRecurrence implements Recurrence {
   public void paramsChanged() {
     for (CellLayer l : layers) {
       l.paramsChanged();
+    }
+  }
+
+  @Override
+  public void reservePacked() {
+    for (CellLayer l : layers) {
+      l.reservePacked();
     }
   }
 

@@ -43,9 +43,12 @@ public final class RnnStreamState {
     this.batch = batch;
     this.hidden = new float[Sizes.floats("stream state", 1, batch, rnn.stateSize())];
     this.slots = new float[Sizes.floats("stream slots", 2, batch, kernels.stateSize())];
+    if (batch > 1) {
+      kernels.reservePacked();
+    }
     this.output =
         new float
-            [kernels.statesAreOutputs()
+            [rnn instanceof ElmanRnn && kernels.statesAreOutputs()
                 ? 0
                 : Sizes.floats("stream output", 1, batch, kernels.stepOutputSize())];
   }

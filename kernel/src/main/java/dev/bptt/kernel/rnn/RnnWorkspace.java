@@ -62,6 +62,10 @@ public final class RnnWorkspace {
         new float[outputsAreStates ? 0 : Sizes.floats("outputs", steps, batch, r.stepOutputSize())];
     this.delta = new float[Sizes.floats("deltas", steps, batch, r.deltaSize())];
     this.input = new float[Sizes.floats("input copy", steps, batch, r.inputSize())];
+    if (batch > 1) {
+      r.reservePacked(); // the packed recurrent weights of the GEMM path, made now: passes
+      // allocate nothing
+    }
   }
 
   /** The network this workspace was sized for. */
