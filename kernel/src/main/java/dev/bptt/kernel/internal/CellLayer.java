@@ -105,7 +105,41 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     return packedIn;
   }
 
-  CellLayer(int h, int gates, int in, int offIh, int offHh, int offBih, int offBhh) {
+  /** Where a cell keeps what in its slot and δ parts, in units of H (see the class comment). */
+  record Columns(
+      int slot,
+      int delta,
+      int pre,
+      int rec,
+      boolean recAdds,
+      boolean foldsHiddenBias,
+      int dx,
+      int dhh,
+      int dh,
+      int dc) {}
+
+  private final int slotWidth;
+  private final int deltaWidth;
+  private final int preCol;
+  private final int recCol;
+  private final float recBeta;
+  private final boolean foldsHiddenBias;
+  private final int dxCol;
+  private final int dhhCol;
+  private final int dhCol;
+  private final int dcCol;
+
+  CellLayer(Columns cols, int h, int gates, int in, int offIh, int offHh, int offBih, int offBhh) {
+    this.slotWidth = cols.slot() * h;
+    this.deltaWidth = cols.delta() * h;
+    this.preCol = cols.pre() * h;
+    this.recCol = cols.rec() * h;
+    this.recBeta = cols.recAdds() ? 1f : 0f;
+    this.foldsHiddenBias = cols.foldsHiddenBias();
+    this.dxCol = cols.dx() * h;
+    this.dhhCol = cols.dhh() * h;
+    this.dhCol = cols.dh() * h;
+    this.dcCol = cols.dc() < 0 ? -1 : cols.dc() * h;
     this.h = h;
     this.gh = gates * h;
     this.in = in;
@@ -140,35 +174,53 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   }
 
   /** Floats of this layer's part of a slot row. */
-  abstract int slotWidth();
+  final int slotWidth() {
+    return slotWidth;
+  }
 
   /** Floats of this layer's part of a δ row. */
-  abstract int deltaWidth();
+  final int deltaWidth() {
+    return deltaWidth;
+  }
 
   /** Column of the input projection within the part (G·H columns). */
-  abstract int preCol();
+  final int preCol() {
+    return preCol;
+  }
 
   /** Column the recurrent product W_hh·h_{t−1} goes to (G·H columns). */
-  abstract int recCol();
+  final int recCol() {
+    return recCol;
+  }
 
   /** β of the recurrent product: 1 when it adds to the projection, 0 into a separate area. */
-  abstract float recBeta();
+  final float recBeta() {
+    return recBeta;
+  }
 
   /** True when b_hh is added to the projection up front (else the step pass adds it). */
-  abstract boolean foldsHiddenBias();
+  final boolean foldsHiddenBias() {
+    return foldsHiddenBias;
+  }
 
   /** Column of the G·H gradients of the input-side pre-activations within the δ part. */
-  abstract int dxCol();
+  final int dxCol() {
+    return dxCol;
+  }
 
   /** Column of the G·H gradients of the hidden-side pre-activations (the W_hh product's). */
-  abstract int dhhCol();
+  final int dhhCol() {
+    return dhhCol;
+  }
 
   /** Column of the gathered ∂L/∂h_t within the δ part. */
-  abstract int dhCol();
+  final int dhCol() {
+    return dhCol;
+  }
 
   /** Column of the gathered ∂L/∂c_t, or −1 when the cell carries no c. */
-  int dcCol() {
-    return -1;
+  final int dcCol() {
+    return dcCol;
   }
 
   /**

@@ -8,56 +8,14 @@ import dev.bptt.kernel.blas.Activation;
  * stack keeps the compact [T+1][B][H] states of the original kernel.
  */
 final class ElmanLayer extends CellLayer {
+  /** Slot [h], δ [δ]: the projection and the recurrent product add into h's pre-activation. */
+  private static final Columns COLUMNS = new Columns(1, 1, 0, 0, true, true, 0, 0, 0, -1);
+
   private final Activation activation;
 
   ElmanLayer(Activation activation, int h, int in, int offIh, int offHh, int offBih, int offBhh) {
-    super(h, 1, in, offIh, offHh, offBih, offBhh);
+    super(COLUMNS, h, 1, in, offIh, offHh, offBih, offBhh);
     this.activation = activation;
-  }
-
-  @Override
-  int slotWidth() {
-    return h;
-  }
-
-  @Override
-  int deltaWidth() {
-    return h;
-  }
-
-  @Override
-  int preCol() {
-    return 0;
-  }
-
-  @Override
-  int recCol() {
-    return 0;
-  }
-
-  @Override
-  float recBeta() {
-    return 1f;
-  }
-
-  @Override
-  boolean foldsHiddenBias() {
-    return true;
-  }
-
-  @Override
-  int dxCol() {
-    return 0;
-  }
-
-  @Override
-  int dhhCol() {
-    return 0;
-  }
-
-  @Override
-  int dhCol() {
-    return 0;
   }
 
   @Override

@@ -10,54 +10,11 @@ package dev.bptt.kernel.internal;
  * reaches h_{t+1} directly through z_{t+1}⊙h_t).
  */
 final class GruLayer extends CellLayer {
+  /** Slot [h | r z ñ | hh_r hh_z hn], δ [dx | dh_gates | dh]; b_hh added by the step pass. */
+  private static final Columns COLUMNS = new Columns(7, 7, 1, 4, false, false, 0, 3, 6, -1);
 
   GruLayer(int h, int in, int offIh, int offHh, int offBih, int offBhh) {
-    super(h, 3, in, offIh, offHh, offBih, offBhh);
-  }
-
-  @Override
-  int slotWidth() {
-    return 7 * h;
-  }
-
-  @Override
-  int deltaWidth() {
-    return 7 * h;
-  }
-
-  @Override
-  int preCol() {
-    return h;
-  }
-
-  @Override
-  int recCol() {
-    return 4 * h;
-  }
-
-  @Override
-  float recBeta() {
-    return 0f;
-  }
-
-  @Override
-  boolean foldsHiddenBias() {
-    return false;
-  }
-
-  @Override
-  int dxCol() {
-    return 0;
-  }
-
-  @Override
-  int dhhCol() {
-    return 3 * h;
-  }
-
-  @Override
-  int dhCol() {
-    return 6 * h;
+    super(COLUMNS, h, 3, in, offIh, offHh, offBih, offBhh);
   }
 
   @Override

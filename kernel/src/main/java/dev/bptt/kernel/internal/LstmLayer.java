@@ -8,59 +8,11 @@ package dev.bptt.kernel.internal;
  * f_{t+1}: ∂L/∂c_t gains f_{t+1}⊙∂L/∂c_{t+1}.
  */
 final class LstmLayer extends CellLayer {
+  /** Slot [h | c | i f g o], δ [d_i d_f d_g d_o | dc | dh]. */
+  private static final Columns COLUMNS = new Columns(6, 6, 2, 2, true, true, 0, 0, 5, 4);
 
   LstmLayer(int h, int in, int offIh, int offHh, int offBih, int offBhh) {
-    super(h, 4, in, offIh, offHh, offBih, offBhh);
-  }
-
-  @Override
-  int slotWidth() {
-    return 6 * h;
-  }
-
-  @Override
-  int deltaWidth() {
-    return 6 * h;
-  }
-
-  @Override
-  int preCol() {
-    return 2 * h;
-  }
-
-  @Override
-  int recCol() {
-    return 2 * h;
-  }
-
-  @Override
-  float recBeta() {
-    return 1f;
-  }
-
-  @Override
-  boolean foldsHiddenBias() {
-    return true;
-  }
-
-  @Override
-  int dxCol() {
-    return 0;
-  }
-
-  @Override
-  int dhhCol() {
-    return 0;
-  }
-
-  @Override
-  int dhCol() {
-    return 5 * h;
-  }
-
-  @Override
-  int dcCol() {
-    return 4 * h;
+    super(COLUMNS, h, 4, in, offIh, offHh, offBih, offBhh);
   }
 
   @Override

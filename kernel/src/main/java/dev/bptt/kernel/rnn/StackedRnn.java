@@ -142,15 +142,7 @@ public final class StackedRnn implements RecurrentNetwork {
    * @return the sum of the loss callback's values (0 without a callback)
    */
   public double forward(float[] params, SequenceBatch seq, RnnWorkspace ws) {
-    checkParams("params", params);
-    Checks.notNull("seq", seq);
-    Checks.notNull("ws", ws);
-    seq.checkForward(this);
-    ws.checkFits(this, seq.shape());
-    if (seq.loss() != null) {
-      seq.checkBackward(this);
-    }
-    return ws.forward(params, seq);
+    return Passes.forward(this, params, seq, ws);
   }
 
   /**
@@ -165,16 +157,7 @@ public final class StackedRnn implements RecurrentNetwork {
    * @throws IllegalStateException if the workspace holds no forward pass of this shape
    */
   public void backward(float[] params, float[] grads, SequenceBatch seq, RnnWorkspace ws) {
-    checkParams("params", params);
-    checkParams("grads", grads);
-    if (params == grads) {
-      throw new IllegalArgumentException("grads must be a different array from params");
-    }
-    Checks.notNull("seq", seq);
-    Checks.notNull("ws", ws);
-    seq.checkBackward(this);
-    ws.checkForwardOf(this, seq.shape());
-    ws.backward(params, grads, seq);
+    Passes.backward(this, params, grads, seq, ws);
   }
 
   /**
@@ -182,25 +165,12 @@ public final class StackedRnn implements RecurrentNetwork {
    * at xOff in O(B·S) memory; bitwise equal to the same steps of {@link #forward}.
    */
   public void advance(float[] params, float[] x, int xOff, int steps, RnnStreamState state) {
-    checkParams("params", params);
-    Checks.notNull("state", state);
-    Checks.nonNegative("steps", steps);
-    if (!state.network().equals(this)) {
-      throw new IllegalArgumentException(
-          "stream state was made for " + state.network() + ", not " + this);
-    }
-    Checks.vector("x", x, xOff, (long) steps * state.batch() * layout.inputSize());
-    state.advance(params, x, xOff, steps);
+    Passes.advance(this, params, x, xOff, steps, state);
   }
 
   /** Sets grads to zero over the whole layout. */
   public void zeroGradients(float[] grads) {
-    checkParams("grads", grads);
-    java.util.Arrays.fill(grads, 0, layout.size(), 0f);
-  }
-
-  private void checkParams(String name, float[] p) {
-    Checks.atLeast(name, p, "layout size", layout.size());
+    Passes.zeroGradients(this, grads);
   }
 
   @Override
