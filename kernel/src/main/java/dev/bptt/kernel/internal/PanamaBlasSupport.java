@@ -626,9 +626,9 @@ final class PanamaBlasSupport implements BlasSupport {
   @Override
   public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
     int limit = F.loopBound(n);
-    FloatVector zero = FloatVector.zero(F);
     int i = 0;
     for (; i < limit; i += L) {
+      FloatVector zero = FloatVector.zero(F);
       FloatVector.fromArray(F, x, xOff + i).max(zero).intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
@@ -639,9 +639,9 @@ final class PanamaBlasSupport implements BlasSupport {
   @Override
   public void tanhGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     int limit = F.loopBound(n);
-    FloatVector one = FloatVector.broadcast(F, 1f);
     int i = 0;
     for (; i < limit; i += L) {
+      FloatVector one = FloatVector.broadcast(F, 1f);
       FloatVector vh = FloatVector.fromArray(F, h, hOff + i);
       FloatVector.fromArray(F, g, gOff + i).mul(one.sub(vh.mul(vh))).intoArray(out, outOff + i);
     }
@@ -655,9 +655,9 @@ final class PanamaBlasSupport implements BlasSupport {
   public void sigmoidGrad(
       int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     int limit = F.loopBound(n);
-    FloatVector one = FloatVector.broadcast(F, 1f);
     int i = 0;
     for (; i < limit; i += L) {
+      FloatVector one = FloatVector.broadcast(F, 1f);
       FloatVector vh = FloatVector.fromArray(F, h, hOff + i);
       FloatVector.fromArray(F, g, gOff + i).mul(vh.mul(one.sub(vh))).intoArray(out, outOff + i);
     }
@@ -670,9 +670,9 @@ final class PanamaBlasSupport implements BlasSupport {
   @Override
   public void reluGrad(int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     int limit = F.loopBound(n);
-    FloatVector zero = FloatVector.zero(F);
     int i = 0;
     for (; i < limit; i += L) {
+      FloatVector zero = FloatVector.zero(F);
       FloatVector vg = FloatVector.fromArray(F, g, gOff + i);
       vg.blend(zero, FloatVector.fromArray(F, h, hOff + i).compare(VectorOperators.GT, 0f).not())
           .intoArray(out, outOff + i);

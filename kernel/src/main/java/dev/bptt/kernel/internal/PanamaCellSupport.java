@@ -69,10 +69,10 @@ final class PanamaCellSupport implements CellSupport {
       int dOff) {
     // τ = tanh(c) into the d_f block, which is written last in each lane group.
     blas.tanh(n, c, cOff, d, dOff + n);
-    FloatVector one = FloatVector.broadcast(F, 1f);
     int limit = F.loopBound(n);
     int j = 0;
     for (; j < limit; j += L) {
+      FloatVector one = FloatVector.broadcast(F, 1f);
       FloatVector i = FloatVector.fromArray(F, g, gOff + j);
       FloatVector f = FloatVector.fromArray(F, g, gOff + n + j);
       FloatVector gg = FloatVector.fromArray(F, g, gOff + 2 * n + j);
@@ -169,10 +169,10 @@ final class PanamaCellSupport implements CellSupport {
       int hpOff,
       float[] d,
       int dOff) {
-    FloatVector one = FloatVector.broadcast(F, 1f);
     int limit = F.loopBound(n);
     int j = 0;
     for (; j < limit; j += L) {
+      FloatVector one = FloatVector.broadcast(F, 1f);
       FloatVector r = FloatVector.fromArray(F, g, gOff + j);
       FloatVector z = FloatVector.fromArray(F, g, gOff + n + j);
       FloatVector nn = FloatVector.fromArray(F, g, gOff + 2 * n + j);

@@ -91,8 +91,8 @@ final class PanamaMath {
    * NaN → NaN, ±0 → ±0, ±∞ → ±1.
    */
   static void tanh(int limit, float[] x, int xOff, float[] y, int yOff) {
-    FloatVector one = FloatVector.broadcast(F, 1f);
     for (int i = 0; i < limit; i += L) {
+      FloatVector one = FloatVector.broadcast(F, 1f);
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
       FloatVector a = v.abs();
       FloatVector z = v.mul(v);
@@ -130,8 +130,8 @@ final class PanamaMath {
    * NaN.
    */
   static void sigmoid(int limit, float[] x, int xOff, float[] y, int yOff) {
-    FloatVector one = FloatVector.broadcast(F, 1f);
     for (int i = 0; i < limit; i += L) {
+      FloatVector one = FloatVector.broadcast(F, 1f);
       FloatVector v = FloatVector.fromArray(F, x, xOff + i);
       // e = e^{−|x|}
       FloatVector w = v.abs().min(104f).neg();

@@ -23,17 +23,10 @@ class GatedAllocationTest {
   private static final int MAX_BLOCKS = 400;
 
   /**
-   * Kernel finding (disabled): run alone (only the gated tests in the JVM) this passes for all
-   * three cells; in the full {@code mvn verify} (default-test execution, preferred species),
-   * whichever cell runs after another cell type has been exercised in the same JVM still allocates
-   * 92 160 bytes per block of 20 forward + backward (or runner full) calls, 4 608 bytes per call,
-   * after 400 blocks (seen for GRU, seed 6, and LSTM, seed 7, dims {8, 3, 5, 7, 2, 2}). Likely the
-   * CellLayer/CellSupport call sites turn polymorphic and C2 no longer inlines the Panama cell
-   * passes, so their vector boxes escape; a training loop that mixes cell types would allocate.
+   * Every cell after the others in one JVM: the full suite once found 4 608 B per call here (one
+   * 96-byte vector per row and step) once several cell types had run, from vector constants made
+   * before loops that do not run for H below the lane count; they are now made inside the loops.
    */
-  @org.junit.jupiter.api.Disabled(
-      "kernel: 4608 B/call after warm-up once several cell types ran in the JVM (full suite,"
-          + " default-test; GRU seed 6, LSTM seed 7)")
   @ParameterizedTest
   @EnumSource(CellType.class)
   void passesAllocateNothingAfterWarmUp(CellType cell) {
@@ -71,16 +64,7 @@ class GatedAllocationTest {
         });
   }
 
-  /**
-   * Kernel finding: in the full {@code mvn verify} (default-test execution, preferred species) GRU
-   * forward + backward still allocated 92 160 bytes per block of 20 calls (4 608 bytes per call)
-   * after 400 blocks (case seed 6, dims {8, 3, 5, 7, 2, 2}, every step); run alone the test passes,
-   * so C2 sometimes fails to scalar-replace something on the GRU path (likely vector boxes in
-   * PanamaCellSupport.gruForward/gruBackward not inlined). Disabled until the kernel is fixed.
-   */
-  @org.junit.jupiter.api.Disabled(
-      "kernel: GRU forward+backward allocated 4608 B/call after warm-up in the full suite"
-          + " (default-test, seed 6)")
+  /** The GRU path alone, the case that allocated before the fix above (seed 6). */
   @org.junit.jupiter.api.Test
   void gruPassesAllocateNothing() {
     GatedCase c = new GatedCase(6, CellType.GRU, new int[] {8, 3, 5, 7, 2, 2}, 0);
