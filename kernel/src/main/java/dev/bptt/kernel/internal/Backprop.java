@@ -34,9 +34,7 @@ public final class Backprop {
       int nextOff,
       float[] nextSlot,
       int nextSlotOff) {
-    final int batch = in.batch;
-    final int bs = batch * r.stateSize();
-    final int bd = batch * r.deltaSize();
+    final int bd = in.batch * r.deltaSize();
     // Upstream ∂L/∂h_t into the δ slots over runs of consecutive loss steps (one product per run).
     for (int a = t1; a <= t2; ) {
       int slot = dBase + (a - t1) * bd;
@@ -46,31 +44,15 @@ public final class Backprop {
         continue;
       }
       int b = in.runEnd(a, t2);
-      r.upstreamGrad(params, (b - a + 1) * batch, in.upstream, in.upstreamOffset(a), delta, slot);
+      r.upstreamGrad(
+          params, (b - a + 1) * in.batch, in.upstream, in.upstreamOffset(a), delta, slot);
       a = b + 1;
     }
-    for (int t = t2; t >= t1; t--) {
-      int cur = dBase + (t - t1) * bd;
-      int slotT = base + (t - t1 + 1) * bs;
-      float f = t < in.steps ? in.flowAt(t) : 0f; // flow has T entries: none is read at t = T
-      if (f != 0f) {
-        if (t < t2) {
-          r.recurrentGrad(
-              params, batch, batch, f, states, slotT + bs, delta, cur + bd, 1f, delta, cur);
-        } else if (next != null) {
-          r.recurrentGrad(
-              params, batch, batch, f, nextSlot, nextSlotOff, next, nextOff, 1f, delta, cur);
-        }
-      }
-      if (in.traceDh != null) {
-        in.traceDh[t - 1] = (float) Math.sqrt(r.hiddenGradSquares(batch, delta, cur));
-      }
-      r.localGrad(params, batch, states, slotT, delta, cur);
-      if (in.traceDc != null) {
-        in.traceDc[t - 1] = (float) Math.sqrt(r.cellGradSquares(batch, delta, cur));
-      }
-      if (in.traceDelta != null) {
-        in.traceDelta[t - 1] = (float) Math.sqrt(Kernels.sumOfSquares(bd, delta, cur));
+    r.deltas(params, in, t1, t2, states, base, delta, dBase, next, nextOff, nextSlot, nextSlotOff);
+    if (in.traceDelta != null) {
+      for (int t = t1; t <= t2; t++) {
+        in.traceDelta[t - 1] =
+            (float) Math.sqrt(Kernels.sumOfSquares(bd, delta, dBase + (t - t1) * bd));
       }
     }
   }

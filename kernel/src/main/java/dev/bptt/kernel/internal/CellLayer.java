@@ -325,12 +325,24 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     recurrentExtra(rows, batch, f, next, nextOff, src, srcOff, beta, dst, dstH, ldH, dstC, ldC);
   }
 
-  /** dst (rows × D_k, ld ldDst) += δ_x·W_ih: the gradient reaching this layer's input. */
+  /**
+   * dst (rows × D_k, ld ldDst) += δ_x·W_ih: the gradient reaching this layer's input. With {@code
+   * rowStable} every row is computed by the GEMM whatever {@code rows} is, so a row's bits do not
+   * depend on how many rows the call covers (segments of any length reproduce the full pass);
+   * without it one row takes the gemvᵀ.
+   */
   final void inputGrad(
-      float[] params, int rows, float[] d, int dOff, float[] dst, int dstOff, int ldDst) {
+      float[] params,
+      int rows,
+      boolean rowStable,
+      float[] d,
+      int dOff,
+      float[] dst,
+      int dstOff,
+      int ldDst) {
     BlasSupport k = Kernels.blas();
     int a = dOff + dxCol();
-    if (rows == 1) {
+    if (rows == 1 && !rowStable) {
       k.gemvT(gh, in, 1f, params, offIh, in, d, a, 1f, dst, dstOff);
     } else {
       k.gemmPacked(false, rows, in, gh, 1f, d, a, ldD, packedIn(params), 1f, dst, dstOff, ldDst);

@@ -106,6 +106,27 @@ public interface Recurrence {
    */
   void localGrad(float[] params, int rows, float[] states, int stOff, float[] delta, int dOff);
 
+  /**
+   * The δ recursion of steps t2 down to t1 once the upstream gradients are in the δ rows (slots and
+   * δ laid out as in the class comment): ∂L/∂s_t gains flow[t]·(∂s_{t+1}/∂s_t)ᵀ·δ_{t+1}, then
+   * becomes δ_t; δ_{t2+1} and the slot of step t2+1 come from next/nextSlot (next null: nothing
+   * flows in at t2). Writes the traceDh/traceDc entries of the call, if any. The order of
+   * operations depends only on the steps, never on how they are split into segments.
+   */
+  void deltas(
+      float[] params,
+      StepData in,
+      int t1,
+      int t2,
+      float[] states,
+      int base,
+      float[] delta,
+      int dBase,
+      float[] next,
+      int nextOff,
+      float[] nextSlot,
+      int nextSlotOff);
+
   /** Σ of squares of the gathered ∂L/∂h (the last layer's) of {@code rows} δ rows (for traces). */
   double hiddenGradSquares(int rows, float[] delta, int dOff);
 

@@ -245,22 +245,7 @@ public final class StackedRecurrence implements Recurrence {
       float[] dst,
       int dstOff) {
     for (CellLayer l : layers) {
-      int part = dstOff + l.dCol;
-      l.recurrentGrad(
-          params,
-          rows,
-          batch,
-          f,
-          next,
-          nextOff + l.sCol,
-          src,
-          srcOff + l.dCol,
-          beta,
-          dst,
-          part + l.dhCol(),
-          delta,
-          part + l.dcCol(),
-          delta);
+      layerRecurrentGrad(l, params, rows, batch, f, next, nextOff, src, srcOff, beta, dst, dstOff);
     }
   }
 
@@ -276,6 +261,7 @@ public final class StackedRecurrence implements Recurrence {
         l.inputGrad(
             params,
             rows,
+            false,
             delta,
             dOff + l.dCol,
             delta,
@@ -283,6 +269,101 @@ public final class StackedRecurrence implements Recurrence {
             this.delta);
       }
     }
+  }
+
+  /**
+   * Layer-major, as cuDNN and PyTorch's CPU path: the last layer's recursion runs over all the
+   * segment's steps, then one GEMM over all its rows sends δ_x·W_ih into the gathered ∂L/∂h of the
+   * layer below, whose recursion runs next. Per step this touches one layer's weights instead of
+   * every layer's (a two-layer H = 256 LSTM at B = 1 fell out of L2 step-major). For one layer it
+   * is the same sequence of operations as {@link #localGrad} step by step.
+   */
+  @Override
+  public void deltas(
+      float[] params,
+      StepData in,
+      int t1,
+      int t2,
+      float[] states,
+      int base,
+      float[] delta,
+      int dBase,
+      float[] next,
+      int nextOff,
+      float[] nextSlot,
+      int nextSlotOff) {
+    final int batch = in.batch;
+    final int bs = batch * slot;
+    final int bd = batch * this.delta;
+    for (int k = layers.length - 1; k >= 0; k--) {
+      CellLayer l = layers[k];
+      boolean last = l == top;
+      for (int t = t2; t >= t1; t--) {
+        int cur = dBase + (t - t1) * bd;
+        int slotT = base + (t - t1 + 1) * bs;
+        float f = t < in.steps ? in.flowAt(t) : 0f; // flow has T entries: none is read at t = T
+        if (f != 0f) {
+          if (t < t2) {
+            layerRecurrentGrad(
+                l, params, batch, batch, f, states, slotT + bs, delta, cur + bd, 1f, delta, cur);
+          } else if (next != null) {
+            layerRecurrentGrad(
+                l, params, batch, batch, f, nextSlot, nextSlotOff, next, nextOff, 1f, delta, cur);
+          }
+        }
+        if (last && in.traceDh != null) {
+          in.traceDh[t - 1] = (float) Math.sqrt(l.hiddenGradSquares(batch, delta, cur + l.dCol));
+        }
+        l.local(batch, states, slotT + l.sCol, slotT - bs + l.sCol, delta, cur + l.dCol);
+        if (last && in.traceDc != null) {
+          in.traceDc[t - 1] = (float) Math.sqrt(l.cellGradSquares(batch, delta, cur + l.dCol));
+        }
+      }
+      if (k > 0) {
+        CellLayer below = layers[k - 1];
+        l.inputGrad(
+            params,
+            (t2 - t1 + 1) * batch,
+            true,
+            delta,
+            dBase + l.dCol,
+            delta,
+            dBase + below.dCol + below.dhCol(),
+            this.delta);
+      }
+    }
+  }
+
+  /** One layer's part of {@link #recurrentGrad}, into the δ rows at dst. */
+  private void layerRecurrentGrad(
+      CellLayer l,
+      float[] params,
+      int rows,
+      int batch,
+      float f,
+      float[] next,
+      int nextOff,
+      float[] src,
+      int srcOff,
+      float beta,
+      float[] dst,
+      int dstOff) {
+    int part = dstOff + l.dCol;
+    l.recurrentGrad(
+        params,
+        rows,
+        batch,
+        f,
+        next,
+        nextOff + l.sCol,
+        src,
+        srcOff + l.dCol,
+        beta,
+        dst,
+        part + l.dhCol(),
+        delta,
+        part + l.dcCol(),
+        delta);
   }
 
   @Override
