@@ -134,7 +134,8 @@ public final class GradientClipper {
    * @param maxNorm θ ≥ 0 (+∞ allowed: measures, checks and unscales only)
    * @param out filled with N, c, the per-view norms and flags; returned
    * @return {@code out}
-   * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched)
+   * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched; out already
+   *     records the non-finite result)
    */
   public ClipResult clipGlobalNorm(TensorSet grads, double maxNorm, ClipResult out) {
     Checks.notNull("grads", grads);
@@ -179,7 +180,8 @@ public final class GradientClipper {
    * @param maxNorm θ ≥ 0, the same for every view
    * @param out filled with the global N, the smallest cᵥ, per-view norms and cᵥ; returned
    * @return {@code out}
-   * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched)
+   * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched; out already
+   *     records the non-finite result)
    */
   public ClipResult clipPerView(TensorSet grads, double maxNorm, ClipResult out) {
     Checks.notNull("grads", grads);
@@ -241,15 +243,17 @@ public final class GradientClipper {
    * result's norm is ‖g‖∞ and its coefficient NaN.
    *
    * @param grads the gradient views, written in place
-   * @param clipValue c ≥ 0 (+∞ allowed)
+   * @param clipValue c ≥ 0 (+∞ allowed; −0.0 is +0.0)
    * @param out filled with ‖g‖∞, per-view ‖gᵥ‖∞, the number of views holding a clamped entry
    * @return {@code out}
-   * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched)
+   * @throws NonFiniteGradientException under THROW if g holds a NaN or ±∞ (g untouched; out already
+   *     records the non-finite result)
    */
   public ClipResult clipValue(TensorSet grads, float clipValue, ClipResult out) {
     Checks.notNull("grads", grads);
     Checks.notNull("out", out);
     checkThreshold("clipValue", clipValue);
+    clipValue += 0f; // −0.0 + 0 = +0.0: one sign of zero for the bounds in the body and the tail
     double total = measure(grads, NormType.LINF, out);
     if (!Double.isFinite(total)) {
       return onNonFinite(grads, total, out);
@@ -433,15 +437,19 @@ public final class GradientClipper {
     return ClipPasses.norm(type, acc) / lossScale;
   }
 
-  /** Applies the non-finite policy to an untouched gradient (or throws) and records it. */
+  /**
+   * Applies the non-finite policy to an untouched gradient and records it; under THROW the result
+   * is recorded first (non-finite total, coefficient 1, nothing clipped), so the caller's holder is
+   * in a defined state when the exception arrives.
+   */
   private ClipResult onNonFinite(TensorSet grads, double total, ClipResult out) {
+    out.finishNonFinite(total, policy);
     switch (policy) {
       case THROW -> throw ClipPasses.firstNonFinite(grads);
       case PROPAGATE -> ClipPasses.fill(grads, Float.NaN);
       case ZERO -> ClipPasses.fill(grads, 0f);
       case SKIP -> {}
     }
-    out.finishNonFinite(total, policy);
     return out;
   }
 

@@ -103,8 +103,16 @@ class NonFinitePolicyTest {
             + firstIndex;
     ClipCase cc = c;
     if (policy == NonFinitePolicy.THROW) {
+      // The holder of a call that threw is in a defined state: a non-finite result, nothing
+      // clipped.
+      ClipResult stale = run(op, clipper.withNonFinitePolicy(NonFinitePolicy.SKIP), cc, w);
+      ClipResult held = new ClipResult();
       NonFiniteGradientException e =
-          assertThrows(NonFiniteGradientException.class, () -> run(op, clipper, cc, w), where);
+          assertThrows(
+              NonFiniteGradientException.class, () -> run(op, clipper, cc, w, held), where);
+      assertTrue(held.nonFinite(), where + ": ClipResult after THROW: " + held);
+      assertFalse(held.clipped() || held.skipStep(), where + ": ClipResult after THROW: " + held);
+      assertEquals(stale.totalNorm(), held.totalNorm(), where);
       TensorView first = c.set.view(firstView);
       assertEquals(firstView, e.viewIndex(), where);
       assertEquals(firstIndex, e.elementIndex(), where);
@@ -167,7 +175,11 @@ class NonFinitePolicyTest {
   }
 
   private static ClipResult run(Op op, GradientClipper clipper, ClipCase c, ClipCase w) {
-    ClipResult out = new ClipResult();
+    return run(op, clipper, c, w, new ClipResult());
+  }
+
+  private static ClipResult run(
+      Op op, GradientClipper clipper, ClipCase c, ClipCase w, ClipResult out) {
     return switch (op) {
       case GLOBAL_L2 -> clipper.withNormType(NormType.L2).clipGlobalNorm(c.set, 1.0, out);
       case GLOBAL_L1 -> clipper.withNormType(NormType.L1).clipGlobalNorm(c.set, 1.0, out);
