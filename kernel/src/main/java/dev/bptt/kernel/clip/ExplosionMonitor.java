@@ -56,7 +56,10 @@ public final class ExplosionMonitor {
   private long spikeCount;
   private long nonFiniteCount;
   private double mean;
-  private double variance;
+
+  /** σ, kept instead of σ² so that no update squares a huge norm (see {@link #observe}). */
+  private double std;
+
   private Status lastStatus;
 
   /** A monitor with k = 10, w = 100, warm-up 10 and a 1024-norm history. */
@@ -118,7 +121,10 @@ public final class ExplosionMonitor {
     double delta = norm - mean;
     double step = alpha * delta;
     mean += step;
-    variance = (1 - alpha) * (variance + delta * step);
+    // σ² ← (1 − α)·(σ² + α·δ²), written as σ ← √(1 − α)·hypot(σ, √α·|δ|): no square of a huge
+    // finite norm overflows, the first observation (α = 1) gives 0 rather than 0·∞ = NaN, and a
+    // spike's contribution decays again like every other.
+    std = Math.sqrt(1 - alpha) * Math.hypot(std, Math.sqrt(alpha) * delta);
     return lastStatus = s;
   }
 
@@ -141,14 +147,17 @@ public final class ExplosionMonitor {
     return mean;
   }
 
-  /** Running (population) variance σ² of the finite norms (0 before the second). */
+  /**
+   * Running (population) variance σ² of the finite norms (0 before the second); +∞ only while σ
+   * itself exceeds √{@link Double#MAX_VALUE} (after a norm above ~10¹⁵⁴), never NaN.
+   */
   public double variance() {
-    return variance;
+    return std * std;
   }
 
   /** σ = √σ². */
   public double standardDeviation() {
-    return Math.sqrt(variance);
+    return std;
   }
 
   /** The current spike threshold k·μ: the next finite norm above it is a spike (after warm-up). */
@@ -247,7 +256,7 @@ public final class ExplosionMonitor {
     spikeCount = 0;
     nonFiniteCount = 0;
     mean = 0;
-    variance = 0;
+    std = 0;
     lastStatus = null;
   }
 
