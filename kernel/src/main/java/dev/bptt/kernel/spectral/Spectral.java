@@ -181,24 +181,44 @@ public final class Spectral {
         n);
     checkIteration(maxIter, tol);
     normalizeStart(n, v, vOff);
-    int u = workOff, z = workOff + m, r = workOff + m + n; // u = Wx, z = WᵀWx, r = z − σ̂²x
+    // Scale-safe over float's whole range: with e = exponent of max|W_ij|, the products run on
+    // 2^−e·x and 2^−e·û (û = Wx/‖Wx‖), so every entry of u and z is at most 2·√(max(m, n)) in
+    // magnitude, whatever W's scale (forming WᵀWx directly overflows for |W| ≳ 1e19 and underflows
+    // for |W| ≲ 1e−19); σ̂ and the residual are put back together in double.
+    double maxAbs = 0;
+    for (int i = 0; i < m; i++) {
+      maxAbs = Math.max(maxAbs, K.maxAbs(n, a, aOff + i * lda));
+    }
+    if (maxAbs == 0) {
+      return breakdown(0, 1);
+    }
+    final int e = Math.getExponent(maxAbs);
+    final float down = Math.scalb(1f, -Math.max(-126, Math.min(127, e)));
+    final double up = Math.scalb(1.0, Math.max(-126, Math.min(127, e)));
+    int u = workOff, z = workOff + m, r = workOff + m + n; // u = 2^−e·Wx, z = 2^−e·Wᵀû
     double logSum = 0;
     for (int it = 1; ; it++) {
-      K.gemv(m, n, 1f, a, aOff, lda, v, vOff, 0f, work, u);
-      double s2 = Kernels.sumOfSquares(m, work, u);
-      K.gemvT(m, n, 1f, a, aOff, lda, work, u, 0f, work, z);
-      double zNorm = norm(n, work, z);
+      K.gemv(m, n, down, a, aOff, lda, v, vOff, 0f, work, u);
+      double uNorm = norm(m, work, u);
+      if (!(uNorm > 0) || uNorm == Double.POSITIVE_INFINITY) {
+        return breakdown(uNorm, it);
+      }
+      double sigma = uNorm * up; // ‖Wx‖
+      normalizeInPlace(m, work, u, uNorm);
+      K.gemvT(m, n, down, a, aOff, lda, work, u, 0f, work, z);
+      double zNorm = norm(n, work, z); // 2^−e·‖WᵀWx‖/σ̂
       if (!(zNorm > 0) || zNorm == Double.POSITIVE_INFINITY) {
         return breakdown(zNorm, it);
       }
-      logSum += Math.log(zNorm);
-      double sigma = Math.sqrt(s2);
+      logSum += Math.log(sigma) + Math.log(zNorm * up);
+      // ‖WᵀWx − σ̂²x‖/σ̂ = ‖Wᵀû − σ̂·x‖ = 2^e·‖z − 2^−e·σ̂·x‖
       System.arraycopy(work, z, work, r, n);
-      K.axpy(n, (float) -s2, v, vOff, work, r);
-      double res = norm(n, work, r) / sigma;
+      K.axpy(n, (float) -(sigma / up), v, vOff, work, r);
+      double res = norm(n, work, r) * up;
       boolean done = res <= tol * sigma;
       if (done || it == maxIter) {
-        return new SpectralEstimate(sigma, s2, 0, it, res, done, Math.sqrt(Math.exp(logSum / it)));
+        return new SpectralEstimate(
+            sigma, sigma * sigma, 0, it, res, done, Math.sqrt(Math.exp(logSum / it)));
       }
       normalizeInto(n, work, z, zNorm, v, vOff);
     }
@@ -366,8 +386,9 @@ public final class Spectral {
 
   /**
    * x ← x/norm. When 1/norm is not a normal float (norm below 2⁻¹²⁶ or above 2¹²⁶) the division
-   * goes in two steps: an exact power-of-two scaling by 2^−e, e = exponent(norm), then the
-   * remaining factor in [1/2, 1], so no step overflows.
+   * goes in steps: exact power-of-two scalings by 2^−e, e = exponent(norm), each factor a normal
+   * float (at most 2^±126 per step: a vector of subnormals has e down to −149), then the remaining
+   * factor in [1/2, 1], so no step overflows.
    */
   private static void normalizeInPlace(int n, float[] x, int off, double norm) {
     float inv = (float) (1.0 / norm);
@@ -376,7 +397,11 @@ public final class Spectral {
       return;
     }
     int e = Math.getExponent(norm);
-    K.scale(n, Math.scalb(1f, -e), x, off);
+    for (int k = -e; k != 0; ) {
+      int step = Math.max(-126, Math.min(126, k));
+      K.scale(n, Math.scalb(1f, step), x, off);
+      k -= step;
+    }
     K.scale(n, (float) (1.0 / Math.scalb(norm, -e)), x, off);
   }
 
