@@ -11,7 +11,9 @@ import java.util.random.RandomGenerator;
  * row-major destination (a, off, ld), leaving any padding columns untouched.
  *
  * <p>Matrices are built in double and rounded to float once, so each written entry is the double
- * value times (1 + δ), |δ| ≤ 2⁻²⁴ (plus 2⁻⁵³-level double error).
+ * value times (1 + δ), |δ| ≤ 2⁻²⁴ (plus 2⁻⁵³-level double error). A finite scale (gain, bound, σ,
+ * eigenvalue, ρ) whose largest entry would round to ±∞ in float is refused with an {@link
+ * IllegalArgumentException} naming it, before anything is written.
  */
 public final class SpectralInit {
   /** Most power steps the rescaling generators spend estimating ρ of their draw. */
@@ -32,7 +34,7 @@ public final class SpectralInit {
   public static void orthogonal(
       RandomGenerator rng, double gain, int rows, int cols, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
-    finite("gain", gain);
+    withinFloat("gain", gain, 1);
     checkDest(rows, cols, a, off, ld);
     boolean tall = rows >= cols;
     int m = tall ? rows : cols, n = tall ? cols : rows;
@@ -74,7 +76,7 @@ public final class SpectralInit {
     int n = eigenvalues.length;
     Checks.positive("eigenvalues.length", n);
     for (int k = 0; k < n; k++) {
-      finite("eigenvalues[" + k + "]", eigenvalues[k]);
+      withinFloat("eigenvalues[" + k + "]", eigenvalues[k], 1);
     }
     checkDest(n, n, a, off, ld);
     double[] q = Householder.haarColumns(rng, n, n);
@@ -97,7 +99,7 @@ public final class SpectralInit {
    * grows the back-propagated error when gain = 1.
    */
   public static void scaledIdentity(double gain, int n, float[] a, int off, int ld) {
-    finite("gain", gain);
+    withinFloat("gain", gain, 1);
     checkDest(n, n, a, off, ld);
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
@@ -203,6 +205,7 @@ public final class SpectralInit {
       RandomGenerator rng, double bound, int rows, int cols, float[] a, int off, int ld) {
     Checks.notNull("rng", rng);
     nonNegativeFinite("bound", bound);
+    withinFloat("bound", bound, 1);
     checkDest(rows, cols, a, off, ld);
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
@@ -234,9 +237,17 @@ public final class SpectralInit {
     Checks.notNull("rng", rng);
     nonNegativeFinite("sigma", sigma);
     checkDest(rows, cols, a, off, ld);
+    // Drawn first, written only if every σ·z fits a float (z is unbounded in principle).
+    double[] z = new double[Math.multiplyExact(rows, cols)];
+    double max = 0;
+    for (int i = 0; i < z.length; i++) {
+      z[i] = rng.nextGaussian();
+      max = Math.max(max, Math.abs(z[i]));
+    }
+    withinFloat("sigma", sigma, max);
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
-        a[off + i * ld + j] = (float) (sigma * rng.nextGaussian());
+        a[off + i * ld + j] = (float) (sigma * z[i * cols + j]);
       }
     }
   }
@@ -259,6 +270,11 @@ public final class SpectralInit {
               + " (a degenerate draw); nothing written, use another seed");
     }
     double s = rho / rhoHat;
+    double max = 0;
+    for (float x : g) {
+      max = Math.max(max, Math.abs(x));
+    }
+    withinFloat("rho", rho, max / rhoHat); // (ρ/ρ̂)·max|g| is the largest entry written
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         a[off + i * ld + j] = (float) (s * g[i * n + j]);
@@ -271,6 +287,25 @@ public final class SpectralInit {
     Checks.nonNegative("rows", rows);
     Checks.nonNegative("cols", cols);
     Checks.matrix("A", a, off, rows, cols, ld);
+  }
+
+  /**
+   * Refuses a finite scale whose largest product |value|·factor would round to ±∞ in float (so
+   * nothing non-finite is ever written), naming the argument and the bound.
+   */
+  private static void withinFloat(String name, double value, double factor) {
+    finite(name, value);
+    if (Math.abs(value) * factor > Float.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          name
+              + " = "
+              + value
+              + " would write entries up to "
+              + Math.abs(value) * factor
+              + ", beyond the float range ("
+              + Float.MAX_VALUE
+              + "); nothing written");
+    }
   }
 
   private static void finite(String name, double value) {
