@@ -14,5 +14,6 @@ module dev.bptt.kernel {
   exports dev.bptt.kernel.bptt;
   exports dev.bptt.kernel.clip;
   exports dev.bptt.kernel.spectral;
+  exports dev.bptt.kernel.training;
 // dev.bptt.kernel.internal is not exported: provider, twins, GEMM driver, engines.
 }

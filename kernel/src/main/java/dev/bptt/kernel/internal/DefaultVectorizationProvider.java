@@ -4,6 +4,7 @@ package dev.bptt.kernel.internal;
 final class DefaultVectorizationProvider extends VectorizationProvider {
   private final BlasSupport blas = new DefaultBlasSupport();
   private final CellSupport cells = new DefaultCellSupport();
+  private final OptimizerSupport optimizers = new DefaultOptimizerSupport();
 
   @Override
   public BlasSupport blas() {
@@ -13,5 +14,10 @@ final class DefaultVectorizationProvider extends VectorizationProvider {
   @Override
   public CellSupport cells() {
     return cells;
+  }
+
+  @Override
+  public OptimizerSupport optimizers() {
+    return optimizers;
   }
 }

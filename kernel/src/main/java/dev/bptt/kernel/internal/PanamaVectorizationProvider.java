@@ -7,6 +7,7 @@ package dev.bptt.kernel.internal;
 final class PanamaVectorizationProvider extends VectorizationProvider {
   private final BlasSupport blas;
   private final CellSupport cells;
+  private final OptimizerSupport optimizers;
 
   PanamaVectorizationProvider() {
     String vmInfo = System.getProperty("java.vm.info", "");
@@ -25,6 +26,7 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
     }
     blas = new PanamaBlasSupport();
     cells = new PanamaCellSupport(blas);
+    optimizers = new PanamaOptimizerSupport();
   }
 
   @Override
@@ -35,5 +37,10 @@ final class PanamaVectorizationProvider extends VectorizationProvider {
   @Override
   public CellSupport cells() {
     return cells;
+  }
+
+  @Override
+  public OptimizerSupport optimizers() {
+    return optimizers;
   }
 }

@@ -43,6 +43,9 @@ public abstract class VectorizationProvider {
   /** The fused gated-cell passes of this implementation. */
   public abstract CellSupport cells();
 
+  /** The fused optimizer passes of this implementation. */
+  public abstract OptimizerSupport optimizers();
+
   /** The provider in use (chosen on first call, then fixed). */
   public static VectorizationProvider get() {
     return Holder.INSTANCE;
