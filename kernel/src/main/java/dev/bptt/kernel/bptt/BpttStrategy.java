@@ -68,6 +68,26 @@ public sealed interface BpttStrategy {
   }
 
   /**
+   * PyTorch's chunked truncation, {@code for chunk in x.split(k): loss(chunk).backward(); h =
+   * h.detach()}: the sequence is cut into chunks of k steps (the last one shorter when k does not
+   * divide T), and each chunk's losses are backpropagated through that chunk only, the state
+   * carried forward detached. It differs from {@link #streaming(int, int) streaming(k, k)} only in
+   * the last, shorter chunk, which streaming lets reach back a full k steps (into the previous
+   * chunk); a ported torch loop gets bitwise this gradient.
+   *
+   * @param k chunk length, ≥ 1
+   * @param listener called after each chunk's gradient was added to grads
+   */
+  static Streaming chunked(int k, BpttWindowListener listener) {
+    return new Streaming(k, k, listener, true);
+  }
+
+  /** {@link #chunked(int, BpttWindowListener)} without a listener. */
+  static Streaming chunked(int k) {
+    return chunked(k, BpttWindowListener.NONE);
+  }
+
+  /**
    * Randomized unbiased truncation (ARTBP, Tallec &amp; Ollivier 2017): truncation points drawn
    * with probability c_t from {@code schedule}; where the flow continues past step t the
    * back-propagated δ is multiplied by 1/(1 − c_t), so the expected gradient is exact.
@@ -148,8 +168,19 @@ public sealed interface BpttStrategy {
    * @param k2 steps each backward pass reaches
    * @param listener called after each window ({@link BpttWindowListener#NONE} for none)
    */
-  record Streaming(int k1, int k2, BpttWindowListener listener) implements BpttStrategy {
-    /** Validates 1 ≤ k1 ≤ k2 and a non-null listener. */
+  record Streaming(int k1, int k2, BpttWindowListener listener, boolean chunkAligned)
+      implements BpttStrategy {
+    /** Streaming TBPTT(k1, k2) with windows of full reach: each window [max(1, e − k2 + 1), e]. */
+    public Streaming(int k1, int k2, BpttWindowListener listener) {
+      this(k1, k2, listener, false);
+    }
+
+    /**
+     * Validates 1 ≤ k1 ≤ k2 and a non-null listener. With {@code chunkAligned} a window reaches k2
+     * − k1 steps before its own chunk of new steps (so a last, shorter chunk reaches less far:
+     * PyTorch's split-and-detach for k1 = k2); without, every window reaches k2 steps back from its
+     * end.
+     */
     public Streaming {
       Checks.notNull("listener", listener);
       Checks.positive("k1", k1);

@@ -79,7 +79,10 @@ final class StreamingEngine implements BpttEngine {
     try {
       while (done < steps) {
         int end = Math.min(steps, done + st.k1());
-        int lo = Math.max(1, end - st.k2() + 1);
+        int lo =
+            st.chunkAligned()
+                ? Math.max(1, done + 1 - (st.k2() - st.k1()))
+                : Math.max(1, end - st.k2() + 1);
         int drop = lo - 1 - first;
         if (drop > 0) {
           System.arraycopy(winStates, drop * bs, winStates, 0, (count - drop) * bs);
