@@ -249,7 +249,7 @@ public sealed interface BpttStrategy {
         Checks.positive("steps (T)", steps);
         // For small T the checkpoints can cost more than storing everything (T = 3: 5 > 4).
         int s = ceilSqrt(steps);
-        return Checkpointed.storedStates(steps, s) < steps + 1 ? s : steps;
+        return s < steps && Checkpointed.storedStates(steps, s) < steps + 1L ? s : steps;
       }
     }
 
@@ -292,7 +292,8 @@ public sealed interface BpttStrategy {
             return s;
           }
         }
-        int least = steps + 1, at = steps;
+        long least = steps + 1L;
+        int at = steps;
         for (int s = 1; s < steps; s++) {
           if (Checkpointed.storedStates(steps, s) < least) {
             least = Checkpointed.storedStates(steps, s);
@@ -320,17 +321,36 @@ public sealed interface BpttStrategy {
      *
      * @param steps T ≥ 1
      * @param s segment length ≥ 1
+     * @throws IllegalArgumentException if T or s is below 1, or the count exceeds an int (only for
+     *     s ≥ T = 2³¹ − 1)
      */
     static int storedStates(int steps, int s) {
-      if (s >= steps) {
-        return steps + 1;
+      Checks.positive("steps (T)", steps);
+      Checks.positive("s (segment length)", s);
+      long states = s >= steps ? steps + 1L : (long) segments(steps, s) + s + 1;
+      if (states > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "T="
+                + steps
+                + " with segments of "
+                + s
+                + " stores "
+                + states
+                + " states, more than an int");
       }
-      return segments(steps, s) + s + 1;
+      return (int) states;
     }
 
-    /** ⌈T/s⌉, the number of segments of at most s steps. */
+    /**
+     * ⌈T/s⌉, the number of segments of at most s steps (in long arithmetic: T + s − 1 overflows an
+     * int near 2³¹).
+     *
+     * @throws IllegalArgumentException if T or s is below 1
+     */
     static int segments(int steps, int s) {
-      return (steps + s - 1) / s;
+      Checks.positive("steps (T)", steps);
+      Checks.positive("s (segment length)", s);
+      return (int) ((steps + (long) s - 1) / s);
     }
 
     /** ⌈√n⌉ for n ≥ 1, exact in integers. */

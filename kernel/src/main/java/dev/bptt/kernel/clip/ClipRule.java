@@ -13,7 +13,7 @@ public enum ClipRule {
    */
   PYTORCH {
     @Override
-    public double coefficient(double maxNorm, double norm) {
+    double rule(double maxNorm, double norm) {
       return Math.min(1.0, maxNorm / (norm + PYTORCH_EPSILON));
     }
   },
@@ -24,7 +24,7 @@ public enum ClipRule {
    */
   STRICT {
     @Override
-    public double coefficient(double maxNorm, double norm) {
+    double rule(double maxNorm, double norm) {
       return norm > maxNorm ? maxNorm / norm : 1.0;
     }
   };
@@ -39,6 +39,18 @@ public enum ClipRule {
    * @param maxNorm θ ≥ 0 (may be +∞: then c = 1)
    * @param norm N ≥ 0, finite
    * @return PYTORCH: min(1, θ/(N + 10⁻⁶)); STRICT: θ/N if N &gt; θ, else 1
+   * @throws IllegalArgumentException if θ is NaN or negative, or N is NaN, negative or infinite
    */
-  public abstract double coefficient(double maxNorm, double norm);
+  public final double coefficient(double maxNorm, double norm) {
+    if (!(maxNorm >= 0)) {
+      throw new IllegalArgumentException("maxNorm must be >= 0 (or +Infinity), got " + maxNorm);
+    }
+    if (!(norm >= 0) || norm == Double.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException("norm must be finite and >= 0, got " + norm);
+    }
+    return rule(maxNorm, norm);
+  }
+
+  /** The rule itself, for checked arguments. */
+  abstract double rule(double maxNorm, double norm);
 }

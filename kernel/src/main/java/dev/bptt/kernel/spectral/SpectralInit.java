@@ -33,8 +33,21 @@ public final class SpectralInit {
    */
   public static void orthogonal(
       RandomGenerator rng, double gain, int rows, int cols, float[] a, int off, int ld) {
+    orthogonal("gain", rng, gain, rows, cols, a, off, ld);
+  }
+
+  /** {@link #orthogonal} with the scale's name for messages. */
+  private static void orthogonal(
+      String name,
+      RandomGenerator rng,
+      double gain,
+      int rows,
+      int cols,
+      float[] a,
+      int off,
+      int ld) {
     Checks.notNull("rng", rng);
-    withinFloat("gain", gain, 1);
+    withinFloat(name, gain, 1);
     checkDest(rows, cols, a, off, ld);
     boolean tall = rows >= cols;
     int m = tall ? rows : cols, n = tall ? cols : rows;
@@ -56,7 +69,7 @@ public final class SpectralInit {
    */
   public static void scaledOrthogonal(
       RandomGenerator rng, double rho, int n, float[] a, int off, int ld) {
-    orthogonal(rng, rho, n, n, a, off, ld);
+    orthogonal("rho", rng, rho, n, n, a, off, ld);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.bptt.verify.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,6 @@ import dev.bptt.kernel.spectral.SpectralEstimate;
 import dev.bptt.kernel.spectral.SpectralEstimator;
 import dev.bptt.kernel.spectral.SpectralInit;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,8 +25,6 @@ class FindingsTest {
    * F1, e.g. seeds 20264131 (symmetricDominant), 20264115 (sigmaMax), 20263503 (spectralRadius).
    */
   @Test
-  @Disabled(
-      "finding: spectral estimators return NaN for a subnormal (non-zero, finite) start vector")
   void subnormalStartVectorGivesAFiniteEstimate() {
     int n = 4;
     float[] a = new float[n * n];
@@ -47,7 +45,6 @@ class FindingsTest {
 
   /** F1 (matrix side), e.g. seeds 20261675, 20264128: every entry of W subnormal. */
   @Test
-  @Disabled("finding: SpectralEstimator returns NaN for a matrix whose entries are all subnormal")
   void subnormalMatrixGivesAFiniteEstimate() {
     int n = 3;
     float[] w = new float[n * n];
@@ -62,7 +59,6 @@ class FindingsTest {
 
   /** F2, seed 20266940. */
   @Test
-  @Disabled("finding: Checkpointed.storedStates(steps, 0) throws ArithmeticException (/ by zero)")
   void storedStatesRejectsSegmentZero() {
     IllegalArgumentException e =
         assertThrows(
@@ -73,9 +69,6 @@ class FindingsTest {
 
   /** F3, seeds 20266678 (θ NaN), 20271590 (θ < 0), 20272204 (θ −∞), 20270976 (N NaN). */
   @Test
-  @Disabled(
-      "finding: ClipRule.coefficient returns NaN/negative for NaN, negative or −∞ maxNorm, NaN"
-          + " norm")
   void clipRuleCoefficientChecksItsArguments() {
     for (ClipRule r : ClipRule.values()) {
       assertThrows(IllegalArgumentException.class, () -> r.coefficient(Double.NaN, 1));
@@ -89,22 +82,21 @@ class FindingsTest {
 
   /** F4, seed 20265156. */
   @Test
-  @Disabled("finding: ExplosionMonitor variance becomes +∞ after observing Double.MAX_VALUE")
   void monitorStaysFiniteAfterAHugeFiniteNorm() {
     ExplosionMonitor m = new ExplosionMonitor(3, 10, 2, 8);
     m.observe(1.0);
     m.observe(2.0);
     m.observe(Double.MAX_VALUE);
     assertTrue(Double.isFinite(m.mean()), "mean " + m.mean());
-    assertTrue(Double.isFinite(m.variance()), "variance " + m.variance());
+    // σ ≈ 10³⁰⁸ is finite; σ² is not a double: documented as +∞ (never NaN, and finite again once
+    // the spike has decayed). Any norm a float gradient can have (≤ ~10⁴³) keeps σ² finite.
+    assertTrue(Double.isFinite(m.standardDeviation()), "σ " + m.standardDeviation());
+    assertFalse(Double.isNaN(m.variance()), "variance " + m.variance());
     assertTrue(Double.isFinite(m.spikeThreshold()), "spike threshold " + m.spikeThreshold());
   }
 
   /** F5, seeds 20265368 (normal), 20265987 (scaledOrthogonal), 20268437, 20266602. */
   @Test
-  @Disabled(
-      "finding: SpectralInit accepts finite gains (e.g. Double.MAX_VALUE) that overflow and writes"
-          + " ±∞")
   void initializersRefuseGainsThatOverflow() {
     float[] a = new float[9];
     assertThrows(
@@ -127,8 +119,6 @@ class FindingsTest {
 
   /** F6 (BoundaryTest, T = 2³¹ − 1): (T + s − 1)/s and friends computed in int. */
   @Test
-  @Disabled(
-      "finding: Checkpointed.storedStates(Integer.MAX_VALUE, s) returns -2147483648 (int overflow)")
   void checkpointedStoredStatesAtHugeSteps() {
     int t = Integer.MAX_VALUE;
     int s = BpttStrategy.checkpointed().segmentLength(t);

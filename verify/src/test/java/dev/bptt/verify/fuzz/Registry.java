@@ -805,6 +805,18 @@ final class Registry {
           int k1 = 1 + sz(g, 5);
           return of(null, k1, k1 + sz(g, 5), BpttWindowListener.NONE);
         });
+    reg("bptt.BpttStrategy#chunked(int)", "k", g -> of(null, 1 + sz(g, 9)));
+    reg(
+        "bptt.BpttStrategy#chunked(int,BpttWindowListener)",
+        "k,listener",
+        g -> of(null, 1 + sz(g, 9), BpttWindowListener.NONE));
+    reg(
+        "bptt.BpttStrategy$Streaming#<init>(int,int,BpttWindowListener,boolean)",
+        "k1,k2,listener,chunkAligned",
+        g -> {
+          int k1 = 1 + sz(g, 5);
+          return of(null, k1, k1 + sz(g, 5), BpttWindowListener.NONE, g.random().nextBoolean());
+        });
     reg(
         "bptt.BpttStrategy#randomized(TruncationSchedule,RandomGenerator)",
         "schedule,random",
@@ -1099,7 +1111,9 @@ final class Registry {
         c ->
             r -> {
               ExplosionMonitor m = (ExplosionMonitor) c.receiver;
-              return Double.isFinite(m.mean()) && Double.isFinite(m.variance())
+              return Double.isFinite(m.mean())
+                      && Double.isFinite(m.standardDeviation())
+                      && !Double.isNaN(m.variance())
                   ? null
                   : "monitor state not finite after the call: mean "
                       + m.mean()
