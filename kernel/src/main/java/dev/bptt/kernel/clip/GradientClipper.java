@@ -31,7 +31,11 @@ import dev.bptt.kernel.internal.Kernels;
  * (mixed-precision training). Norms are measured on the buffer and divided by s, the rule sees the
  * true norm, and the one write pass multiplies by c/s: the gradient is unscaled and clipped in the
  * same two passes, never three. A clipper with θ = +∞ only unscales and checks (AMP's {@code
- * GradScaler.unscale_}).
+ * GradScaler.unscale_}). With s &lt; 1 an unscaled entry can leave float's range although every
+ * buffered entry is finite: that is detected before the write (exactly, from the views' max |xᵢ|,
+ * whenever the unscaled norm exceeds {@link Float#MAX_VALUE}) and handled by the non-finite policy
+ * like a NaN or ±∞ entry (the result reports {@code nonFinite()}; THROW names the first entry and
+ * the ±∞ it would have become).
  */
 public final class GradientClipper {
   /**
@@ -148,9 +152,14 @@ public final class GradientClipper {
     double coef = rule.coefficient(maxNorm, total);
     int k = grads.viewCount();
     for (int i = 0; i < k; i++) {
+      out.viewCoefficient(i, coef);
+    }
+    if (overflows(grads, total, out)) {
+      return onOverflow(grads, total, out);
+    }
+    for (int i = 0; i < k; i++) {
       TensorView v = grads.view(i);
       ClipPasses.multiply(v.array(), v.offset(), v.length(), coef / lossScale);
-      out.viewCoefficient(i, coef);
     }
     out.finish(total, coef, coef < 1 ? k : 0, coef < 1);
     return out;
@@ -223,13 +232,19 @@ public final class GradientClipper {
     }
     double minCoef = 1;
     int units = 0;
-    for (int i = 0, k = grads.viewCount(); i < k; i++) {
-      TensorView v = grads.view(i);
+    int k = grads.viewCount();
+    for (int i = 0; i < k; i++) {
       double coef = rule.coefficient(maxNorms == null ? maxNorm : maxNorms[i], out.viewNorm(i));
-      ClipPasses.multiply(v.array(), v.offset(), v.length(), coef / lossScale);
       out.viewCoefficient(i, coef);
       units += coef < 1 ? 1 : 0;
       minCoef = Math.min(minCoef, coef);
+    }
+    if (overflows(grads, total, out)) {
+      return onOverflow(grads, total, out);
+    }
+    for (int i = 0; i < k; i++) {
+      TensorView v = grads.view(i);
+      ClipPasses.multiply(v.array(), v.offset(), v.length(), out.viewCoefficient(i) / lossScale);
     }
     out.finish(total, minCoef, units, units > 0);
     return out;
@@ -261,6 +276,15 @@ public final class GradientClipper {
     int k = grads.viewCount();
     double[] maxAbs = out.scratch(k);
     float inv = 1f / lossScale;
+    if (clipValue > Float.MAX_VALUE) {
+      // c = +∞ clamps nothing: an entry whose unscaled value leaves float's range would be ±∞.
+      for (int i = 0; i < k; i++) {
+        out.viewCoefficient(i, 1.0);
+      }
+      if (overflows(grads, total, out)) {
+        return onOverflow(grads, total, out);
+      }
+    }
     int units = 0;
     for (int i = 0; i < k; i++) {
       TensorView v = grads.view(i);
@@ -351,6 +375,12 @@ public final class GradientClipper {
     if (!Double.isFinite(total)) {
       return onNonFinite(grads, total, out);
     }
+    for (int i = 0; i < k; i++) {
+      out.viewCoefficient(i, 1.0); // row coefficients are ≤ 1: bounding by 1/s is conservative
+    }
+    if (overflows(grads, total, out)) {
+      return onOverflow(grads, total, out);
+    }
     double minCoef = 1;
     int units = 0;
     for (int i = 0, r = 0; i < k; i++) {
@@ -435,6 +465,55 @@ public final class GradientClipper {
       acc = ClipPasses.combine(type, acc, partials[i]);
     }
     return ClipPasses.norm(type, acc) / lossScale;
+  }
+
+  /**
+   * True when writing some view's entries times its coefficient / s would leave float's range:
+   * impossible while the unscaled total norm N ≤ {@link Float#MAX_VALUE} (every written entry is at
+   * most c·|g_i|/s ≤ N for the three norms), else checked exactly from each view's max |g_i|.
+   */
+  private boolean overflows(TensorSet grads, double total, ClipResult out) {
+    if (total <= Float.MAX_VALUE) {
+      return false;
+    }
+    for (int i = 0, k = grads.viewCount(); i < k; i++) {
+      if (overflowAt(grads.view(i), out.viewCoefficient(i) / lossScale) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Index in the view of the first entry whose product with factor leaves float, or −1. */
+  private static int overflowAt(TensorView v, double factor) {
+    float[] a = v.array();
+    for (int j = 0, n = v.length(); j < n; j++) {
+      if (Math.abs(a[v.offset() + j] * factor) > Float.MAX_VALUE) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Unscaling would overflow (a loss scale below 1 with a huge gradient): the non-finite policy
+   * applies to the untouched gradient exactly as for a NaN or ±∞ entry; under THROW the exception
+   * names the first entry and the ±∞ it would have become.
+   */
+  private ClipResult onOverflow(TensorSet grads, double total, ClipResult out) {
+    if (policy == NonFinitePolicy.THROW) {
+      for (int i = 0, k = grads.viewCount(); i < k; i++) {
+        TensorView v = grads.view(i);
+        double factor = out.viewCoefficient(i) / lossScale;
+        int j = overflowAt(v, factor);
+        if (j >= 0) {
+          float inf = (float) (v.array()[v.offset() + j] * factor);
+          out.finishNonFinite(total, policy);
+          throw new NonFiniteGradientException(v.name(), i, j, v.offset() + j, inf);
+        }
+      }
+    }
+    return onNonFinite(grads, total, out);
   }
 
   /**
