@@ -238,15 +238,15 @@ final class Report {
             + "Failure modes of a run: **explosion** (a non-finite loss or gradient, or a training"
             + " loss above "
             + f(RemedyRun.SPIKE_FACTOR, 0)
-            + "× the memoryless baseline), **vanishing** (final training loss ≥ 0.9× the baseline"
-            + " and ‖∂L/∂h_1‖/‖∂L/∂h_L‖ < 1e-6 in a full-BPTT trace at the end), **stuck** (at"
-            + " the baseline with a larger ratio), **partial** (below the baseline, not solved),"
-            + " **solved** (the published success criterion met within the budget). Each cell:"
-            + " successes/runs and the modes (S, E, V, St, P). Verdict against the baseline of the"
-            + " same cell: *cures explosion* where the baseline exploded and the remedy never did;"
-            + " *cures vanishing* where the baseline vanished and the remedy did not; *solves*"
-            + " where it succeeded more often; *worse* where it succeeded less often or exploded"
-            + " more.\n\n");
+            + "× the memoryless baseline after the loss had once reached it), **vanishing** (final"
+            + " training loss ≥ 0.9× the baseline and ‖∂L/∂h_1‖/‖∂L/∂h_L‖ < 1e-6 in a full-BPTT"
+            + " trace at the end), **stuck** (at the baseline with a larger ratio), **partial**"
+            + " (below the baseline, not solved), **solved** (the published success criterion met"
+            + " within the budget). Each cell: successes/runs and the modes (S, E, V, St, P)."
+            + " Verdict against the baseline of the same cell: *cures explosion* where the baseline"
+            + " exploded and the remedy never did; *cures vanishing* where the baseline vanished"
+            + " and the remedy neither vanished as often nor exploded; *solves* where it succeeded"
+            + " more often; *worse* where it succeeded less often or exploded more.\n\n");
     List<String> cols = new ArrayList<>();
     sb.append("| remedy |");
     for (Task task : tasks) {
@@ -279,7 +279,7 @@ final class Report {
           if (bE > 0 && rE == 0) {
             verdicts.add("cures explosion" + where);
           }
-          if (bV > 0 && rV < bV) {
+          if (bV > 0 && rV < bV && rE == 0) {
             verdicts.add("cures vanishing" + where);
           }
           if (ok > bOk) {
