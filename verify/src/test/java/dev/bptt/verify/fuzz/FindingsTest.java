@@ -8,11 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.ExplosionMonitor;
+import dev.bptt.kernel.clip.TensorView;
+import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralEstimate;
 import dev.bptt.kernel.spectral.SpectralEstimator;
 import dev.bptt.kernel.spectral.SpectralInit;
+import dev.bptt.kernel.training.Adam;
+import dev.bptt.kernel.training.Checkpoint;
+import dev.bptt.kernel.training.CrossEntropyLoss;
+import dev.bptt.kernel.training.LrSchedule;
+import dev.bptt.kernel.training.MseLoss;
+import dev.bptt.kernel.training.Optimizer;
+import dev.bptt.kernel.training.OptimizerState;
+import dev.bptt.kernel.training.RmsProp;
+import dev.bptt.kernel.training.Sgd;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,5 +140,105 @@ class FindingsTest {
     assertTrue(BpttStrategy.Checkpointed.storedStates(t, s) > 0);
     assertTrue(BpttStrategy.Checkpointed.segments(t, 1000) > 0);
     assertTrue(BpttStrategy.checkpointed(1000).storedStates(t) > 0);
+  }
+
+  /**
+   * F7, seeds 20261801 (Adam#withLr), 20261389 (Adam#withL1), 20261887 (Sgd#withWeightDecay),
+   * 20262695 (RmsProp#withMomentum): a hyper-parameter finite as a double but above Float.MAX_VALUE
+   * is accepted, and the float kernel then writes ±∞/NaN into θ and the state.
+   */
+  @Test
+  @Disabled("finding F7: hyper-parameters above Float.MAX_VALUE are accepted (kernel not fixed)")
+  void hyperParametersThatOverflowAFloatAreRefused() {
+    double big = Double.MAX_VALUE;
+    List<Supplier<Optimizer>> configs =
+        List.of(
+            () -> Sgd.of(big),
+            () -> Sgd.of(0.1).withWeightDecay(big),
+            () -> Sgd.of(0.1).withL1(big),
+            () -> Sgd.of(0.1).withMomentum(big),
+            () -> Adam.of(big),
+            () -> Adam.of().withDecoupledWeightDecay(big),
+            () -> Adam.of().withEps(big),
+            () -> RmsProp.of().withMomentum(big));
+    for (Supplier<Optimizer> c : configs) {
+      assertThrows(IllegalArgumentException.class, c::get);
+    }
+    Sgd sgd = Sgd.of(0.1);
+    OptimizerState s = sgd.newState(3);
+    float[] p = {1, 2, 3};
+    float[] g = {0.5f, 0f, -1f};
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> sgd.step(p, g, s, big));
+    assertTrue(e.getMessage().contains("lr"), e.getMessage());
+    assertTrue(Arrays.equals(new float[] {1, 2, 3}, p), "a refused step writes nothing");
+  }
+
+  /** F8, seed 20263057: η_min ≫ γ₀ cancels γ₀ out of the closed form at e = 0. */
+  @Test
+  @Disabled("finding F8: cosine(lr, tMax, etaMin) loses lr when etaMin >> lr (kernel not fixed)")
+  void cosineStartsAtItsBaseRate() {
+    LrSchedule s = LrSchedule.cosine(1.0, 10, 1e30);
+    assertEquals(1.0, s.lr(0), 1e-12);
+    assertEquals(1e30, s.lr(10), 1e18);
+  }
+
+  /**
+   * F9, seeds 20272515, 20266761 (step), 20272924 (multiStep): a finite gamma &gt; 1 is accepted
+   * and lr(e) overflows to +∞ (NaN with γ₀ = 0), a rate Optimizer.step refuses.
+   */
+  @Test
+  @Disabled("finding F9: StepLR/MultiStepLR/ExponentialLR overflow to +inf/NaN (kernel not fixed)")
+  void schedulesStayFiniteOrRefuseTheirGamma() {
+    List<Supplier<LrSchedule>> schedules =
+        List.of(
+            () -> LrSchedule.step(0.1, 1, 1e30),
+            () -> LrSchedule.multiStep(0.1, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 1e30),
+            () -> LrSchedule.exponential(0.1, 1e30),
+            () -> LrSchedule.exponential(0, 1e30),
+            () -> LrSchedule.exponential(0.1, Double.MAX_VALUE));
+    for (Supplier<LrSchedule> make : schedules) {
+      LrSchedule s;
+      try {
+        s = make.get();
+      } catch (IllegalArgumentException refused) {
+        continue;
+      }
+      for (int e : new int[] {0, 1, 2, 11, 100, 1000, Integer.MAX_VALUE}) {
+        double lr = s.lr(e);
+        assertTrue(lr >= 0 && lr < Double.POSITIVE_INFINITY, "lr(" + e + ") = " + lr);
+      }
+    }
+  }
+
+  /** F10, seeds 20268821, 20269232: batch × outputs overflows in Math.multiplyExact. */
+  @Test
+  @Disabled("finding F10: stepLoss throws ArithmeticException for batch x outputs > 2^31 (kernel)")
+  void stepLossRefusesAnOverflowingBlockWithAnIllegalArgument() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> MseLoss.of().stepLoss(LossSteps.lastStep(), 3, 1 << 30, 4, new float[8], 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CrossEntropyLoss.of().stepLoss(LossSteps.none(), 3, 1 << 30, 4, new int[0], 0));
+  }
+
+  /**
+   * F11, seeds 20270445, 20265924: a state whose buffers are too short for the layout is refused by
+   * the TensorView constructor, with a message that names a view but not the state.
+   */
+  @Test
+  @Disabled("finding F11: withOptimizerState does not name a too-small state (kernel not fixed)")
+  void withOptimizerStateNamesATooSmallState() {
+    float[] params = new float[8];
+    TensorView w = TensorView.matrix("weight", params, 0, 2, 4);
+    OptimizerState small = Adam.of().newState(5);
+    RuntimeException e =
+        assertThrows(
+            RuntimeException.class, () -> Checkpoint.of(w).withOptimizerState("optim.", w, small));
+    assertTrue(
+        e instanceof IllegalArgumentException || e instanceof IndexOutOfBoundsException,
+        e.toString());
+    assertTrue(e.getMessage().contains("state"), e.getMessage());
   }
 }

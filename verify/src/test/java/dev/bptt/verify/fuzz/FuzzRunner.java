@@ -462,6 +462,16 @@ final class FuzzRunner {
     }
     if (t == float[].class) {
       float[] a = (float[]) old;
+      List<Supplier<Object>> alias = new ArrayList<>();
+      for (Map.Entry<Integer, Supplier<Object>> e : c.foreign) {
+        if (e.getKey() == i) {
+          alias.add(e.getValue());
+        }
+      }
+      if (!alias.isEmpty() && r.nextInt(5) == 0) {
+        m.kind = "foreign";
+        return alias.get(r.nextInt(alias.size())).get();
+      }
       List<Integer> others = new ArrayList<>();
       for (int j = 0; j < c.args.length; j++) {
         if (j != i && c.args[j] instanceof float[] && c.args[j] != old) {
@@ -545,12 +555,18 @@ final class FuzzRunner {
           return new int[0];
         }
         case 2 -> {
+          if (a.length == 0) {
+            return NO;
+          }
           int[] s = a.clone();
           s[0] = r.nextBoolean() ? -1 : 0;
           m.kind = "an entry " + s[0];
           return s;
         }
         default -> {
+          if (a.length == 0) {
+            return NO;
+          }
           int[] s = a.clone();
           s[s.length - 1] = s[0];
           m.kind = "duplicate entry";
@@ -614,6 +630,9 @@ final class FuzzRunner {
     if (a instanceof double[] d) {
       return d.clone();
     }
+    if (a instanceof byte[] b) {
+      return b.clone();
+    }
     return ((int[]) a).clone();
   }
 
@@ -638,6 +657,9 @@ final class FuzzRunner {
         }
       }
       return true;
+    }
+    if (a instanceof byte[] x) {
+      return Arrays.equals(x, (byte[]) b);
     }
     return Arrays.equals((int[]) a, (int[]) b);
   }

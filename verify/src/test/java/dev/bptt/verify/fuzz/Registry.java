@@ -48,7 +48,7 @@ final class Registry {
 
   final TreeMap<String, Spec> specs = new TreeMap<>();
 
-  private void reg(String key, String names, Function<Gen, FuzzCall> gen) {
+  void reg(String key, String names, Function<Gen, FuzzCall> gen) {
     String[] n = names.isEmpty() ? new String[0] : names.split(",");
     if (specs.put(key, new Spec(key, n, gen)) != null) {
       throw new IllegalStateException("duplicate generator " + key);
@@ -56,7 +56,7 @@ final class Registry {
   }
 
   /** No-argument instance methods of one class, called on a receiver from {@code recv}. */
-  private void noArgs(String cls, Function<Gen, Object> recv, String... methods) {
+  void noArgs(String cls, Function<Gen, Object> recv, String... methods) {
     for (String m : methods) {
       reg(cls + "#" + m + "()", "", g -> of(recv.apply(g)));
     }
@@ -96,6 +96,7 @@ final class Registry {
     bptt();
     clip();
     spectral();
+    TrainingGenerators.register(this);
   }
 
   // ---------------------------------------------------------------- blas
@@ -713,7 +714,7 @@ final class Registry {
         sz(g, 3));
   }
 
-  private static LossSteps lossSteps(Gen g) {
+  static LossSteps lossSteps(Gen g) {
     return switch (g.random().nextInt(4)) {
       case 0 -> LossSteps.everyStep();
       case 1 -> LossSteps.lastStep();
