@@ -155,6 +155,18 @@ public final class Checkpoint {
     Checks.notNull("prefix", prefix);
     Checks.notNull("layout", layout);
     Checks.notNull("state", state);
+    for (int i = 0; i < layout.viewCount(); i++) {
+      TensorView v = layout.view(i);
+      if ((long) v.offset() + v.length() > state.size()) {
+        throw new IllegalArgumentException(
+            "state holds "
+                + state.size()
+                + " floats per buffer, but view '"
+                + v.name()
+                + "' of the layout ends at "
+                + ((long) v.offset() + v.length()));
+      }
+    }
     String key = prefix + "step";
     for (StepEntry s : steps) {
       if (s.key.equals(key)) {

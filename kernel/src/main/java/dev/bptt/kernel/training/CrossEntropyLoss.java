@@ -178,7 +178,11 @@ public final class CrossEntropyLoss {
               + " does not fit length "
               + labels.length);
     }
-    int block = Math.multiplyExact(batch, classes);
+    if ((long) batch * classes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "batch=" + batch + " times classes=" + classes + " does not fit an int block");
+    }
+    int block = batch * classes;
     long meanCount = reduction == Reduction.MEAN ? (long) count * batch : 1;
     return (step, y, yOff, dy, dyOff) -> {
       int i = losses.index(step, steps);

@@ -47,12 +47,13 @@ public interface LrSchedule {
    * StepLR: γ₀·gamma^⌊e / stepSize⌋ (e.g. stepSize = 30, gamma = 0.1: γ₀ for e &lt; 30, γ₀/10 for
    * 30 ≤ e &lt; 60, …).
    *
-   * @throws IllegalArgumentException if γ₀ or gamma is negative or not finite, or stepSize &lt; 1
+   * @throws IllegalArgumentException if γ₀ is negative or not finite, gamma is outside [0, 1], or
+   *     stepSize &lt; 1
    */
   static LrSchedule step(double lr, int stepSize, double gamma) {
     Optimizer.checkHyper("lr", lr);
     Checks.positive("stepSize", stepSize);
-    Optimizer.checkHyper("gamma", gamma);
+    checkDecay(gamma);
     return e -> {
       checkEpoch(e);
       return lr * Math.pow(gamma, e / stepSize);
@@ -67,7 +68,7 @@ public interface LrSchedule {
    */
   static LrSchedule multiStep(double lr, int[] milestones, double gamma) {
     Optimizer.checkHyper("lr", lr);
-    Optimizer.checkHyper("gamma", gamma);
+    checkDecay(gamma);
     Checks.notNull("milestones", milestones);
     int[] m = milestones.clone();
     Arrays.sort(m);
@@ -87,11 +88,11 @@ public interface LrSchedule {
   /**
    * ExponentialLR: γ₀·gamma^e.
    *
-   * @throws IllegalArgumentException if γ₀ or gamma is negative or not finite
+   * @throws IllegalArgumentException if γ₀ is negative or not finite, or gamma is outside [0, 1]
    */
   static LrSchedule exponential(double lr, double gamma) {
     Optimizer.checkHyper("lr", lr);
-    Optimizer.checkHyper("gamma", gamma);
+    checkDecay(gamma);
     return e -> {
       checkEpoch(e);
       return lr * Math.pow(gamma, e);
@@ -110,7 +111,10 @@ public interface LrSchedule {
     Optimizer.checkHyper("etaMin", etaMin);
     return e -> {
       checkEpoch(e);
-      return etaMin + (lr - etaMin) * (1 + Math.cos(Math.PI * e / tMax)) / 2;
+      // γ₀·c + η_min·(1 − c) rather than η_min + (γ₀ − η_min)·c: exact at c = 1 (e = 0) even when
+      // η_min dwarfs γ₀ (the difference form cancels γ₀ away).
+      double c = (1 + Math.cos(Math.PI * e / tMax)) / 2;
+      return c == 1 ? lr : lr * c + etaMin * (1 - c);
     };
   }
 
@@ -182,6 +186,16 @@ public interface LrSchedule {
   private static void checkEpoch(int e) {
     if (e < 0) {
       throw new IllegalArgumentException("epoch must be >= 0, got " + e);
+    }
+  }
+
+  /**
+   * gamma of the decaying schedules, in [0, 1]: γ₀·gamma^k then stays in [0, γ₀] at every epoch (a
+   * gamma above 1 grows without bound and leaves the range the optimizers take).
+   */
+  private static void checkDecay(double gamma) {
+    if (!(gamma >= 0 && gamma <= 1)) {
+      throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);
     }
   }
 }

@@ -106,7 +106,11 @@ public final class MseLoss {
     Checks.positive("batch", batch);
     Checks.positive("outputs", outputs);
     int count = losses.count(steps);
-    int block = Math.multiplyExact(batch, outputs);
+    if ((long) batch * outputs > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "batch=" + batch + " times outputs=" + outputs + " does not fit an int block");
+    }
+    int block = batch * outputs;
     Checks.vector("targets", targets, tOff, (long) count * block);
     long meanCount = reduction == Reduction.MEAN ? (long) count * block : 1;
     return (step, y, yOff, dy, dyOff) -> {

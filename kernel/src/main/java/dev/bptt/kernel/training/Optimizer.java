@@ -233,9 +233,7 @@ public abstract sealed class Optimizer permits Sgd, Adam, RmsProp {
     Checks.notNull("params", params);
     Checks.notNull("grads", grads);
     Checks.notNull("state", state);
-    if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);
-    }
+    checkHyper("lr", lr);
     int n = state.size();
     if (params.length != n) {
       throw new IllegalArgumentException(
@@ -302,9 +300,14 @@ public abstract sealed class Optimizer permits Sgd, Adam, RmsProp {
     return decay ? (float) l1 : 0f;
   }
 
+  /**
+   * A rate or coefficient: finite, ≥ 0 and at most {@link Float#MAX_VALUE}, since the fused passes
+   * compute in float (a larger finite double would become +∞ there and write ±∞ or NaN).
+   */
   static double checkHyper(String name, double value) {
-    if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);
+    if (!(value >= 0 && value <= Float.MAX_VALUE)) {
+      throw new IllegalArgumentException(
+          name + " must be finite, >= 0 and at most Float.MAX_VALUE, got " + value);
     }
     return value;
   }

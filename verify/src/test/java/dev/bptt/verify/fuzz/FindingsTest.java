@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -148,7 +147,6 @@ class FindingsTest {
    * is accepted, and the float kernel then writes ±∞/NaN into θ and the state.
    */
   @Test
-  @Disabled("finding F7: hyper-parameters above Float.MAX_VALUE are accepted (kernel not fixed)")
   void hyperParametersThatOverflowAFloatAreRefused() {
     double big = Double.MAX_VALUE;
     List<Supplier<Optimizer>> configs =
@@ -176,7 +174,6 @@ class FindingsTest {
 
   /** F8, seed 20263057: η_min ≫ γ₀ cancels γ₀ out of the closed form at e = 0. */
   @Test
-  @Disabled("finding F8: cosine(lr, tMax, etaMin) loses lr when etaMin >> lr (kernel not fixed)")
   void cosineStartsAtItsBaseRate() {
     LrSchedule s = LrSchedule.cosine(1.0, 10, 1e30);
     assertEquals(1.0, s.lr(0), 1e-12);
@@ -188,7 +185,6 @@ class FindingsTest {
    * and lr(e) overflows to +∞ (NaN with γ₀ = 0), a rate Optimizer.step refuses.
    */
   @Test
-  @Disabled("finding F9: StepLR/MultiStepLR/ExponentialLR overflow to +inf/NaN (kernel not fixed)")
   void schedulesStayFiniteOrRefuseTheirGamma() {
     List<Supplier<LrSchedule>> schedules =
         List.of(
@@ -213,7 +209,6 @@ class FindingsTest {
 
   /** F10, seeds 20268821, 20269232: batch × outputs overflows in Math.multiplyExact. */
   @Test
-  @Disabled("finding F10: stepLoss throws ArithmeticException for batch x outputs > 2^31 (kernel)")
   void stepLossRefusesAnOverflowingBlockWithAnIllegalArgument() {
     assertThrows(
         IllegalArgumentException.class,
@@ -228,7 +223,6 @@ class FindingsTest {
    * the TensorView constructor, with a message that names a view but not the state.
    */
   @Test
-  @Disabled("finding F11: withOptimizerState does not name a too-small state (kernel not fixed)")
   void withOptimizerStateNamesATooSmallState() {
     float[] params = new float[8];
     TensorView w = TensorView.matrix("weight", params, 0, 2, 4);
