@@ -82,20 +82,32 @@ public record Environment(
   }
 
   /**
-   * The commit the benchmarks were built from ("-dirty" when the tree had changes), if git can
-   * tell.
+   * The commit the benchmarks were built from ("-dirty" when tracked files outside {@code results/}
+   * had changes), if git can tell. The run's own outputs do not count: the growth experiment writes
+   * {@code results/growth/} (with its date) before the suite starts.
    */
   private static String gitRevision() throws InterruptedException {
     try {
-      Process p =
-          new ProcessBuilder("git", "describe", "--always", "--dirty")
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor() == 0 ? "git " + out : "unknown (git describe: " + out + ")";
+      String rev = git("describe", "--always");
+      if (rev == null) {
+        return "unknown (git describe failed)";
+      }
+      String changes =
+          git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results");
+      return "git " + rev + (changes == null || changes.isEmpty() ? "" : "-dirty");
     } catch (IOException e) {
       return "unknown (" + e.getMessage() + ")";
     }
+  }
+
+  /** git's trimmed output, or null when it exits non-zero. */
+  private static String git(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("git");
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    return p.waitFor() == 0 ? out : null;
   }
 
   private static Map<String, String> runProbe() throws IOException, InterruptedException {
