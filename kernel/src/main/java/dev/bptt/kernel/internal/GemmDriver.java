@@ -50,6 +50,25 @@ final class GemmDriver {
         float[] c,
         int cIdx,
         int ldc);
+
+    /**
+     * {@link #tile} for the first {@code rows} &lt; MR rows only, full NR columns, the same chain
+     * per element; false when the kernel has no such tile (the driver then runs the full tile on a
+     * scratch copy).
+     */
+    default boolean tileRows(
+        int rows,
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      return false;
+    }
   }
 
   static final int KC = 256;
@@ -218,6 +237,10 @@ final class GemmDriver {
               }
               if (rows == mr && cols == nr) {
                 mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
+              } else if (cols == nr
+                  && mk.tileRows(rows, kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc)) {
+                // a remainder strip (e.g. B = 32 = 5·6 + 2 rows per step) without a full tile's
+                // work
               } else {
                 edgeTile(
                     mk, kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc, rows, cols, tmp);

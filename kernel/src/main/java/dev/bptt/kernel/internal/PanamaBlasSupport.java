@@ -599,6 +599,132 @@ final class PanamaBlasSupport implements BlasSupport {
       c50.intoArray(c, r5);
       c51.intoArray(c, r5 + L);
     }
+
+    /**
+     * A remainder strip of 1–5 rows as 4-, 2- and 1-row tiles (B = 32 rows per step is 5·6 + 2),
+     * instead of a full 6-row tile on a scratch copy: the same chain per element.
+     */
+    @Override
+    public boolean tileRows(
+        int rows,
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      int r = 0;
+      if (rows - r >= 4) {
+        tile4(kc, ap, aIdx + r, aStride, bp, bIdx, c, cIdx + r * ldc, ldc);
+        r += 4;
+      }
+      if (rows - r >= 2) {
+        tile2(kc, ap, aIdx + r, aStride, bp, bIdx, c, cIdx + r * ldc, ldc);
+        r += 2;
+      }
+      if (rows - r >= 1) {
+        tile1(kc, ap, aIdx + r, aStride, bp, bIdx, c, cIdx + r * ldc, ldc);
+      }
+      return true;
+    }
+
+    private static void tile4(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int r0,
+        int ldc) {
+      int r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
+      FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
+      FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
+      int ai = aIdx, bi = bIdx;
+      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+        va = FloatVector.broadcast(F, ap[ai + 1]);
+        c10 = va.fma(b0, c10);
+        c11 = va.fma(b1, c11);
+        va = FloatVector.broadcast(F, ap[ai + 2]);
+        c20 = va.fma(b0, c20);
+        c21 = va.fma(b1, c21);
+        va = FloatVector.broadcast(F, ap[ai + 3]);
+        c30 = va.fma(b0, c30);
+        c31 = va.fma(b1, c31);
+      }
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+      c10.intoArray(c, r1);
+      c11.intoArray(c, r1 + L);
+      c20.intoArray(c, r2);
+      c21.intoArray(c, r2 + L);
+      c30.intoArray(c, r3);
+      c31.intoArray(c, r3 + L);
+    }
+
+    private static void tile2(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int r0,
+        int ldc) {
+      int r1 = r0 + ldc;
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
+      int ai = aIdx, bi = bIdx;
+      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+        va = FloatVector.broadcast(F, ap[ai + 1]);
+        c10 = va.fma(b0, c10);
+        c11 = va.fma(b1, c11);
+      }
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+      c10.intoArray(c, r1);
+      c11.intoArray(c, r1 + L);
+    }
+
+    private static void tile1(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int r0,
+        int ldc) {
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      int ai = aIdx, bi = bIdx;
+      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+      }
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+    }
   }
 
   // ---- activations ----
