@@ -5,6 +5,8 @@ import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Recurrence;
 import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.StepData;
+import dev.bptt.kernel.internal.Teams;
+import dev.bptt.kernel.rnn.BatchThreads;
 import dev.bptt.kernel.rnn.RecurrentNetwork;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
@@ -40,6 +42,7 @@ public final class BpttWorkspace {
   private final BpttEngine engine;
   private final StepData call = new StepData();
   private SequenceShape ranShape;
+  private final BatchThreads threads;
 
   /**
    * @param net the network
@@ -47,13 +50,28 @@ public final class BpttWorkspace {
    * @param strategy the strategy to size the buffers for
    */
   public BpttWorkspace(RecurrentNetwork net, SequenceShape capacity, BpttStrategy strategy) {
+    this(net, capacity, strategy, null);
+  }
+
+  /**
+   * A workspace whose runs split their work across {@code threads} (see {@link BatchThreads}):
+   * results are bitwise those of a workspace without threads, for every strategy.
+   *
+   * @param net the network
+   * @param capacity the largest T and B to run
+   * @param strategy the strategy to size the buffers for
+   * @param threads the team to run on, or null for the caller's thread alone
+   */
+  public BpttWorkspace(
+      RecurrentNetwork net, SequenceShape capacity, BpttStrategy strategy, BatchThreads threads) {
     Checks.notNull("net", net);
     Checks.notNull("capacity", capacity);
     Checks.notNull("strategy", strategy);
     this.net = net;
     this.capacity = capacity;
     this.sizedFor = strategy;
-    this.kernels = Recurrences.of(net);
+    this.threads = threads;
+    this.kernels = Recurrences.of(net, Teams.of(threads));
     this.engine = BpttEngine.create(kernels, capacity, strategy);
     // Multi-row recurrent products (B > 1, or truncation chains) use packed weights: made now so
     // that no run allocates.
@@ -65,6 +83,11 @@ public final class BpttWorkspace {
   /** The network this workspace was sized for. */
   public RecurrentNetwork network() {
     return net;
+  }
+
+  /** The team runs use, or null when they run on the caller's thread alone. */
+  public BatchThreads threads() {
+    return threads;
   }
 
   /** The largest shape the workspace runs. */

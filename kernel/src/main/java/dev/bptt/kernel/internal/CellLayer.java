@@ -259,27 +259,75 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   /** Forward over steps t1..t2 of this layer: slots of steps t1−1..t2 start at base (row 0). */
   final void forward(
       float[] params, int batch, int steps, float[] x, int xOff, int ldX, float[] st, int base) {
-    BlasSupport k = Kernels.blas();
-    final int bs = batch * ldS;
-    final int rows = steps * batch;
-    final int first = base + bs + sCol + preCol();
+    project(params, batch, 0, steps * batch, x, xOff, ldX, st, base);
+    recur(params, batch, 0, batch, steps, st, base);
+  }
+
+  /**
+   * Rows r0..r1−1 of the input projection of a segment (row r = step (t1 + r / B), sequence r mod
+   * B): b_ih (and a folded b_hh) then + x·W_ihᵀ, into the projection columns of the slots after
+   * base. Each row's bits are the same whatever r0 and r1 (one GEMM chain per element).
+   */
+  final void project(
+      float[] params,
+      int batch,
+      int r0,
+      int r1,
+      float[] x,
+      int xOff,
+      int ldX,
+      float[] st,
+      int base) {
+    final int rows = r1 - r0;
+    if (rows <= 0) {
+      return;
+    }
+    final int first = base + (batch + r0) * ldS + sCol + preCol();
     Kernels.fillRows(rows, gh, params, offBih, st, first, ldS);
     if (offBhh >= 0 && foldsHiddenBias()) {
       Kernels.addToRows(rows, gh, params, offBhh, st, first, ldS);
     }
     if (in > 0) {
-      k.gemm(false, true, rows, gh, in, 1f, x, xOff, ldX, params, offIh, in, 1f, st, first, ldS);
+      Kernels.blas()
+          .gemm(
+              false,
+              true,
+              rows,
+              gh,
+              in,
+              1f,
+              x,
+              xOff + r0 * ldX,
+              ldX,
+              params,
+              offIh,
+              in,
+              1f,
+              st,
+              first,
+              ldS);
     }
-    float beta = recBeta();
+  }
+
+  /**
+   * The recursion of sequences b0..b1−1 of a B-sequence batch over {@code steps} steps, after
+   * {@link #project}: per step the recurrent product (a gemv when B = 1, else the packed GEMM over
+   * the b1 − b0 rows) and the fused step pass. A sequence's bits do not depend on b0, b1.
+   */
+  final void recur(float[] params, int batch, int b0, int b1, int steps, float[] st, int base) {
+    BlasSupport k = Kernels.blas();
+    final int bs = batch * ldS;
+    final int rows = b1 - b0;
+    final float beta = recBeta();
     for (int i = 0; i < steps; i++) {
-      int prev = base + i * bs + sCol;
+      int prev = base + i * bs + b0 * ldS + sCol;
       int cur = prev + bs;
       if (batch == 1) {
         k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
       } else {
         k.gemmPacked(
             false,
-            batch,
+            rows,
             gh,
             h,
             1f,
@@ -292,7 +340,21 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
             cur + recCol(),
             ldS);
       }
-      step(params, batch, st, prev, cur);
+      step(params, rows, st, prev, cur);
+    }
+  }
+
+  /**
+   * Packs, on the calling thread, every weight copy a pass over {@code batch} sequences may use,
+   * before threads share them read-only.
+   */
+  final void preparePacked(float[] params, int batch) {
+    if (batch > 1) {
+      packedFwd(params);
+      packedBwd(params);
+    }
+    if (!firstLayer) {
+      packedIn(params);
     }
   }
 
@@ -315,9 +377,35 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int ldH,
       int dstC,
       int ldC) {
+    recurrentGrad(
+        params, rows, batch, rows == 1, f, next, nextOff, src, srcOff, beta, dst, dstH, ldH, dstC,
+        ldC);
+  }
+
+  /**
+   * {@link #recurrentGrad} with the product's form chosen by the caller: the gemvᵀ when {@code
+   * oneRow} (the whole pass has one sequence), else the packed GEMM, whose rows' bits do not depend
+   * on how many rows a call covers (a batch shard of one sequence uses it too).
+   */
+  final void recurrentGrad(
+      float[] params,
+      int rows,
+      int batch,
+      boolean oneRow,
+      float f,
+      float[] next,
+      int nextOff,
+      float[] src,
+      int srcOff,
+      float beta,
+      float[] dst,
+      int dstH,
+      int ldH,
+      int dstC,
+      int ldC) {
     BlasSupport k = Kernels.blas();
     int a = srcOff + dhhCol();
-    if (rows == 1) {
+    if (oneRow) {
       k.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
     } else {
       k.gemmPacked(false, rows, h, gh, f, src, a, ldD, packedBwd(params), beta, dst, dstH, ldH);
@@ -364,15 +452,42 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int ldX,
       float[] d,
       int dOff) {
-    Kernels.addTransposedProductDescending(
-        gh, h, rows, d, dOff + dhhCol(), ldD, st, hPrev, ldS, grads, offHh, h);
-    if (in > 0) {
+    weightGrads(grads, rows, st, hPrev, x, xOff, ldX, d, dOff, 0, gh, true);
+  }
+
+  /**
+   * {@link #weightGrads} for the weight rows (gate units) m0..m1−1 only, and those units' bias sums
+   * if {@code biases}: every element is the same chain whatever the split (the bias sums are axpys
+   * with α = 1, whose fused vector body and unfused scalar tail then round alike; callers still
+   * start blocks at multiples of the vector length).
+   */
+  final void weightGrads(
+      float[] grads,
+      int rows,
+      float[] st,
+      int hPrev,
+      float[] x,
+      int xOff,
+      int ldX,
+      float[] d,
+      int dOff,
+      int m0,
+      int m1,
+      boolean biases) {
+    int m = m1 - m0;
+    if (m > 0) {
       Kernels.addTransposedProductDescending(
-          gh, in, rows, d, dOff + dxCol(), ldD, x, xOff, ldX, grads, offIh, in);
+          m, h, rows, d, dOff + dhhCol() + m0, ldD, st, hPrev, ldS, grads, offHh + m0 * h, h);
+      if (in > 0) {
+        Kernels.addTransposedProductDescending(
+            m, in, rows, d, dOff + dxCol() + m0, ldD, x, xOff, ldX, grads, offIh + m0 * in, in);
+      }
     }
-    Kernels.addRowSumsDescending(rows, gh, d, dOff + dxCol(), ldD, grads, offBih);
-    if (offBhh >= 0) {
-      Kernels.addRowSumsDescending(rows, gh, d, dOff + dhhCol(), ldD, grads, offBhh);
+    if (biases && m > 0) {
+      Kernels.addRowSumsDescending(rows, m, d, dOff + dxCol() + m0, ldD, grads, offBih + m0);
+      if (offBhh >= 0) {
+        Kernels.addRowSumsDescending(rows, m, d, dOff + dhhCol() + m0, ldD, grads, offBhh + m0);
+      }
     }
   }
 

@@ -20,10 +20,9 @@ final class ElmanLayer extends CellLayer {
 
   @Override
   void step(float[] params, int batch, float[] st, int prev, int cur) {
-    if (ldS == h) {
-      Kernels.activate(activation, batch * h, st, cur, st, cur);
-      return;
-    }
+    // Row by row even when the rows are contiguous: the vector body and the scalar tail of tanh and
+    // σ round differently, so one flat call over B·H floats would give a row bits that depend on
+    // which rows share the call (a batch shard of BatchThreads, a smaller inference batch).
     for (int r = 0; r < batch; r++) {
       Kernels.activate(activation, h, st, cur + r * ldS, st, cur + r * ldS);
     }

@@ -11,12 +11,17 @@ import dev.bptt.kernel.rnn.StackedRnn;
 public final class Recurrences {
   private Recurrences() {}
 
-  /** The {@link Recurrence} that runs {@code net}. */
+  /** The {@link Recurrence} that runs {@code net} on the caller's thread. */
   public static Recurrence of(RecurrentNetwork net) {
+    return of(net, null);
+  }
+
+  /** The {@link Recurrence} that runs {@code net}, its passes split across {@code team}. */
+  public static Recurrence of(RecurrentNetwork net, Team team) {
     Checks.notNull("net", net);
     return switch (net) {
-      case ElmanRnn e -> StackedRecurrence.elman(e.layout(), e.activation());
-      case StackedRnn s -> StackedRecurrence.stack(s.layout(), s.activation());
+      case ElmanRnn e -> StackedRecurrence.elman(e.layout(), e.activation(), team);
+      case StackedRnn s -> StackedRecurrence.stack(s.layout(), s.activation(), team);
     };
   }
 }

@@ -30,9 +30,28 @@ public final class StackedRecurrence implements Recurrence {
   private final int delta;
   private final int carriedVectors;
 
+  /** The threads passes split across, or null: everything on the caller. */
+  private final Team team;
+
+  private final ProjectTask projectTask = new ProjectTask();
+  private final RecurTask recurTask = new RecurTask();
+  private final DeltasTask deltasTask = new DeltasTask();
+  private final InputGradTask inputGradTask = new InputGradTask();
+  private final WeightGradTask weightGradTask = new WeightGradTask();
+  private final RowsTask rowsTask = new RowsTask();
+
   private StackedRecurrence(
-      CellLayer[] layers, int d, int h, int o, int offWy, int offBy, int params, int carried) {
+      CellLayer[] layers,
+      int d,
+      int h,
+      int o,
+      int offWy,
+      int offBy,
+      int params,
+      int carried,
+      Team team) {
     this.layers = layers;
+    this.team = team;
     this.top = layers[layers.length - 1];
     this.d = d;
     this.h = h;
@@ -60,8 +79,11 @@ public final class StackedRecurrence implements Recurrence {
     }
   }
 
-  /** The Elman RNN of {@link RnnLayout}: one layer, one bias b_h, optional readout. */
-  public static StackedRecurrence elman(RnnLayout layout, Activation activation) {
+  /**
+   * The Elman RNN of {@link RnnLayout}: one layer, one bias b_h, optional readout; passes split
+   * across {@code team} (null: the caller's thread).
+   */
+  public static StackedRecurrence elman(RnnLayout layout, Activation activation, Team team) {
     int hh = layout.hiddenSize();
     CellLayer l =
         new ElmanLayer(
@@ -80,13 +102,15 @@ public final class StackedRecurrence implements Recurrence {
         layout.offWhy(),
         layout.offBy(),
         layout.size(),
-        1);
+        1,
+        team);
   }
 
   /**
-   * A stack in PyTorch's layout; {@code activation} is φ of Elman layers (ignored by gated ones).
+   * A stack in PyTorch's layout; {@code activation} is φ of Elman layers (ignored by gated ones);
+   * passes split across {@code team} (null: the caller's thread).
    */
-  public static StackedRecurrence stack(StackLayout layout, Activation activation) {
+  public static StackedRecurrence stack(StackLayout layout, Activation activation, Team team) {
     CellType cell = layout.cell();
     CellLayer[] ls = new CellLayer[layout.layers()];
     for (int k = 0; k < ls.length; k++) {
@@ -109,11 +133,15 @@ public final class StackedRecurrence implements Recurrence {
         layout.offReadoutWeight(),
         layout.offReadoutBias(),
         layout.size(),
-        cell.carriedVectors());
+        cell.carriedVectors(),
+        team);
   }
 
   @Override
   public void paramsChanged() {
+    if (team != null && team.isClosed()) {
+      throw new IllegalStateException("the workspace's BatchThreads team was closed");
+    }
     for (CellLayer l : layers) {
       l.paramsChanged();
     }
@@ -168,16 +196,125 @@ public final class StackedRecurrence implements Recurrence {
     int firstRow = base + batch * slot;
     for (int k = 0; k < layers.length; k++) {
       CellLayer l = layers[k];
-      if (k == 0) {
-        l.forward(params, batch, steps, x, xOff, d, states, base);
-      } else {
-        l.forward(params, batch, steps, states, firstRow + layers[k - 1].sCol, slot, states, base);
+      float[] src = k == 0 ? x : states;
+      int srcOff = k == 0 ? xOff : firstRow + layers[k - 1].sCol;
+      int ldSrc = k == 0 ? d : slot;
+      if (team == null) {
+        l.forward(params, batch, steps, src, srcOff, ldSrc, states, base);
+        continue;
       }
+      l.preparePacked(params, batch);
+      ProjectTask p = projectTask;
+      p.set(l, params, batch, steps * batch, src, srcOff, ldSrc, states, base);
+      team.run(team.threads(), p);
+      RecurTask r = recurTask;
+      r.set(l, params, batch, steps, states, base);
+      team.run(Math.min(team.threads(), batch), r);
     }
   }
 
+  /** First of {@code parts} near-equal blocks of n items: block i is [i·n/p, (i+1)·n/p). */
+  private static int blockStart(int i, int parts, int n) {
+    return (int) ((long) i * n / parts);
+  }
+
+  /** Rows of the input projection, one block per task. */
+  private final class ProjectTask implements Team.Task {
+    private CellLayer l;
+    private float[] params;
+    private int batch;
+    private int rows;
+    private float[] x;
+    private int xOff;
+    private int ldX;
+    private float[] st;
+    private int base;
+
+    void set(
+        CellLayer l,
+        float[] params,
+        int batch,
+        int rows,
+        float[] x,
+        int xOff,
+        int ldX,
+        float[] st,
+        int base) {
+      this.l = l;
+      this.params = params;
+      this.batch = batch;
+      this.rows = rows;
+      this.x = x;
+      this.xOff = xOff;
+      this.ldX = ldX;
+      this.st = st;
+      this.base = base;
+    }
+
+    @Override
+    public void run(int i) {
+      int parts = team.threads();
+      l.project(
+          params,
+          batch,
+          blockStart(i, parts, rows),
+          blockStart(i + 1, parts, rows),
+          x,
+          xOff,
+          ldX,
+          st,
+          base);
+    }
+  }
+
+  /** The recursion of one block of sequences per task, over all the segment's steps. */
+  private final class RecurTask implements Team.Task {
+    private CellLayer l;
+    private float[] params;
+    private int batch;
+    private int steps;
+    private float[] st;
+    private int base;
+
+    void set(CellLayer l, float[] params, int batch, int steps, float[] st, int base) {
+      this.l = l;
+      this.params = params;
+      this.batch = batch;
+      this.steps = steps;
+      this.st = st;
+      this.base = base;
+    }
+
+    @Override
+    public void run(int i) {
+      int parts = Math.min(team.threads(), batch);
+      l.recur(
+          params,
+          batch,
+          blockStart(i, parts, batch),
+          blockStart(i + 1, parts, batch),
+          steps,
+          st,
+          base);
+    }
+  }
+
+  /** Fewer rows than this stay on the caller: a phase hand-off costs more than they do. */
+  private static final int MIN_SPLIT_ROWS = 64;
+
   @Override
   public void outputs(float[] params, int rows, float[] states, int off, float[] out, int outOff) {
+    if (team != null && rows >= MIN_SPLIT_ROWS) {
+      RowsTask t = rowsTask;
+      t.set(false, params, rows, states, off, out, outOff);
+      team.run(team.threads(), t);
+      return;
+    }
+    outputRows(params, rows, states, off, out, outOff);
+  }
+
+  private void outputRows(
+      float[] params, int rows, float[] states, int off, float[] out, int outOff) {
     int hOff = off + top.sCol;
     if (o == 0) {
       if (slot == h) {
@@ -197,6 +334,65 @@ public final class StackedRecurrence implements Recurrence {
 
   @Override
   public void upstreamGrad(
+      float[] params, int rows, float[] dy, int dyOff, float[] delta, int dOff) {
+    if (team != null && rows >= MIN_SPLIT_ROWS) {
+      RowsTask t = rowsTask;
+      t.set(true, params, rows, dy, dyOff, delta, dOff);
+      team.run(team.threads(), t);
+      return;
+    }
+    upstreamRows(params, rows, dy, dyOff, delta, dOff);
+  }
+
+  /**
+   * Row blocks of {@link #outputs} (slot rows → output rows) or of {@link #upstreamGrad} (upstream
+   * rows → δ rows): every row is computed alone, so the split changes no bit.
+   */
+  private final class RowsTask implements Team.Task {
+    private boolean upstream;
+    private float[] params;
+    private int rows;
+    private float[] src;
+    private int srcOff;
+    private float[] dst;
+    private int dstOff;
+
+    void set(
+        boolean upstream,
+        float[] params,
+        int rows,
+        float[] src,
+        int srcOff,
+        float[] dst,
+        int dstOff) {
+      this.upstream = upstream;
+      this.params = params;
+      this.rows = rows;
+      this.src = src;
+      this.srcOff = srcOff;
+      this.dst = dst;
+      this.dstOff = dstOff;
+    }
+
+    @Override
+    public void run(int i) {
+      int parts = team.threads();
+      int r0 = blockStart(i, parts, rows);
+      int n = blockStart(i + 1, parts, rows) - r0;
+      if (n <= 0) {
+        return;
+      }
+      int width = stepOutputSize();
+      if (upstream) {
+        upstreamRows(
+            params, n, src, srcOff + r0 * width, dst, dstOff + r0 * StackedRecurrence.this.delta);
+      } else {
+        outputRows(params, n, src, srcOff + r0 * slot, dst, dstOff + r0 * width);
+      }
+    }
+  }
+
+  private void upstreamRows(
       float[] params, int rows, float[] dy, int dyOff, float[] delta, int dOff) {
     int dh = dOff + top.dCol + top.dhCol();
     if (this.delta != h) {
@@ -245,7 +441,8 @@ public final class StackedRecurrence implements Recurrence {
       float[] dst,
       int dstOff) {
     for (CellLayer l : layers) {
-      layerRecurrentGrad(l, params, rows, batch, f, next, nextOff, src, srcOff, beta, dst, dstOff);
+      layerRecurrentGrad(
+          l, params, rows, batch, rows == 1, f, next, nextOff, src, srcOff, beta, dst, dstOff);
     }
   }
 
@@ -293,43 +490,234 @@ public final class StackedRecurrence implements Recurrence {
       float[] nextSlot,
       int nextSlotOff) {
     final int batch = in.batch;
-    final int bs = batch * slot;
-    final int bd = batch * this.delta;
+    final boolean traces = in.traceDh != null || in.traceDc != null;
+    // Traces sum ‖∂L/∂h_t‖² over the whole batch per step, so a traced pass keeps one shard.
+    final int shards = team == null || traces ? 1 : Math.min(team.threads(), batch);
     for (int k = layers.length - 1; k >= 0; k--) {
       CellLayer l = layers[k];
-      boolean last = l == top;
-      for (int t = t2; t >= t1; t--) {
-        int cur = dBase + (t - t1) * bd;
-        int slotT = base + (t - t1 + 1) * bs;
-        float f = t < in.steps ? in.flowAt(t) : 0f; // flow has T entries: none is read at t = T
-        if (f != 0f) {
-          if (t < t2) {
-            layerRecurrentGrad(
-                l, params, batch, batch, f, states, slotT + bs, delta, cur + bd, 1f, delta, cur);
-          } else if (next != null) {
-            layerRecurrentGrad(
-                l, params, batch, batch, f, nextSlot, nextSlotOff, next, nextOff, 1f, delta, cur);
-          }
-        }
-        if (last && in.traceDh != null) {
-          in.traceDh[t - 1] = (float) Math.sqrt(l.hiddenGradSquares(batch, delta, cur + l.dCol));
-        }
-        l.local(batch, states, slotT + l.sCol, slotT - bs + l.sCol, delta, cur + l.dCol);
-        if (last && in.traceDc != null) {
-          in.traceDc[t - 1] = (float) Math.sqrt(l.cellGradSquares(batch, delta, cur + l.dCol));
-        }
+      if (shards == 1) {
+        layerDeltas(
+            l,
+            params,
+            in,
+            t1,
+            t2,
+            states,
+            base,
+            delta,
+            dBase,
+            next,
+            nextOff,
+            nextSlot,
+            nextSlotOff,
+            0,
+            batch);
+      } else {
+        l.preparePacked(params, batch);
+        DeltasTask dt = deltasTask;
+        dt.set(
+            l,
+            shards,
+            params,
+            in,
+            t1,
+            t2,
+            states,
+            base,
+            delta,
+            dBase,
+            next,
+            nextOff,
+            nextSlot,
+            nextSlotOff);
+        team.run(shards, dt);
       }
       if (k > 0) {
         CellLayer below = layers[k - 1];
-        l.inputGrad(
-            params,
-            (t2 - t1 + 1) * batch,
-            true,
-            delta,
-            dBase + l.dCol,
-            delta,
-            dBase + below.dCol + below.dhCol(),
-            this.delta);
+        int rows = (t2 - t1 + 1) * batch;
+        int src = dBase + l.dCol;
+        int dst = dBase + below.dCol + below.dhCol();
+        if (team == null) {
+          l.inputGrad(params, rows, true, delta, src, delta, dst, this.delta);
+        } else {
+          l.preparePacked(params, batch);
+          InputGradTask ig = inputGradTask;
+          ig.set(l, params, rows, delta, src, dst);
+          team.run(team.threads(), ig);
+        }
+      }
+    }
+  }
+
+  /**
+   * The backward recursion of layer l over steps t2..t1 for sequences b0..b1−1 (all B sequences
+   * when traced): per step the recurrent gradient from step t+1, the trace, the local gradient.
+   */
+  private void layerDeltas(
+      CellLayer l,
+      float[] params,
+      StepData in,
+      int t1,
+      int t2,
+      float[] states,
+      int base,
+      float[] delta,
+      int dBase,
+      float[] next,
+      int nextOff,
+      float[] nextSlot,
+      int nextSlotOff,
+      int b0,
+      int b1) {
+    final int batch = in.batch;
+    final int bs = batch * slot;
+    final int bd = batch * this.delta;
+    final int rows = b1 - b0;
+    final boolean oneRow = batch == 1;
+    final boolean last = l == top;
+    for (int t = t2; t >= t1; t--) {
+      int cur = dBase + (t - t1) * bd + b0 * this.delta;
+      int slotT = base + (t - t1 + 1) * bs + b0 * slot;
+      float f = t < in.steps ? in.flowAt(t) : 0f; // flow has T entries: none is read at t = T
+      if (f != 0f) {
+        if (t < t2) {
+          layerRecurrentGrad(
+              l,
+              params,
+              rows,
+              rows,
+              oneRow,
+              f,
+              states,
+              slotT + bs,
+              delta,
+              cur + bd,
+              1f,
+              delta,
+              cur);
+        } else if (next != null) {
+          layerRecurrentGrad(
+              l,
+              params,
+              rows,
+              rows,
+              oneRow,
+              f,
+              nextSlot,
+              nextSlotOff + b0 * slot,
+              next,
+              nextOff + b0 * this.delta,
+              1f,
+              delta,
+              cur);
+        }
+      }
+      if (last && in.traceDh != null) {
+        in.traceDh[t - 1] = (float) Math.sqrt(l.hiddenGradSquares(rows, delta, cur + l.dCol));
+      }
+      l.local(rows, states, slotT + l.sCol, slotT - bs + l.sCol, delta, cur + l.dCol);
+      if (last && in.traceDc != null) {
+        in.traceDc[t - 1] = (float) Math.sqrt(l.cellGradSquares(rows, delta, cur + l.dCol));
+      }
+    }
+  }
+
+  /** {@link #layerDeltas} of one block of sequences per task. */
+  private final class DeltasTask implements Team.Task {
+    private CellLayer l;
+    private int shards;
+    private float[] params;
+    private StepData in;
+    private int t1;
+    private int t2;
+    private float[] states;
+    private int base;
+    private float[] delta;
+    private int dBase;
+    private float[] next;
+    private int nextOff;
+    private float[] nextSlot;
+    private int nextSlotOff;
+
+    void set(
+        CellLayer l,
+        int shards,
+        float[] params,
+        StepData in,
+        int t1,
+        int t2,
+        float[] states,
+        int base,
+        float[] delta,
+        int dBase,
+        float[] next,
+        int nextOff,
+        float[] nextSlot,
+        int nextSlotOff) {
+      this.l = l;
+      this.shards = shards;
+      this.params = params;
+      this.in = in;
+      this.t1 = t1;
+      this.t2 = t2;
+      this.states = states;
+      this.base = base;
+      this.delta = delta;
+      this.dBase = dBase;
+      this.next = next;
+      this.nextOff = nextOff;
+      this.nextSlot = nextSlot;
+      this.nextSlotOff = nextSlotOff;
+    }
+
+    @Override
+    public void run(int i) {
+      int b = in.batch;
+      layerDeltas(
+          l,
+          params,
+          in,
+          t1,
+          t2,
+          states,
+          base,
+          delta,
+          dBase,
+          next,
+          nextOff,
+          nextSlot,
+          nextSlotOff,
+          blockStart(i, shards, b),
+          blockStart(i + 1, shards, b));
+    }
+  }
+
+  /** Rows of the row-stable input-gradient GEMM δ_x·W_ih into the layer below, one block a task. */
+  private final class InputGradTask implements Team.Task {
+    private CellLayer l;
+    private float[] params;
+    private int rows;
+    private float[] delta;
+    private int src;
+    private int dst;
+
+    void set(CellLayer l, float[] params, int rows, float[] delta, int src, int dst) {
+      this.l = l;
+      this.params = params;
+      this.rows = rows;
+      this.delta = delta;
+      this.src = src;
+      this.dst = dst;
+    }
+
+    @Override
+    public void run(int i) {
+      int parts = team.threads();
+      int r0 = blockStart(i, parts, rows);
+      int r1 = blockStart(i + 1, parts, rows);
+      int ld = StackedRecurrence.this.delta;
+      if (r1 > r0) {
+        l.inputGrad(params, r1 - r0, true, delta, src + r0 * ld, delta, dst + r0 * ld, ld);
       }
     }
   }
@@ -340,6 +728,7 @@ public final class StackedRecurrence implements Recurrence {
       float[] params,
       int rows,
       int batch,
+      boolean oneRow,
       float f,
       float[] next,
       int nextOff,
@@ -353,6 +742,7 @@ public final class StackedRecurrence implements Recurrence {
         params,
         rows,
         batch,
+        oneRow,
         f,
         next,
         nextOff + l.sCol,
@@ -443,29 +833,75 @@ public final class StackedRecurrence implements Recurrence {
       float[] delta,
       int dBase,
       StepData in) {
+    if (team != null) {
+      WeightGradTask w = weightGradTask;
+      w.set(params, grads, batch, t1, t2, states, base, delta, dBase, in);
+      team.run(w.tasks(), w);
+      return;
+    }
     final int bs = batch * slot;
     final int rows = (t2 - t1 + 1) * batch;
     for (int k = 0; k < layers.length; k++) {
       CellLayer l = layers[k];
-      if (k == 0) {
-        l.weightGrads(
-            grads, rows, states, base + l.sCol, in.x, in.xOffset(t1), d, delta, dBase + l.dCol);
-      } else {
-        l.weightGrads(
-            grads,
-            rows,
-            states,
-            base + l.sCol,
-            states,
-            base + bs + layers[k - 1].sCol,
-            slot,
-            delta,
-            dBase + l.dCol);
-      }
+      layerWeightGrads(l, k, grads, rows, bs, base, delta, dBase, in, t1, 0, l.gh, true, states);
     }
+    readoutGrads(grads, batch, t1, t2, states, base, in);
+  }
+
+  /** Layer k's weight rows m0..m1−1 (and its bias sums if asked) over the segment's rows. */
+  private void layerWeightGrads(
+      CellLayer l,
+      int k,
+      float[] grads,
+      int rows,
+      int bs,
+      int base,
+      float[] delta,
+      int dBase,
+      StepData in,
+      int t1,
+      int m0,
+      int m1,
+      boolean biases,
+      float[] states) {
+    if (k == 0) {
+      l.weightGrads(
+          grads,
+          rows,
+          states,
+          base + l.sCol,
+          in.x,
+          in.xOffset(t1),
+          d,
+          delta,
+          dBase + l.dCol,
+          m0,
+          m1,
+          biases);
+    } else {
+      l.weightGrads(
+          grads,
+          rows,
+          states,
+          base + l.sCol,
+          states,
+          base + bs + layers[k - 1].sCol,
+          slot,
+          delta,
+          dBase + l.dCol,
+          m0,
+          m1,
+          biases);
+    }
+  }
+
+  /** The readout's gradients over the runs of loss steps in t1..t2, in descending order. */
+  private void readoutGrads(
+      float[] grads, int batch, int t1, int t2, float[] states, int base, StepData in) {
     if (o == 0) {
       return;
     }
+    final int bs = batch * slot;
     for (int b = t2; b >= t1; ) {
       if (!in.hasLoss(b)) {
         b--;
@@ -480,5 +916,86 @@ public final class StackedRecurrence implements Recurrence {
       Kernels.addRowSumsDescending(runRows, o, in.upstream, dy, o, grads, offBy);
       b = a - 1;
     }
+  }
+
+  /**
+   * The deferred gradients as tasks: per layer, one block of weight rows per thread (dW_hh and
+   * dW_ih rows m0..m1−1) and one task of bias sums; one task for the readout. Every element is the
+   * single-thread chain, so the split changes no bit.
+   */
+  private final class WeightGradTask implements Team.Task {
+    private float[] grads;
+    private int batch;
+    private int t1;
+    private int t2;
+    private float[] states;
+    private int base;
+    private float[] delta;
+    private int dBase;
+    private StepData in;
+
+    void set(
+        float[] params,
+        float[] grads,
+        int batch,
+        int t1,
+        int t2,
+        float[] states,
+        int base,
+        float[] delta,
+        int dBase,
+        StepData in) {
+      this.grads = grads;
+      this.batch = batch;
+      this.t1 = t1;
+      this.t2 = t2;
+      this.states = states;
+      this.base = base;
+      this.delta = delta;
+      this.dBase = dBase;
+      this.in = in;
+    }
+
+    int tasks() {
+      return layers.length * team.threads() + 1;
+    }
+
+    @Override
+    public void run(int i) {
+      int parts = team.threads();
+      int k = i / parts;
+      if (k == layers.length) {
+        readoutGrads(grads, batch, t1, t2, states, base, in);
+        return;
+      }
+      int part = i % parts;
+      CellLayer l = layers[k];
+      layerWeightGrads(
+          l,
+          k,
+          grads,
+          (t2 - t1 + 1) * batch,
+          batch * slot,
+          base,
+          delta,
+          dBase,
+          in,
+          t1,
+          unitBlockStart(part, parts, l.gh),
+          unitBlockStart(part + 1, parts, l.gh),
+          true,
+          states);
+    }
+  }
+
+  /**
+   * Block boundaries of the gate units for the weight-gradient tasks: multiples of 64 (so of every
+   * vector length), the last at G·H, which keeps the bias sums' vector/tail split of one thread.
+   */
+  private static int unitBlockStart(int i, int parts, int gh) {
+    if (i >= parts) {
+      return gh;
+    }
+    return Math.min(gh, (int) ((long) i * gh / parts + 32) / 64 * 64);
   }
 }

@@ -6,6 +6,7 @@ import dev.bptt.kernel.internal.Recurrence;
 import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.Sizes;
 import dev.bptt.kernel.internal.StepData;
+import dev.bptt.kernel.internal.Teams;
 
 /**
  * Every buffer one forward/backward pass of an {@link ElmanRnn} or a {@link StackedRnn} needs, for
@@ -39,6 +40,7 @@ public final class RnnWorkspace {
   private final float[] delta;
   private final float[] input;
   private final StepData call = new StepData();
+  private final BatchThreads threads;
 
   /** Shape of the last forward pass, or null before the first. */
   private SequenceShape forwardShape;
@@ -48,9 +50,22 @@ public final class RnnWorkspace {
    * @param capacity the largest T and B the workspace runs
    */
   public RnnWorkspace(RecurrentNetwork net, SequenceShape capacity) {
+    this(net, capacity, null);
+  }
+
+  /**
+   * A workspace whose passes split their work across {@code threads} (see {@link BatchThreads}):
+   * results are bitwise those of a workspace without threads.
+   *
+   * @param net the network ({@link ElmanRnn} or {@link StackedRnn})
+   * @param capacity the largest T and B the workspace runs
+   * @param threads the team to run on, or null for the caller's thread alone
+   */
+  public RnnWorkspace(RecurrentNetwork net, SequenceShape capacity, BatchThreads threads) {
     Checks.notNull("net", net);
     Checks.notNull("capacity", capacity);
-    Recurrence r = Recurrences.of(net);
+    Recurrence r = Recurrences.of(net, Teams.of(threads));
+    this.threads = threads;
     int steps = capacity.steps(), batch = capacity.batch();
     this.net = net;
     this.kernels = r;
@@ -71,6 +86,11 @@ public final class RnnWorkspace {
   /** The network this workspace was sized for. */
   public RecurrentNetwork network() {
     return net;
+  }
+
+  /** The team passes run on, or null when they run on the caller's thread alone. */
+  public BatchThreads threads() {
+    return threads;
   }
 
   /** The largest shape the workspace runs. */

@@ -125,6 +125,7 @@ public final class Checkpoint {
       if (name.isEmpty() || name.equals("__metadata__")) {
         throw new IllegalArgumentException("invalid tensor name '" + name + "'");
       }
+      encodable("tensor name", name);
       if (n.contains(name)) {
         throw new IllegalArgumentException("tensor name '" + name + "' is used twice");
       }
@@ -191,10 +192,17 @@ public final class Checkpoint {
     return dev.bptt.kernel.clip.TensorGroup.of(views);
   }
 
-  /** This checkpoint with a metadata entry (string → string, saved in {@code __metadata__}). */
+  /**
+   * This checkpoint with a metadata entry (string → string, saved in {@code __metadata__}).
+   *
+   * @throws IllegalArgumentException if key or value holds an unpaired UTF-16 surrogate (the header
+   *     is UTF-8)
+   */
   public Checkpoint withMetadata(String key, String value) {
     Checks.notNull("key", key);
     Checks.notNull("value", value);
+    encodable("key", key);
+    encodable("value", value);
     Map<String, String> m = new LinkedHashMap<>(metadata);
     m.put(key, value);
     return new Checkpoint(names, views, Collections.unmodifiableMap(m), steps, strict);
@@ -207,6 +215,29 @@ public final class Checkpoint {
    */
   public Checkpoint withStrict(boolean on) {
     return new Checkpoint(names, views, metadata, steps, on);
+  }
+
+  /**
+   * Refuses a string the file could not hold: the header is UTF-8, and an unpaired UTF-16 surrogate
+   * has no UTF-8 form (it would be saved as '?' and not read back).
+   */
+  private static void encodable(String what, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what
+                + " '"
+                + s
+                + "' has an unpaired UTF-16 surrogate at index "
+                + i
+                + " (no UTF-8 form: the safetensors header could not hold it)");
+      }
+    }
   }
 
   /** The tensor names, in order. */

@@ -235,4 +235,31 @@ class FindingsTest {
         e.toString());
     assertTrue(e.getMessage().contains("state"), e.getMessage());
   }
+
+  /**
+   * Found by the fuzz suite (withMetadata with random strings): an unpaired UTF-16 surrogate has no
+   * UTF-8 form, so the header saved it as '?' and the entry did not load back. Now refused when the
+   * entry or the tensor is added; a paired surrogate (U+1F600) round-trips.
+   */
+  @Test
+  void unpairedSurrogatesAreRefusedAndPairsRoundTrip() {
+    float[] w = {1f, 2f};
+    Checkpoint c = Checkpoint.of(TensorView.vector("w", w, 0, 2));
+    for (String bad : new String[] {"a\ud800", "\udfffb", "x\ud800y"}) {
+      IllegalArgumentException k =
+          assertThrows(IllegalArgumentException.class, () -> c.withMetadata(bad, "v"));
+      assertTrue(k.getMessage().startsWith("key '") && k.getMessage().contains("surrogate"));
+      IllegalArgumentException v =
+          assertThrows(IllegalArgumentException.class, () -> c.withMetadata("k", bad));
+      assertTrue(v.getMessage().startsWith("value '"), v.getMessage());
+      IllegalArgumentException n =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Checkpoint.of(bad, TensorView.vector("w", w, 0, 2)));
+      assertTrue(n.getMessage().startsWith("tensor name '"), n.getMessage());
+    }
+    String smile = "\ud83d\ude00";
+    Checkpoint s = c.withMetadata("k" + smile, smile);
+    assertEquals(smile, s.load(s.toBytes()).get("k" + smile));
+  }
 }

@@ -18,6 +18,7 @@ import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.clip.NormType;
 import dev.bptt.kernel.clip.TensorGroup;
 import dev.bptt.kernel.clip.TensorView;
+import dev.bptt.kernel.rnn.BatchThreads;
 import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.Gate;
 import dev.bptt.kernel.rnn.LossSteps;
@@ -47,6 +48,9 @@ final class Registry {
   record Spec(String key, String[] names, Function<Gen, FuzzCall> gen) {}
 
   final TreeMap<String, Spec> specs = new TreeMap<>();
+
+  /** The team workspaces are made with (two daemon threads for the test JVM's lifetime). */
+  private static final BatchThreads TEAM = BatchThreads.start(2);
 
   void reg(String key, String names, Function<Gen, FuzzCall> gen) {
     String[] n = names.isEmpty() ? new String[0] : names.split(",");
@@ -519,7 +523,35 @@ final class Registry {
         "hidden",
         "network",
         "output",
-        "shape");
+        "shape",
+        "threads");
+    reg(
+        "rnn.RnnWorkspace#<init>(RecurrentNetwork,SequenceShape,BatchThreads)",
+        "net|network,capacity,threads",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return of(null, n.net, n.shape, TEAM)
+              .nullable(2)
+              .foreign(1, () -> hugeShape(n.net.stateSize(), g.random().nextBoolean()));
+        });
+
+    // BatchThreads: a started team is closed by the check (no thread outlives its trial); the
+    // receivers of the no-argument calls are one-thread teams (no worker to leak).
+    reg(
+        "rnn.BatchThreads#start(int)",
+        "threads",
+        g ->
+            of(null, 1 + g.random().nextInt(3))
+                .ref(
+                    c ->
+                        r -> {
+                          BatchThreads t = (BatchThreads) r;
+                          int want = (Integer) c.args[0];
+                          int got = t.threads();
+                          t.close();
+                          return got == want ? null : "start(" + want + ") has " + got + " threads";
+                        }));
+    noArgs("rnn.BatchThreads", g -> BatchThreads.start(1), "close", "threads");
 
     // SequenceBatch
     reg(
@@ -934,8 +966,16 @@ final class Registry {
         "recomputedSteps",
         "sizedFor",
         "storedStates",
+        "threads",
         "truncations",
         "windows");
+    reg(
+        "bptt.BpttWorkspace#<init>(RecurrentNetwork,SequenceShape,BpttStrategy,BatchThreads)",
+        "net|network,capacity,strategy,threads",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return of(null, n.net, n.shape, strategy(g, n.steps), TEAM).nullable(3);
+        });
 
     reg(
         "bptt.TruncationSchedule#constant(double)",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.BatchThreads;
 import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.RnnStreamState;
 import dev.bptt.kernel.rnn.RnnWorkspace;
@@ -76,20 +77,69 @@ class GatedAllocationTest {
         () -> c.runner.run(BpttStrategy.full(), c.params, out.grads, out.seq, bw));
   }
 
+  /**
+   * With a {@link BatchThreads} team of 2 and 3: the caller's and every worker's allocation counted
+   * (workers allocate their GEMM panels on their first call, then nothing); B = 5 so the batch, the
+   * projection rows and the weight rows all split.
+   */
+  @ParameterizedTest
+  @EnumSource(CellType.class)
+  void threadedPassesAllocateNothingAfterWarmUp(CellType cell) {
+    GatedCase c = new GatedCase(5 + cell.ordinal(), cell, new int[] {8, 5, 5, 7, 2, 2}, 0);
+    for (int n = 2; n <= 3; n++) {
+      try (BatchThreads team = BatchThreads.start(n)) {
+        GatedCase.Outputs out = c.outputs().withInitialStateGradient();
+        RnnWorkspace ws = new RnnWorkspace(c.net, c.shape, team);
+        assertNoAllocation(
+            cell + " threads=" + n + " forward + backward",
+            () -> {
+              c.net.forward(c.params, out.seq, ws);
+              c.net.backward(c.params, out.grads, out.seq, ws);
+            });
+        for (BpttStrategy s :
+            new BpttStrategy[] {BpttStrategy.checkpointed(3), BpttStrategy.streaming(2, 4)}) {
+          BpttWorkspace bw = new BpttWorkspace(c.net, c.shape, s, team);
+          GatedCase.Outputs o = s instanceof BpttStrategy.Streaming ? c.outputs() : out;
+          assertNoAllocation(
+              cell + " threads=" + n + " " + s,
+              () -> c.runner.run(s, c.params, o.grads, o.seq, bw));
+        }
+      }
+    }
+  }
+
+  /** This thread and the team's workers (named bptt-batch-…). */
+  private static long[] threadIds() {
+    return java.util.stream.LongStream.concat(
+            java.util.stream.LongStream.of(Thread.currentThread().threadId()),
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("bptt-batch-") && t.isAlive())
+                .mapToLong(Thread::threadId))
+        .toArray();
+  }
+
+  private static long allocated(com.sun.management.ThreadMXBean threads, long[] ids) {
+    long sum = 0; // one id at a time: the array form allocates its result on this thread
+    for (long id : ids) {
+      sum += Math.max(0, threads.getThreadAllocatedBytes(id));
+    }
+    return sum;
+  }
+
   private static void assertNoAllocation(String what, Runnable call) {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     assumeTrue(
         threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
-    long tid = Thread.currentThread().threadId();
+    long[] ids = threadIds();
     long last = -1;
     int blocks = 0;
     while (last != 0 && blocks < MAX_BLOCKS) {
-      long before = threads.getThreadAllocatedBytes(tid);
+      long before = allocated(threads, ids);
       for (int i = 0; i < BLOCK; i++) {
         call.run();
       }
-      last = threads.getThreadAllocatedBytes(tid) - before;
+      last = allocated(threads, ids) - before;
       blocks++;
     }
     assertTrue(

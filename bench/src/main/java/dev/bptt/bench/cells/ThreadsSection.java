@@ -1,0 +1,122 @@
+package dev.bptt.bench.cells;
+
+import dev.bptt.bench.Preset;
+import dev.bptt.bench.RunSpec;
+import dev.bptt.bench.Section;
+import dev.bptt.bench.Timing;
+import dev.bptt.bench.report.Fmt;
+import dev.bptt.bench.report.Measured;
+import dev.bptt.bench.report.PeerTable;
+import dev.bptt.bench.report.ResultIndex;
+import dev.bptt.bench.report.SectionReport;
+import dev.bptt.bench.report.Table;
+import dev.bptt.bench.report.Work;
+import dev.bptt.kernel.rnn.CellType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * Batch-parallel threads ({@code BatchThreads}): one forward+backward pass at B = 32 (T = 256, D =
+ * 64, one layer) on one thread and on a team of two, for Elman (tanh), GRU and LSTM at H = 128 and
+ * 256, with the speed-up against the target of ≥ 1.8× (the performance and gated-cell issues). Only
+ * this section: {@code -Dsuite.args='--include Thread'}.
+ */
+public final class ThreadsSection implements Section {
+  private static final double TARGET = 1.8;
+
+  private static final PeerTable TABLE =
+      new PeerTable(
+          "forward+backward per batch, two threads vs one (B = 32, T = 256, D = 64)",
+          ThreadScalingBenchmark.class,
+          List.of(Map.entry("twoThreads", "2 threads"), Map.entry("oneThread", "1 thread")),
+          Work.flops(
+              p ->
+                  CellsSection.flops(
+                      CellType.valueOf(p.get("cell")),
+                      Integer.parseInt(p.get("hidden")),
+                      ThreadScalingBenchmark.BATCH,
+                      1,
+                      ThreadScalingBenchmark.T,
+                      true)),
+          "`1 thread/2 threads` is the speed-up. GFLOP/s counts the GEMM/GEMV work of the pass"
+              + " (as in the cells section). Gradients of both are bitwise equal (checked before"
+              + " timing).");
+
+  @Override
+  public String name() {
+    return "threads";
+  }
+
+  @Override
+  public String title() {
+    return "Batch-parallel threads: forward+backward on two threads vs one";
+  }
+
+  @Override
+  public int order() {
+    return 27;
+  }
+
+  @Override
+  public List<RunSpec> runs(Preset preset) {
+    // Whole sequences of Vector API code: as for the cells section, C2 needs ~1 s per fork.
+    Timing t = preset == Preset.SMOKE ? preset.timing() : preset.timing().withWarmup(4, 500);
+    String both = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".");
+    return switch (preset) {
+      case SMOKE ->
+          List.of(
+              new RunSpec(both, Map.of("cell", List.of("GRU"), "hidden", RunSpec.values(128)), t));
+      case DEFAULT, FULL ->
+          List.of(
+              new RunSpec(
+                  both,
+                  Map.of(
+                      "cell", List.of("ELMAN", "GRU", "LSTM"), "hidden", RunSpec.values(128, 256)),
+                  t));
+    };
+  }
+
+  @Override
+  public SectionReport render(List<RunResult> results) {
+    SectionReport peers =
+        PeerTable.renderAll(
+            "Median time per call over all measured iterations ± the half-width of JMH's 99.9%"
+                + " confidence interval of the mean. Both workspaces run in the same fork; the"
+                + " machine's cores are all the team has (a 2-core box runs nothing else).",
+            List.of(TABLE), results);
+    ResultIndex index = new ResultIndex(results);
+    List<List<String>> rows = new ArrayList<>();
+    for (Map<String, String> p : index.paramSets(ThreadScalingBenchmark.class)) {
+      Optional<Measured> one = find(index, "oneThread", p);
+      Optional<Measured> two = find(index, "twoThreads", p);
+      if (one.isEmpty() || two.isEmpty()) {
+        continue;
+      }
+      double speedup = one.get().medianNs() / two.get().medianNs();
+      rows.add(
+          List.of(
+              "two threads ≥ " + TARGET + "× one",
+              p.get("cell") + " H=" + p.get("hidden") + " B=" + ThreadScalingBenchmark.BATCH,
+              Fmt.ratio(speedup),
+              "≥ " + TARGET + "×",
+              speedup >= TARGET ? "✓" : "✗"));
+    }
+    String md = peers.markdown();
+    if (!rows.isEmpty()) {
+      md +=
+          "\n**Targets.**\n\n"
+              + new Table(List.of("target", "config", "measured", "goal", "met"), rows, 2)
+                  .toMarkdown();
+    }
+    return new SectionReport(md, peers.csv());
+  }
+
+  private static Optional<Measured> find(
+      ResultIndex index, String method, Map<String, String> params) {
+    return index.find(ThreadScalingBenchmark.class, method, params).map(Measured::of);
+  }
+}
