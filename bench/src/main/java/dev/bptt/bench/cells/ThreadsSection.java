@@ -63,14 +63,26 @@ public final class ThreadsSection implements Section {
 
   @Override
   public List<RunSpec> runs(Preset preset) {
-    // Whole sequences of Vector API code: as for the cells section, C2 needs ~1 s per fork.
-    Timing t = preset == Preset.SMOKE ? preset.timing() : preset.timing().withWarmup(4, 500);
+    // Whole sequences of Vector API code: as for the cells section, C2 needs ~1 s per fork. One
+    // call takes 15–250 ms, so iterations of 800 ms hold several calls each.
+    Timing t =
+        preset == Preset.SMOKE
+            ? preset.timing()
+            : new Timing(preset.timing().forks(), 3, 800, preset == Preset.FULL ? 5 : 4, 800);
     String both = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".");
     return switch (preset) {
       case SMOKE ->
           List.of(
               new RunSpec(both, Map.of("cell", List.of("GRU"), "hidden", RunSpec.values(128)), t));
-      case DEFAULT, FULL ->
+      // The targets' points: Elman at H = 128 and 256 (performance issue), GRU and LSTM at 256
+      // (gated-cell issue).
+      case DEFAULT ->
+          List.of(
+              new RunSpec(
+                  both, Map.of("cell", List.of("ELMAN"), "hidden", RunSpec.values(128, 256)), t),
+              new RunSpec(
+                  both, Map.of("cell", List.of("GRU", "LSTM"), "hidden", RunSpec.values(256)), t));
+      case FULL ->
           List.of(
               new RunSpec(
                   both,
