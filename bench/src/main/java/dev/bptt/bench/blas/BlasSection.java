@@ -143,12 +143,14 @@ public final class BlasSection implements Section {
   @Override
   public SectionReport render(List<RunResult> results) {
     return PeerTable.renderAll(
+        name(),
         "Times are the median per call over all measured iterations of all forks, ± the half-width"
             + " of JMH's 99.9% confidence interval of the mean (none with a single iteration);"
             + " ratios and throughput use the medians; `x/ours` > 1 means ours is that many times"
             + " faster. Level 1 throughput counts bytes read + written, the others FLOPs (2 per"
             + " multiply-add).",
-        TABLES, results);
+        TABLES,
+        results);
   }
 
   /** JMH include pattern matching every benchmark method of the given classes. */

@@ -4,6 +4,7 @@ import dev.bptt.bench.Preset;
 import dev.bptt.bench.RunSpec;
 import dev.bptt.bench.Section;
 import dev.bptt.bench.Timing;
+import dev.bptt.bench.growth.Svg;
 import dev.bptt.bench.report.Fmt;
 import dev.bptt.bench.report.Measured;
 import dev.bptt.bench.report.PeerTable;
@@ -118,13 +119,44 @@ public final class ThreadsSection implements Section {
               speedup >= TARGET ? "✓" : "✗"));
     }
     String md = peers.markdown();
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    String svg = scalingPlot(index);
+    if (svg != null) {
+      files.put("threads-scaling.svg", svg);
+      md += "![GFLOP/s against threads](threads-scaling.svg)\n\n";
+    }
     if (!rows.isEmpty()) {
       md +=
           "\n**Targets.**\n\n"
               + new Table(List.of("target", "config", "measured", "goal", "met"), rows, 2)
                   .toMarkdown();
     }
-    return new SectionReport(md, peers.csv());
+    return new SectionReport(md, peers.csv(), files);
+  }
+
+  /** GFLOP/s against the thread count (1, 2), one line per configuration; null if none. */
+  private static String scalingPlot(ResultIndex index) {
+    Svg.LogChart chart =
+        new Svg.LogChart(
+            "forward+backward, B = 32, T = 256: GFLOP/s against threads",
+            "threads",
+            "GFLOP/s (higher is better)");
+    int k = 0;
+    for (Map<String, String> p : index.paramSets(ThreadScalingBenchmark.class)) {
+      Optional<Measured> one = find(index, "oneThread", p);
+      Optional<Measured> two = find(index, "twoThreads", p);
+      if (one.isEmpty() || two.isEmpty()) {
+        continue;
+      }
+      double flops = TABLE.work().throughput(p, 1.0); // FLOP per call / 1 ns
+      chart.line(
+          p.get("cell") + " H=" + p.get("hidden"),
+          new double[] {1, 2},
+          new double[] {flops / one.get().medianNs(), flops / two.get().medianNs()},
+          Svg.PALETTE[k++ % Svg.PALETTE.length],
+          false);
+    }
+    return k == 0 ? null : chart.render().toString();
   }
 
   private static Optional<Measured> find(

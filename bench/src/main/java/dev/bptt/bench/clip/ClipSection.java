@@ -97,10 +97,12 @@ public final class ClipSection implements Section {
   @Override
   public SectionReport render(List<RunResult> results) {
     return PeerTable.renderAll(
+        name(),
         "Median time per call over all measured iterations ± the half-width of JMH's 99.9%"
             + " confidence interval of the mean; `x/ours` > 1 means ours is that many times faster."
             + " Every call clips (the threshold alternates so the scale pass always runs; nothing"
             + " is copied in the timed region). GB/s counts the bytes ours must move.",
-        TABLES, results);
+        TABLES,
+        results);
   }
 }

@@ -15,9 +15,9 @@ import java.util.Locale;
  * (marching squares). Text is plain SVG {@code <text>}, so the files stay small, diffable and
  * readable in a browser or on GitHub.
  */
-final class Svg {
+public final class Svg {
   /** Tableau 10, as {@link Plots#PALETTE}. */
-  static final String[] PALETTE = {
+  public static final String[] PALETTE = {
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     "#bcbd22", "#17becf"
   };
@@ -25,17 +25,24 @@ final class Svg {
   private Svg() {}
 
   /** A line chart with log y axis; points ≤ 0, non-finite or outside the y window are gaps. */
-  static final class LogChart {
+  public static final class LogChart {
     private record Series(String name, double[] x, double[] y, String color, boolean dashed) {}
 
     private final String title, xLabel, yLabel;
     private final List<Series> series = new ArrayList<>();
     private double yLo = 0, yHi = Double.POSITIVE_INFINITY;
+    private boolean logX;
 
-    LogChart(String title, String xLabel, String yLabel) {
+    public LogChart(String title, String xLabel, String yLabel) {
       this.title = title;
       this.xLabel = xLabel;
       this.yLabel = yLabel;
+    }
+
+    /** A log₂ x axis (sizes that double), ticks at the data's x values; x must then be positive. */
+    public LogChart logX() {
+      logX = true;
+      return this;
     }
 
     /** Points outside [lo, hi] are dropped (gaps). */
@@ -45,7 +52,7 @@ final class Svg {
       return this;
     }
 
-    LogChart line(String name, double[] x, double[] y, String color, boolean dashed) {
+    public LogChart line(String name, double[] x, double[] y, String color, boolean dashed) {
       series.add(new Series(name, x, y, color, dashed));
       return this;
     }
@@ -55,14 +62,22 @@ final class Svg {
     }
 
     void save(Path file) {
+      write(file, render());
+    }
+
+    /** The chart as an SVG document. */
+    public StringBuilder render() {
       int w = 960, h = 580, left = 78, right = 250, top = 46, bottom = 58;
       int pw = w - left - right, ph = h - top - bottom;
       double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY;
       double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+      java.util.function.DoubleUnaryOperator xv = v -> logX ? Math.log(v) / Math.log(2) : v;
+      java.util.TreeSet<Double> xTicks = new java.util.TreeSet<>();
       for (Series s : series) {
         for (int i = 0; i < s.x().length; i++) {
-          xMin = Math.min(xMin, s.x()[i]);
-          xMax = Math.max(xMax, s.x()[i]);
+          xMin = Math.min(xMin, xv.applyAsDouble(s.x()[i]));
+          xMax = Math.max(xMax, xv.applyAsDouble(s.x()[i]));
+          xTicks.add(s.x()[i]);
           if (shown(s.y()[i])) {
             lo = Math.min(lo, Math.log10(s.y()[i]));
             hi = Math.max(hi, Math.log10(s.y()[i]));
@@ -102,11 +117,19 @@ final class Svg {
         seg(sb, left, y, left + pw, y, "#dddddd", 1, false);
         text(sb, left - 6, y + 4, "1e" + (long) d, 11, "end", "normal");
       }
-      double xStep = niceStep(x1 - x0, 8);
-      for (double v = Math.ceil(x0 / xStep) * xStep; v <= x1 + 1e-9; v += xStep) {
-        double x = px.applyAsDouble(v);
-        seg(sb, x, top, x, top + ph, "#eeeeee", 1, false);
-        text(sb, x, top + ph + 16, num(v), 11, "middle", "normal");
+      if (logX) {
+        for (double v : xTicks) {
+          double x = px.applyAsDouble(xv.applyAsDouble(v));
+          seg(sb, x, top, x, top + ph, "#eeeeee", 1, false);
+          text(sb, x, top + ph + 16, num(v), 11, "middle", "normal");
+        }
+      } else {
+        double xStep = niceStep(x1 - x0, 8);
+        for (double v = Math.ceil(x0 / xStep) * xStep; v <= x1 + 1e-9; v += xStep) {
+          double x = px.applyAsDouble(v);
+          seg(sb, x, top, x, top + ph, "#eeeeee", 1, false);
+          text(sb, x, top + ph + 16, num(v), 11, "middle", "normal");
+        }
       }
       sb.append(
           String.format(
@@ -117,7 +140,14 @@ final class Svg {
               top,
               pw,
               ph));
-      text(sb, left + pw / 2.0, h - 14, xLabel, 12, "middle", "normal");
+      text(
+          sb,
+          left + pw / 2.0,
+          h - 14,
+          xLabel + (logX ? " (log scale)" : ""),
+          12,
+          "middle",
+          "normal");
       sb.append(
           String.format(
               Locale.ROOT,
@@ -136,7 +166,7 @@ final class Svg {
                 String.format(
                     Locale.ROOT,
                     "%.1f,%.1f ",
-                    px.applyAsDouble(s.x()[i]),
+                    px.applyAsDouble(xv.applyAsDouble(s.x()[i])),
                     py.applyAsDouble(Math.log10(s.y()[i]))));
           } else if (!pts.isEmpty()) {
             sb.append(
@@ -158,7 +188,7 @@ final class Svg {
         text(sb, left + pw + 50, ly + 4, s.name(), 11, "start", "normal");
         ly += 18;
       }
-      write(file, sb.append("</svg>\n"));
+      return sb.append("</svg>\n");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.bptt.bench.report;
 
+import dev.bptt.bench.growth.Svg;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +43,8 @@ public record PeerTable(
           "time_vs_baseline",
           "alloc_bytes_per_op");
 
-  /** Markdown of the table and its CSV rows. */
-  public record Rendered(String markdown, Table csv) {}
+  /** Markdown of the table, its CSV rows and its plot (null when the table has none). */
+  public record Rendered(String markdown, Table csv, String svg) {}
 
   public PeerTable {
     impls = List.copyOf(impls);
@@ -58,7 +59,7 @@ public record PeerTable(
     String baseLabel = impls.getFirst().getValue();
     List<Map<String, String>> paramSets = index.paramSets(benchmark);
     if (paramSets.isEmpty()) {
-      return new Rendered("", Table.empty(CSV_HEADER, CSV_HEADER.size()));
+      return new Rendered("", Table.empty(CSV_HEADER, CSV_HEADER.size()), null);
     }
     List<String> paramNames = List.copyOf(paramSets.getFirst().keySet());
 
@@ -126,7 +127,51 @@ public record PeerTable(
             + "\n\n"
             + new Table(header, mdRows, paramNames.size()).toMarkdown()
             + (note.isEmpty() ? "" : "\n" + note + "\n");
-    return new Rendered(md, new Table(CSV_HEADER, csvRows, CSV_HEADER.size()));
+    String svg;
+    try {
+      svg = plot(index, paramNames, paramSets);
+    } catch (RuntimeException e) { // a plot must never cost the table
+      System.err.println("# Suite: no plot for " + heading + ": " + e);
+      svg = null;
+    }
+    return new Rendered(md, new Table(CSV_HEADER, csvRows, CSV_HEADER.size()), svg);
+  }
+
+  /**
+   * Throughput against size for every implementation (log₂ x, log y), when the table has one
+   * numeric parameter with two or more values; else null.
+   */
+  private String plot(
+      ResultIndex index, List<String> paramNames, List<Map<String, String>> paramSets) {
+    if (paramNames.size() != 1 || paramSets.size() < 2) {
+      return null;
+    }
+    String p = paramNames.getFirst();
+    double[] x = new double[paramSets.size()];
+    for (int i = 0; i < x.length; i++) {
+      try {
+        x[i] = Double.parseDouble(paramSets.get(i).get(p));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      if (!(x[i] > 0)) {
+        return null;
+      }
+    }
+    Svg.LogChart chart = new Svg.LogChart(heading, p, work.unit() + " (higher is better)").logX();
+    int k = 0;
+    for (var impl : impls) {
+      double[] y = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        Map<String, String> params = paramSets.get(i);
+        y[i] =
+            measured(index, impl.getKey(), params)
+                .map(m -> work.throughput(params, m.medianNs()))
+                .orElse(Double.NaN);
+      }
+      chart.line(impl.getValue(), x, y, Svg.PALETTE[k++ % Svg.PALETTE.length], false);
+    }
+    return chart.render().toString();
   }
 
   private Optional<Measured> measured(
@@ -146,18 +191,41 @@ public record PeerTable(
    */
   public static SectionReport renderAll(
       String intro, List<PeerTable> tables, List<RunResult> results) {
+    return renderAll(null, intro, tables, results);
+  }
+
+  /**
+   * {@link #renderAll(String, List, List)} with a plot beside each table that has one: {@code
+   * <section>-<benchmark class, lower case>.svg}, linked under the table.
+   */
+  public static SectionReport renderAll(
+      String section, String intro, List<PeerTable> tables, List<RunResult> results) {
     ResultIndex index = new ResultIndex(results);
     boolean alloc = hasAlloc(results);
     StringBuilder md = new StringBuilder(intro).append("\n\n");
     Table csv = Table.empty(CSV_HEADER, CSV_HEADER.size());
+    Map<String, String> files = new java.util.LinkedHashMap<>();
     for (PeerTable table : tables) {
       Rendered r = table.render(index, alloc);
       if (!r.markdown().isEmpty()) {
         md.append(r.markdown()).append('\n');
       }
+      if (section != null && r.svg() != null) {
+        String file =
+            section
+                + "-"
+                + table
+                    .benchmark()
+                    .getSimpleName()
+                    .toLowerCase(Locale.ROOT)
+                    .replace("benchmark", "")
+                + ".svg";
+        files.put(file, r.svg());
+        md.append("![").append(table.heading()).append("](").append(file).append(")\n\n");
+      }
       csv = csv.append(r.csv());
     }
-    return new SectionReport(md.toString(), csv);
+    return new SectionReport(md.toString(), csv, files);
   }
 
   /** Whether any of the results carries the GC profiler's allocation figure. */

@@ -21,7 +21,7 @@ public final class ReportWriter {
 
   /**
    * Writes {@code jmh-<name>.json} (JMH's JSON of {@code results}), {@code <name>.md} (heading, run
-   * header, body) and {@code <name>.csv}.
+   * header, body), {@code <name>.csv} and the report's extra files (plots).
    */
   public static void writeSection(
       Path out, Entry section, String header, SectionReport report, Collection<RunResult> results)
@@ -34,6 +34,9 @@ public final class ReportWriter {
         out.resolve(section.name() + ".md"),
         "## " + section.title() + "\n\n" + header + "\n" + report.markdown());
     Files.writeString(out.resolve(section.name() + ".csv"), report.csv().toCsv());
+    for (var f : report.files().entrySet()) {
+      Files.writeString(out.resolve(f.getKey()), f.getValue());
+    }
   }
 
   /** Rebuilds {@code README.md} from the {@code <name>.md} files present, in the given order. */

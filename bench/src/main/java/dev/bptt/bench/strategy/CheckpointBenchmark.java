@@ -3,6 +3,7 @@ package dev.bptt.bench.strategy;
 import dev.bptt.bench.BenchJvm;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.RnnWorkspace;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +39,7 @@ public class CheckpointBenchmark {
   private final BpttStrategy checkpointed = strategy("checkpointed");
   private BpttWorkspace fullWs;
   private BpttWorkspace checkpointedWs;
+  private RnnWorkspace forwardWs;
 
   /** The strategy a benchmark method of this class runs: "full" or "checkpointed". */
   public static BpttStrategy strategy(String benchmark) {
@@ -60,6 +62,7 @@ public class CheckpointBenchmark {
     problem = new StrategyProblem(steps);
     fullWs = problem.workspace(full);
     checkpointedWs = problem.workspace(checkpointed);
+    forwardWs = new RnnWorkspace(StrategyProblem.RNN, problem.shape);
   }
 
   @Benchmark
@@ -70,5 +73,14 @@ public class CheckpointBenchmark {
   @Benchmark
   public float checkpointed() {
     return problem.run(checkpointed, checkpointedWs);
+  }
+
+  /**
+   * The forward pass alone over all T steps: the report prices checkpointing's recomputed steps at
+   * this rate (the overhead target compares checkpointed − full with it).
+   */
+  @Benchmark
+  public float forward() {
+    return problem.forward(forwardWs);
   }
 }

@@ -70,6 +70,20 @@ public final class StrategyProblem {
     return grads[0];
   }
 
+  /** One forward pass of the same sequence (no backward); returns an output for the Blackhole. */
+  float forward(dev.bptt.kernel.rnn.RnnWorkspace ws) {
+    RNN.forward(params, seq, ws);
+    return ws.hidden()[ws.hiddenOffset(steps)];
+  }
+
+  /** Forward steps the checkpointed strategy recomputes in one run at T = steps. */
+  public static long recomputedSteps(BpttStrategy checkpointed, int steps) {
+    StrategyProblem p = new StrategyProblem(steps);
+    BpttWorkspace ws = p.workspace(checkpointed);
+    p.run(checkpointed, ws);
+    return ws.recomputedSteps();
+  }
+
   /** Hidden states [B][H] a workspace for the strategy holds at T = steps (full BPTT: T + 1). */
   public static int storedStates(BpttStrategy strategy, int steps) {
     return new BpttWorkspace(RNN, SequenceShape.steps(steps).batch(B), strategy).storedStates();

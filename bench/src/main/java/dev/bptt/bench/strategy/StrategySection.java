@@ -142,6 +142,7 @@ public final class StrategySection implements Section {
       }
     }
     Table table = new Table(HEADER, rows, 2);
+    String overhead = overheadTable(index);
     String md =
         "Forward + backward per sequence, H = "
             + StrategyProblem.H
@@ -152,8 +153,65 @@ public final class StrategySection implements Section {
             + " medians from the same run. States held counts hidden states of H floats the"
             + " workspace keeps (full: T + 1); workspace floats counts every buffer.\n"
             + "Targets: checkpointed ≤ 1.4× full time with ≤ 2√T + 1 states.\n\n"
-            + table.toMarkdown();
+            + table.toMarkdown()
+            + overhead;
     return new SectionReport(md, table);
+  }
+
+  /**
+   * Checkpointing's overhead against what it must redo: (checkpointed − full) over the forward time
+   * of the recomputed steps (forward-only time × recomputed / T), all three from this run; target ≤
+   * 1.05 (the performance issue).
+   */
+  private static String overheadTable(ResultIndex index) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Map<String, String> p : index.paramSets(CheckpointBenchmark.class)) {
+      int steps = Integer.parseInt(p.get("steps"));
+      Optional<Measured> full = index.find(CheckpointBenchmark.class, "full", p).map(Measured::of);
+      Optional<Measured> ckpt =
+          index.find(CheckpointBenchmark.class, "checkpointed", p).map(Measured::of);
+      Optional<Measured> fwd =
+          index.find(CheckpointBenchmark.class, "forward", p).map(Measured::of);
+      if (full.isEmpty() || ckpt.isEmpty() || fwd.isEmpty()) {
+        continue;
+      }
+      long recomputed =
+          StrategyProblem.recomputedSteps(CheckpointBenchmark.strategy("checkpointed"), steps);
+      double extra = ckpt.get().medianNs() - full.get().medianNs();
+      double redo = fwd.get().medianNs() * recomputed / steps;
+      double r = extra / redo;
+      rows.add(
+          List.of(
+              Integer.toString(steps),
+              Fmt.time(full.get().medianNs(), full.get().errorNs()),
+              Fmt.time(ckpt.get().medianNs(), ckpt.get().errorNs()),
+              Fmt.time(fwd.get().medianNs(), fwd.get().errorNs()),
+              Long.toString(recomputed),
+              Fmt.time(extra, Double.NaN),
+              Fmt.time(redo, Double.NaN),
+              Fmt.ratio(r),
+              r <= 1.05 ? "✓" : "✗"));
+    }
+    if (rows.isEmpty()) {
+      return "";
+    }
+    return "\n**Checkpointing's overhead against the work it redoes** (same run): the forward"
+        + " pass alone over T steps, the steps the checkpointed run recomputes, and (checkpointed −"
+        + " full) / (forward × recomputed / T); target ≤ 1.05×.\n\n"
+        + new Table(
+                List.of(
+                    "T",
+                    "full",
+                    "checkpointed",
+                    "forward only",
+                    "recomputed steps",
+                    "checkpointed − full",
+                    "forward of those steps",
+                    "overhead ratio",
+                    "≤ 1.05×"),
+                rows,
+                1)
+            .toMarkdown();
   }
 
   private static List<String> row(
