@@ -82,7 +82,19 @@ public final class Suite {
             + ", kernels "
             + env.forkValue("blas.implementation")
             + ", netlib "
-            + env.forkValue("netlib.class"));
+            + env.forkValue("netlib.java")
+            + ", native BLAS "
+            + env.forkValue("netlib.native")
+            + " (OPENBLAS_NUM_THREADS="
+            + env.forkValue("openblas.threads")
+            + ")");
+    if (!"none".equals(env.forkValue("netlib.native"))
+        && !"1".equals(env.forkValue("openblas.threads"))) {
+      System.out.println(
+          "# Suite: WARNING: the native BLAS is not pinned to one thread (set"
+              + " OPENBLAS_NUM_THREADS=1, as the bench profile does): its column is not a"
+              + " single-thread peer");
+    }
 
     int ran = 0;
     for (Section s : sections) {

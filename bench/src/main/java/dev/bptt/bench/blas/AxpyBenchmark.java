@@ -33,6 +33,7 @@ public class AxpyBenchmark extends KernelBenchmark {
   private FMatrixRMaj ex;
   private FMatrixRMaj ey;
   private BLAS netlib;
+  private BLAS openblas;
 
   @Setup
   public void setup() {
@@ -42,6 +43,7 @@ public class AxpyBenchmark extends KernelBenchmark {
     ex = FMatrixRMaj.wrap(n, 1, x);
     ey = FMatrixRMaj.wrap(n, 1, y);
     netlib = NetlibPeer.blas();
+    openblas = NetlibPeer.nativeBlas();
     double[] ref = new double[n];
     double[] mag = new double[n];
     for (int i = 0; i < n; i++) {
@@ -56,8 +58,17 @@ public class AxpyBenchmark extends KernelBenchmark {
         Agreement.scaled(Agreement.gamma(3), mag),
         y,
         () -> System.arraycopy(y0, 0, y, 0, n),
-        Map.of(
-            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        NetlibPeer.withNative(
+            Map.of(
+                "ours",
+                this::ours,
+                "naive",
+                this::naive,
+                "ejml",
+                this::ejml,
+                "netlib",
+                this::netlib),
+            this::openblas));
   }
 
   @Benchmark
@@ -78,5 +89,11 @@ public class AxpyBenchmark extends KernelBenchmark {
   @Benchmark
   public void netlib() {
     netlib.saxpy(n, ALPHA, x, 1, y, 1);
+  }
+
+  /** The native BLAS through netlib's JNI binding (run only when one is installed). */
+  @Benchmark
+  public void openblas() {
+    openblas.saxpy(n, ALPHA, x, 1, y, 1);
   }
 }

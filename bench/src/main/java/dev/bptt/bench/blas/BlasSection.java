@@ -2,6 +2,7 @@ package dev.bptt.bench.blas;
 
 import static dev.bptt.bench.report.Work.param;
 
+import dev.bptt.bench.NetlibPeer;
 import dev.bptt.bench.Preset;
 import dev.bptt.bench.RunSpec;
 import dev.bptt.bench.Section;
@@ -25,7 +26,8 @@ public final class BlasSection implements Section {
           Map.entry("ours", "ours"),
           Map.entry("naive", "naive"),
           Map.entry("ejml", "EJML"),
-          Map.entry("netlib", "netlib"));
+          Map.entry("netlib", "netlib"),
+          Map.entry(NetlibPeer.NATIVE_METHOD, "OpenBLAS"));
 
   private static final List<PeerTable> TABLES =
       List.of(
@@ -148,18 +150,30 @@ public final class BlasSection implements Section {
             + " of JMH's 99.9% confidence interval of the mean (none with a single iteration);"
             + " ratios and throughput use the medians; `x/ours` > 1 means ours is that many times"
             + " faster. Level 1 throughput counts bytes read + written, the others FLOPs (2 per"
-            + " multiply-add).",
+            + " multiply-add). Peers: `netlib` is netlib-java's pure-Java `JavaBLAS.getInstance()`"
+            + " (VectorBLAS with the vector module), forced so that an installed native BLAS cannot"
+            + " take its place; `OpenBLAS` is a native BLAS through netlib's JNI binding"
+            + " (`NativeBLAS.getInstance()`), measured only when one is installed (Debian:"
+            + " `libopenblas0-pthread`) and pinned to one thread (`OPENBLAS_NUM_THREADS=1`, the"
+            + " value each fork saw is in the header above); `–` where it is absent.",
         TABLES,
         results);
   }
 
-  /** JMH include pattern matching every benchmark method of the given classes. */
+  /**
+   * JMH include pattern matching every benchmark method of the given classes, less the native peer
+   * when this machine has no native BLAS.
+   */
   private static String classes(Class<?>... classes) {
     StringBuilder sb = new StringBuilder("^(?:");
     for (int i = 0; i < classes.length; i++) {
       sb.append(i == 0 ? "" : "|").append(Pattern.quote(classes[i].getName() + "."));
     }
-    return sb.append(")").toString();
+    sb.append(")");
+    if (!NetlibPeer.nativeAvailable()) {
+      sb.append("(?!").append(NetlibPeer.NATIVE_METHOD).append("$)");
+    }
+    return sb.toString();
   }
 
   private static double sq(double v) {

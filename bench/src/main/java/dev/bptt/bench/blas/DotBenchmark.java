@@ -27,6 +27,7 @@ public class DotBenchmark extends KernelBenchmark {
   private FMatrixRMaj ex;
   private FMatrixRMaj ey;
   private BLAS netlib;
+  private BLAS openblas;
 
   @Setup
   public void setup() {
@@ -35,14 +36,24 @@ public class DotBenchmark extends KernelBenchmark {
     ex = FMatrixRMaj.wrap(n, 1, x);
     ey = FMatrixRMaj.wrap(n, 1, y);
     netlib = NetlibPeer.blas();
+    openblas = NetlibPeer.nativeBlas();
     // |fl(Σ xᵢyᵢ) − Σ xᵢyᵢ| ≤ γ_n·Σ|xᵢyᵢ| in any summation order, fma or not; +1 for the reference.
     var ref = DoubleReference.dot(n, x, y);
     Agreement.scalar(
         "dot n=" + n,
         ref.value()[0],
         Agreement.gamma(n + 1) * ref.magnitude()[0],
-        Map.of(
-            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        NetlibPeer.withNative(
+            Map.of(
+                "ours",
+                this::ours,
+                "naive",
+                this::naive,
+                "ejml",
+                this::ejml,
+                "netlib",
+                this::netlib),
+            this::openblas));
   }
 
   @Benchmark
@@ -63,5 +74,11 @@ public class DotBenchmark extends KernelBenchmark {
   @Benchmark
   public float netlib() {
     return netlib.sdot(n, x, 1, y, 1);
+  }
+
+  /** The native BLAS through netlib's JNI binding (run only when one is installed). */
+  @Benchmark
+  public float openblas() {
+    return openblas.sdot(n, x, 1, y, 1);
   }
 }

@@ -35,6 +35,7 @@ public class GemmBenchmark extends KernelBenchmark {
   private FMatrixRMaj eb;
   private FMatrixRMaj ec;
   private BLAS netlib;
+  private BLAS openblas;
 
   @Setup
   public void setup() {
@@ -45,6 +46,7 @@ public class GemmBenchmark extends KernelBenchmark {
     eb = FMatrixRMaj.wrap(n, n, b);
     ec = FMatrixRMaj.wrap(n, n, c);
     netlib = NetlibPeer.blas();
+    openblas = NetlibPeer.nativeBlas();
     // Each cᵢⱼ is a length-n dot product: γ_n·(|A||B|)ᵢⱼ, +1 for the reference.
     // C starts as NaN: with β = 0 every implementation must overwrite C without reading it.
     var ref = DoubleReference.gemm(false, n, n, n, a, b);
@@ -54,8 +56,17 @@ public class GemmBenchmark extends KernelBenchmark {
         Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
         c,
         () -> Arrays.fill(c, Float.NaN),
-        Map.of(
-            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        NetlibPeer.withNative(
+            Map.of(
+                "ours",
+                this::ours,
+                "naive",
+                this::naive,
+                "ejml",
+                this::ejml,
+                "netlib",
+                this::netlib),
+            this::openblas));
   }
 
   @Benchmark
@@ -76,5 +87,11 @@ public class GemmBenchmark extends KernelBenchmark {
   @Benchmark
   public void netlib() {
     netlib.sgemm("N", "N", n, n, n, 1f, b, n, a, n, 0f, c, n);
+  }
+
+  /** The native BLAS through netlib's JNI binding (run only when one is installed). */
+  @Benchmark
+  public void openblas() {
+    openblas.sgemm("N", "N", n, n, n, 1f, b, n, a, n, 0f, c, n);
   }
 }

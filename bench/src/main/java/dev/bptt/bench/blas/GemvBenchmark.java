@@ -33,6 +33,7 @@ public class GemvBenchmark extends KernelBenchmark {
   private FMatrixRMaj ex;
   private FMatrixRMaj ey;
   private BLAS netlib;
+  private BLAS openblas;
 
   @Setup
   public void setup() {
@@ -43,6 +44,7 @@ public class GemvBenchmark extends KernelBenchmark {
     ex = FMatrixRMaj.wrap(n, 1, x);
     ey = FMatrixRMaj.wrap(n, 1, y);
     netlib = NetlibPeer.blas();
+    openblas = NetlibPeer.nativeBlas();
     // Each yᵢ is a length-n dot product (α = 1 is exact): γ_n·(|A||x|)ᵢ, +1 for the reference.
     // y starts as NaN: with β = 0 every implementation must overwrite y without reading it.
     var ref = DoubleReference.gemm(false, n, 1, n, a, x);
@@ -52,8 +54,17 @@ public class GemvBenchmark extends KernelBenchmark {
         Agreement.scaled(Agreement.gamma(n + 1), ref.magnitude()),
         y,
         () -> Arrays.fill(y, Float.NaN),
-        Map.of(
-            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        NetlibPeer.withNative(
+            Map.of(
+                "ours",
+                this::ours,
+                "naive",
+                this::naive,
+                "ejml",
+                this::ejml,
+                "netlib",
+                this::netlib),
+            this::openblas));
   }
 
   @Benchmark
@@ -74,5 +85,11 @@ public class GemvBenchmark extends KernelBenchmark {
   @Benchmark
   public void netlib() {
     netlib.sgemv("T", n, n, 1f, a, n, x, 1, 0f, y, 1);
+  }
+
+  /** The native BLAS through netlib's JNI binding (run only when one is installed). */
+  @Benchmark
+  public void openblas() {
+    openblas.sgemv("T", n, n, 1f, a, n, x, 1, 0f, y, 1);
   }
 }

@@ -39,6 +39,7 @@ public class GerBenchmark extends KernelBenchmark {
   private FMatrixRMaj ey;
   private FMatrixRMaj ea;
   private BLAS netlib;
+  private BLAS openblas;
 
   @Setup
   public void setup() {
@@ -50,6 +51,7 @@ public class GerBenchmark extends KernelBenchmark {
     ey = FMatrixRMaj.wrap(n, 1, y);
     ea = FMatrixRMaj.wrap(n, n, a);
     netlib = NetlibPeer.blas();
+    openblas = NetlibPeer.nativeBlas();
     // α·xᵢ, ·yⱼ and the add round once each: γ₃·(|aᵢⱼ| + |α·xᵢ·yⱼ|), +1 for the reference.
     var ref = DoubleReference.ger(n, n, ALPHA, x, y, a0);
     Agreement.array(
@@ -58,8 +60,17 @@ public class GerBenchmark extends KernelBenchmark {
         Agreement.scaled(Agreement.gamma(4), ref.magnitude()),
         a,
         () -> System.arraycopy(a0, 0, a, 0, a.length),
-        Map.of(
-            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        NetlibPeer.withNative(
+            Map.of(
+                "ours",
+                this::ours,
+                "naive",
+                this::naive,
+                "ejml",
+                this::ejml,
+                "netlib",
+                this::netlib),
+            this::openblas));
   }
 
   @Benchmark
@@ -80,5 +91,11 @@ public class GerBenchmark extends KernelBenchmark {
   @Benchmark
   public void netlib() {
     netlib.sger(n, n, ALPHA, y, 1, x, 1, a, n);
+  }
+
+  /** The native BLAS through netlib's JNI binding (run only when one is installed). */
+  @Benchmark
+  public void openblas() {
+    openblas.sger(n, n, ALPHA, y, 1, x, 1, a, n);
   }
 }

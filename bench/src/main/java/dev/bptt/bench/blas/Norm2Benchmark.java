@@ -29,12 +29,14 @@ public class Norm2Benchmark extends KernelBenchmark {
   private float[] x;
   private FMatrixRMaj ex;
   private BLAS netlib;
+  private BLAS openblas;
 
   @Setup
   public void setup() {
     x = Inputs.uniform(3, n);
     ex = FMatrixRMaj.wrap(n, 1, x);
     netlib = NetlibPeer.blas();
+    openblas = NetlibPeer.nativeBlas();
     // The float sum of squares is within γ_{n+1}·s of s = Σxᵢ² (a square and n adds per term), and
     // γ_{n+3}·s when each xᵢ is first divided by a scale (EJML); √ halves a relative error and
     // adds u, the rescale and the final float rounding one u each: relative error
@@ -48,8 +50,17 @@ public class Norm2Benchmark extends KernelBenchmark {
         "norm2 n=" + n,
         ref,
         Agreement.gamma(n + 7) * ref,
-        Map.of(
-            "ours", this::ours, "naive", this::naive, "ejml", this::ejml, "netlib", this::netlib));
+        NetlibPeer.withNative(
+            Map.of(
+                "ours",
+                this::ours,
+                "naive",
+                this::naive,
+                "ejml",
+                this::ejml,
+                "netlib",
+                this::netlib),
+            this::openblas));
   }
 
   @Benchmark
@@ -70,5 +81,11 @@ public class Norm2Benchmark extends KernelBenchmark {
   @Benchmark
   public float netlib() {
     return netlib.snrm2(n, x, 1);
+  }
+
+  /** The native BLAS through netlib's JNI binding (run only when one is installed). */
+  @Benchmark
+  public float openblas() {
+    return openblas.snrm2(n, x, 1);
   }
 }

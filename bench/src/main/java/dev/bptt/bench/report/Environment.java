@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Where and how the suite ran, for the report header: CPU (from /proc/cpuinfo), cores, the
- * fork-side view from {@link ForkProbe} (kernel implementation, netlib class, JDK) and the command
+ * fork-side view from {@link ForkProbe} (kernel implementation, netlib peers, JDK) and the command
  * line of the suite's own JVM.
  *
  * @param fork {@link ForkProbe} output, key → value

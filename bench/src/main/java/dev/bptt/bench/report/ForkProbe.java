@@ -1,5 +1,6 @@
 package dev.bptt.bench.report;
 
+import dev.bptt.bench.NetlibPeer;
 import dev.bptt.kernel.blas.Blas;
 import dev.ludovic.netlib.blas.BLAS;
 import java.lang.management.ManagementFactory;
@@ -20,7 +21,10 @@ public final class ForkProbe {
 
   public static void main(String[] args) {
     print("blas.implementation", Blas.implementation());
-    print("netlib.class", BLAS.getInstance().getClass().getName());
+    print("netlib.java", NetlibPeer.blas().getClass().getName());
+    BLAS nat = NetlibPeer.nativeBlas();
+    print("netlib.native", nat == null ? "none" : nat.getClass().getName());
+    print("openblas.threads", String.valueOf(System.getenv("OPENBLAS_NUM_THREADS")));
     print("jvm.args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     for (String k :
         List.of(

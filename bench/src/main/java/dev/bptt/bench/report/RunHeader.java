@@ -49,7 +49,16 @@ public final class RunHeader {
         List.of(
             "bptt-kernel `Blas.implementation()`",
             "`" + env.forkValue("blas.implementation") + "`"));
-    rows.add(List.of("netlib `BLAS.getInstance()`", "`" + env.forkValue("netlib.class") + "`"));
+    rows.add(
+        List.of(
+            "netlib peers",
+            "pure Java `"
+                + env.forkValue("netlib.java")
+                + "`; native `"
+                + env.forkValue("netlib.native")
+                + "` (OPENBLAS_NUM_THREADS="
+                + env.forkValue("openblas.threads")
+                + ")"));
     rows.add(
         List.of(
             "preset",
