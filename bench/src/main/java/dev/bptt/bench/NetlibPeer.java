@@ -23,25 +23,34 @@ public final class NetlibPeer {
   /** Benchmark method name of the native peer in every peer-table benchmark. */
   public static final String NATIVE_METHOD = "openblas";
 
-  private static final BLAS JAVA = JavaBLAS.getInstance();
-  private static final BLAS NATIVE = loadNative();
+  /** Made on first use, in a fork with the vector module (the suite's host JVM has none). */
+  private static final class Java {
+    static final BLAS INSTANCE = JavaBLAS.getInstance();
 
-  static {
-    String cls = JAVA.getClass().getName();
-    System.out.println("# netlib JavaBLAS.getInstance(): " + cls);
-    if (!cls.equals(VECTOR_BLAS)) {
-      System.out.println(
-          "# WARNING: the pure-Java netlib peer is "
-              + cls
-              + ", not "
-              + VECTOR_BLAS
-              + " (the vector module is missing)");
+    static {
+      String cls = INSTANCE.getClass().getName();
+      System.out.println("# netlib JavaBLAS.getInstance(): " + cls);
+      if (!cls.equals(VECTOR_BLAS)) {
+        System.out.println(
+            "# WARNING: the pure-Java netlib peer is "
+                + cls
+                + ", not "
+                + VECTOR_BLAS
+                + " (the vector module is missing)");
+      }
     }
-    System.out.println(
-        "# netlib NativeBLAS.getInstance(): "
-            + (NATIVE == null ? "none" : NATIVE.getClass().getName())
-            + ", OPENBLAS_NUM_THREADS="
-            + System.getenv("OPENBLAS_NUM_THREADS"));
+  }
+
+  private static final class Native {
+    static final BLAS INSTANCE = loadNative();
+
+    static {
+      System.out.println(
+          "# netlib NativeBLAS.getInstance(): "
+              + (INSTANCE == null ? "none" : INSTANCE.getClass().getName())
+              + ", OPENBLAS_NUM_THREADS="
+              + System.getenv("OPENBLAS_NUM_THREADS"));
+    }
   }
 
   private NetlibPeer() {}
@@ -56,23 +65,23 @@ public final class NetlibPeer {
 
   /** The pure-Java peer (VectorBLAS), the same for the whole JVM. */
   public static BLAS blas() {
-    return JAVA;
+    return Java.INSTANCE;
   }
 
   /** The native peer through JNI, or null when no native BLAS is installed. */
   public static BLAS nativeBlas() {
-    return NATIVE;
+    return Native.INSTANCE;
   }
 
   /** Whether a native BLAS was found in this JVM. */
   public static boolean nativeAvailable() {
-    return NATIVE != null;
+    return Native.INSTANCE != null;
   }
 
   /** {@code impls} plus the native peer's entry when one is installed (agreement checks). */
   public static <T> Map<String, T> withNative(Map<String, T> impls, T nativeImpl) {
     Map<String, T> m = new LinkedHashMap<>(impls);
-    if (NATIVE != null) {
+    if (Native.INSTANCE != null) {
       m.put(NATIVE_METHOD, nativeImpl);
     }
     return m;
