@@ -64,6 +64,12 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   /** True for layer 0, whose input gradient nobody asks for. */
   boolean firstLayer = true;
 
+  /**
+   * The team's split matrix–vector products for a one-sequence pass, or null: everything on the
+   * caller (set by the stack when it has a team).
+   */
+  SplitGemv split;
+
   /** The parameters may have changed: packed copies must be redone before use. */
   final void paramsChanged() {
     fwdValid = bwdValid = inValid = false;
@@ -323,7 +329,11 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int prev = base + i * bs + b0 * ldS + sCol;
       int cur = prev + bs;
       if (batch == 1) {
-        k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
+        if (split != null) {
+          split.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
+        } else {
+          k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
+        }
       } else {
         k.gemmPacked(
             false,
@@ -405,7 +415,9 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int ldC) {
     BlasSupport k = Kernels.blas();
     int a = srcOff + dhhCol();
-    if (oneRow) {
+    if (oneRow && split != null) {
+      split.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
+    } else if (oneRow) {
       k.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
     } else {
       k.gemmPacked(false, rows, h, gh, f, src, a, ldD, packedBwd(params), beta, dst, dstH, ldH);

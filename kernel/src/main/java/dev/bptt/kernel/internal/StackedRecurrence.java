@@ -52,6 +52,12 @@ public final class StackedRecurrence implements Recurrence {
       Team team) {
     this.layers = layers;
     this.team = team;
+    if (team != null && team.threads() > 1) {
+      SplitGemv split = new SplitGemv(team);
+      for (CellLayer l : layers) {
+        l.split = split;
+      }
+    }
     this.top = layers[layers.length - 1];
     this.d = d;
     this.h = h;

@@ -162,6 +162,23 @@ class ThreadCountTest {
     }
   }
 
+  /**
+   * One sequence (B = 1) with W_hh large enough that each step's gemv and gemvᵀ split across the
+   * team (G·H·H ≥ 2¹⁵ entries), at H off the lane grid (200 and 201), two layers: bitwise one
+   * thread's.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(CellType.class)
+  void oneSequenceSplitsItsProductsBitwise(CellType cell) {
+    for (int h : new int[] {200, 201}) {
+      GatedCase c = new GatedCase(23 + h, cell, new int[] {4, 1, 3, h, 2, 0});
+      String m = check(c, 2, 1, 3, false);
+      Assertions.assertNull(m, m);
+      m = check(c, 3, 2, 2, true);
+      Assertions.assertNull(m, m);
+    }
+  }
+
   @Test
   void aClosedTeamIsRefusedBeforeAnyWrite() {
     GatedCase c = new GatedCase(5, CellType.LSTM, new int[] {4, 3, 2, 5, 2, 1});
