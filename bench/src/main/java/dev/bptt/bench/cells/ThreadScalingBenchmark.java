@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * How much faster is one batched forward+backward pass (T = 256, D = 64, B = 32, loss at every
- * step) when the workspace splits it across a {@link BatchThreads} team of two threads instead of
- * running on the caller alone? Both workspaces serve the same network in the same fork.
+ * How much faster is one forward+backward pass (T = 256, D = 64, loss at every step) when the
+ * workspace splits it across a {@link BatchThreads} team of two threads instead of running on the
+ * caller alone: at B = 32 (batch shards) and at B = 1 (each step's W_hh products split)? Both
+ * workspaces serve the same network in the same fork.
  *
  * <p>Before anything is timed, {@link #setup} runs both and requires bitwise equal, finite
  * gradients (the team's guarantee).
@@ -38,13 +39,16 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ThreadScalingBenchmark {
   static final int T = CellBenchmark.T;
   static final int D = CellBenchmark.D;
-  static final int BATCH = 32;
 
   @Param({"ELMAN", "GRU", "LSTM"})
   String cell;
 
   @Param({"128", "256"})
   int hidden;
+
+  /** 32: the batch splits across the threads; 1: each step's W_hh products split. */
+  @Param({"32"})
+  int batch;
 
   private StackedRnn net;
   private BatchThreads team;
@@ -58,11 +62,11 @@ public class ThreadScalingBenchmark {
   public void setup() {
     CellType c = CellType.valueOf(cell);
     net = CellInputs.network(c, hidden, 1);
-    SequenceShape shape = SequenceShape.steps(T).batch(BATCH);
+    SequenceShape shape = SequenceShape.steps(T).batch(batch);
     team = BatchThreads.start(2);
     one = new RnnWorkspace(net, shape);
     two = new RnnWorkspace(net, shape, team);
-    CellInputs in = CellInputs.draw(c, hidden, BATCH, 1, T);
+    CellInputs in = CellInputs.draw(c, hidden, batch, 1, T);
     params = in.params();
     grads = new float[net.parameterCount()];
     seq =
