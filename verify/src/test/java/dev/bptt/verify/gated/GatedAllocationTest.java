@@ -108,6 +108,30 @@ class GatedAllocationTest {
     }
   }
 
+  /**
+   * H = 37 runs the vector bodies and the scalar tails of every per-row pass (H = 7 above is below
+   * the lane count of 8- and 16-lane species), and at B = 1 with H = 200 each step's W_hh products
+   * split across the team (SplitGemv): one and two threads, 0 B after warm-up.
+   */
+  @ParameterizedTest
+  @EnumSource(CellType.class)
+  void vectorWidePassesAllocateNothing(CellType cell) {
+    GatedCase c = new GatedCase(9 + cell.ordinal(), cell, new int[] {6, 3, 5, 37, 2, 2}, 0);
+    GatedCase.Outputs out = c.outputs().withInitialStateGradient();
+    forwardBackward(c, out, new RnnWorkspace(c.net, c.shape));
+    GatedCase one = new GatedCase(12 + cell.ordinal(), cell, new int[] {4, 1, 3, 200, 1, 0}, 0);
+    try (BatchThreads team = BatchThreads.start(2)) {
+      GatedCase.Outputs o1 = one.outputs().withInitialStateGradient();
+      RnnWorkspace ws = new RnnWorkspace(one.net, one.shape, team);
+      assertNoAllocation(
+          cell + " B = 1 split forward + backward",
+          () -> {
+            one.net.forward(one.params, o1.seq, ws);
+            one.net.backward(one.params, o1.grads, o1.seq, ws);
+          });
+    }
+  }
+
   /** This thread and the team's workers (named bptt-batch-…). */
   private static long[] threadIds() {
     return java.util.stream.LongStream.concat(
