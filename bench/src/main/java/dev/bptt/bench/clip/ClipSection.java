@@ -85,7 +85,12 @@ public final class ClipSection implements Section {
     return switch (preset) {
       case SMOKE -> List.of(new RunSpec(global, Map.of("size", RunSpec.values(1024)), t));
       // 4 KiB, 256 KiB, 4 MiB and 64 MiB buffers (as floats), every operation.
-      case DEFAULT, FULL ->
+      case DEFAULT ->
+          List.of(
+              new RunSpec(global, Map.of("size", RunSpec.values(65536, 1048576, 16777216)), t),
+              // the secondary clips at a cache-resident and a memory-bound size (four in full)
+              new RunSpec(others, Map.of("size", RunSpec.values(65536, 16777216)), t));
+      case FULL ->
           List.of(
               new RunSpec(
                   global, Map.of("size", RunSpec.values(1024, 65536, 1048576, 16777216)), t),

@@ -295,13 +295,48 @@ public record Remedy(
         "Pascanu's vanishing-gradient regularizer Ω: not in the kernel yet");
   }
 
-  /** The remedy with this id from the catalog. */
+  /**
+   * The remedy with this id from the catalog, or a combination {@code a+b+…} of catalog remedies:
+   * every setting that a part changes against the baseline is taken from that part (a later part
+   * wins where two change the same setting).
+   */
   public static Remedy byId(String id) {
+    if (id.contains("+")) {
+      Remedy b = baseline();
+      Remedy out = b;
+      List<String> descriptions = new ArrayList<>();
+      for (String part : id.split("\\+")) {
+        Remedy p = byId(part);
+        descriptions.add(p.description);
+        out =
+            new Remedy(
+                id,
+                "combination",
+                String.join(" + ", descriptions),
+                pick(b.cell, p.cell, out.cell),
+                pick(b.init, p.init, out.init),
+                pick(b.optimizer, p.optimizer, out.optimizer),
+                pick(b.schedule, p.schedule, out.schedule),
+                pick(b.strategy, p.strategy, out.strategy),
+                pick(b.clip, p.clip, out.clip),
+                p.clip != b.clip ? p.rule : out.rule,
+                p.clip != b.clip ? p.threshold : out.threshold,
+                p.skip || out.skip,
+                p.gradientScale != b.gradientScale ? p.gradientScale : out.gradientScale,
+                pick(b.mask, p.mask, out.mask),
+                p.curriculum || out.curriculum);
+      }
+      return out;
+    }
     for (Remedy r : catalog()) {
       if (r.id.equals(id)) {
         return r;
       }
     }
     throw new IllegalArgumentException("unknown remedy " + id);
+  }
+
+  private static <T> T pick(T base, T part, T current) {
+    return part.equals(base) ? current : part;
   }
 }

@@ -65,7 +65,7 @@ public final class StrategySection implements Section {
           List.of(
               new RunSpec(ckpt, Map.of("steps", RunSpec.values(256, 1024, 4096)), t),
               new RunSpec(
-                  trunc, Map.of("steps", RunSpec.values(1024), "tau", RunSpec.values(16, 64)), t),
+                  trunc, Map.of("steps", RunSpec.values(1024), "tau", RunSpec.values(64)), t),
               new RunSpec(artbp, Map.of("steps", RunSpec.values(1024)), t));
       case FULL ->
           List.of(

@@ -18,8 +18,7 @@ import org.openjdk.jmh.annotations.State;
  * 16 M. The learning rate is tiny so that θ stays put over millions of calls (the cost does not
  * depend on the values).
  *
- * <p>Not part of any suite preset: run it alone, e.g. {@code java -jar bench/target/benchmarks.jar
- * AdamStepBenchmark}.
+ * <p>Run by the suite's {@code training} section ({@link TrainingSection}).
  */
 @State(Scope.Benchmark)
 public class AdamStepBenchmark extends KernelBenchmark {
