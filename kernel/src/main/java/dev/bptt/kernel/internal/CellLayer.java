@@ -35,7 +35,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   final int offLn;
 
   /** Layer normalization's ε, torch.nn.LayerNorm's default. */
-  static final float LN_EPS = 1e-5f;
+  static final double LN_EPS = 1e-5;
 
   private final int gates;
   private final int lnCol;
@@ -300,7 +300,8 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   }
 
   /** ∂L/∂r per row and gate block: one fused pass each ({@link CellSupport#layerNormBackward}). */
-  private void layerNormBackward(float[] params, int rows, float[] st, int cur, float[] d, int dOff) {
+  private void layerNormBackward(
+      float[] params, int rows, float[] st, int cur, float[] d, int dOff) {
     CellSupport c = Kernels.cells();
     for (int r = 0; r < rows; r++) {
       int row = cur + r * ldS;
@@ -446,19 +447,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
         }
       } else {
         k.gemmPacked(
-            false,
-            rows,
-            gh,
-            h,
-            1f,
-            st,
-            prev,
-            ldS,
-            packedFwd(params),
-            beta,
-            st,
-            cur + target,
-            ldS);
+            false, rows, gh, h, 1f, st, prev, ldS, packedFwd(params), beta, st, cur + target, ldS);
       }
       if (ln) {
         layerNormForward(params, rows, st, cur);
@@ -566,11 +555,11 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
    * dW_hh += Σ δ_hhᵀ·h_{t−1}, dW_ih += Σ δ_xᵀ·x_t, db_ih += Σ δ_x, db_hh += Σ δ_hh over {@code
    * rows} rows, each sum in descending row order, for the weight rows (gate units) m0..m1−1 only,
    * and those units' bias sums if {@code biases}: hPrev is row 0 of h_{t1−1} (ld S), slot row 0 of
-   * step t1 is at {@code slotT1} (x̂ for layer normalization), x row 0 of the inputs (ld ldX), d row
-   * 0 of this part of δ_{t1}. With layer normalization δ_hh of dW_hh is ∂L/∂r, and the bias sums
-   * add dβ += Σ dn and dγ += Σ dn⊙x̂. Every element is the same chain whatever the split (the bias
-   * sums are axpys with α = 1, whose fused vector body and unfused scalar tail then round alike;
-   * callers still start blocks at multiples of the vector length).
+   * step t1 is at {@code slotT1} (x̂ for layer normalization), x row 0 of the inputs (ld ldX), d
+   * row 0 of this part of δ_{t1}. With layer normalization δ_hh of dW_hh is ∂L/∂r, and the bias
+   * sums add dβ += Σ dn and dγ += Σ dn⊙x̂. Every element is the same chain whatever the split (the
+   * bias sums are axpys with α = 1, whose fused vector body and unfused scalar tail then round
+   * alike; callers still start blocks at multiples of the vector length).
    */
   final void weightGrads(
       float[] grads,
@@ -602,18 +591,8 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       }
       if (offLn >= 0) {
         Kernels.addRowProductSumsDescending(
-            rows,
-            m,
-            d,
-            dOff + dhhCol() + m0,
-            ldD,
-            st,
-            slotT1 + lnCol + m0,
-            ldS,
-            grads,
-            offLn + m0);
-        Kernels.addRowSumsDescending(
-            rows, m, d, dOff + dhhCol() + m0, ldD, grads, offLn + gh + m0);
+            rows, m, d, dOff + dhhCol() + m0, ldD, st, slotT1 + lnCol + m0, ldS, grads, offLn + m0);
+        Kernels.addRowSumsDescending(rows, m, d, dOff + dhhCol() + m0, ldD, grads, offLn + gh + m0);
       }
     }
   }

@@ -112,7 +112,7 @@ public interface CellSupport {
    */
   float layerNormForward(
       int n,
-      float eps,
+      double eps,
       float[] r,
       int rOff,
       float[] gamma,

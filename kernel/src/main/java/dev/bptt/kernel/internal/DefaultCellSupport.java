@@ -108,7 +108,7 @@ final class DefaultCellSupport implements CellSupport {
   @Override
   public float layerNormForward(
       int n,
-      float eps,
+      double eps,
       float[] r,
       int rOff,
       float[] gamma,

@@ -13,7 +13,15 @@ final class ElmanLayer extends CellLayer {
 
   private final Activation activation;
 
-  ElmanLayer(Activation activation, int h, int in, int offIh, int offHh, int offBih, int offBhh, int offLn) {
+  ElmanLayer(
+      Activation activation,
+      int h,
+      int in,
+      int offIh,
+      int offHh,
+      int offBih,
+      int offBhh,
+      int offLn) {
     super(COLUMNS, h, 1, in, offIh, offHh, offBih, offBhh, offLn);
     this.activation = activation;
   }

@@ -212,7 +212,7 @@ final class PanamaCellSupport implements CellSupport {
   @Override
   public float layerNormForward(
       int n,
-      float eps,
+      double eps,
       float[] r,
       int rOff,
       float[] gamma,

@@ -26,11 +26,12 @@ import java.util.List;
  * Gradients use the same layout in a second array of {@link #size()} floats.
  *
  * <p>With {@code layerNorm} (see {@link StackedRnn#withLayerNorm()}) each layer's block gains γ and
- * β of the layer normalization of its recurrent pre-activation, gate-major like the gate rows, right
- * after that layer's bias_hh. PyTorch's {@code nn.RNN}/{@code nn.GRU}/{@code nn.LSTM} have no such
- * option: the names are those of a torch module holding, per layer, an {@code nn.LayerNorm} member
- * {@code ln_hh_l{k}} over the G·H recurrent pre-activations (γ, β of G·H), whose gate blocks are
- * normalized separately. Without the option the layout is bit for bit the one above without them.
+ * β of the layer normalization of its recurrent pre-activation, gate-major like the gate rows,
+ * right after that layer's bias_hh. PyTorch's {@code nn.RNN}/{@code nn.GRU}/{@code nn.LSTM} have no
+ * such option: the names are those of a torch module holding, per layer, an {@code nn.LayerNorm}
+ * member {@code ln_hh_l{k}} over the G·H recurrent pre-activations (γ, β of G·H), whose gate blocks
+ * are normalized separately. Without the option the layout is bit for bit the one above without
+ * them.
  *
  * @param cell the cell of every layer
  * @param inputSize D ≥ 0
@@ -206,7 +207,10 @@ public record StackLayout(
    */
   public TensorView layerNormWeight(int layer, float[] array) {
     return TensorView.vector(
-        "ln_hh_l" + layer + ".weight", checked(array), offLayerNormWeight(layer), layerNormLength());
+        "ln_hh_l" + layer + ".weight",
+        checked(array),
+        offLayerNormWeight(layer),
+        layerNormLength());
   }
 
   /** ln_hh_l{layer}.bias, β [G·H]; empty (0 floats) without layer normalization. */
@@ -300,8 +304,8 @@ public record StackLayout(
 
   /**
    * Every tensor over {@code array} in layout order, named as in PyTorch's {@code state_dict} (with
-   * layer normalization, {@code ln_hh_l{k}.weight} and {@code .bias} after bias_hh_l{k}), as
-   * one {@link TensorGroup} for {@link dev.bptt.kernel.clip.GradientClipper}. Views of zero floats
+   * layer normalization, {@code ln_hh_l{k}.weight} and {@code .bias} after bias_hh_l{k}), as one
+   * {@link TensorGroup} for {@link dev.bptt.kernel.clip.GradientClipper}. Views of zero floats
    * (weight_ih_l0 when D = 0) are left out.
    */
   public TensorGroup tensors(float[] array) {

@@ -32,11 +32,12 @@ import dev.bptt.kernel.internal.Checks;
  * </pre>
  *
  * γ and β ({@code ln_hh_l{k}.weight}, {@code ln_hh_l{k}.bias}, G·H floats each, gate-major) follow
- * bias_hh_l{k} in the layout ({@link StackLayout}). PyTorch's recurrent modules have no such option:
- * the names are those of a torch module with {@code nn.LayerNorm} members {@code ln_hh_l{k}}. The
- * forward pass keeps x̂ and 1/√(σ² + ε) per gate, sequence and step; the backward pass sends dn (the
- * gradient of the normalized term) to ∂L/∂β += dn, ∂L/∂γ += dn⊙x̂ and ∂L/∂r = (dx̂ − mean(dx̂) −
- * x̂·mean(dx̂⊙x̂))/√(σ² + ε) with dx̂ = γ⊙dn, which feeds W_hh's gradient and W_hhᵀ·∂L/∂r.
+ * bias_hh_l{k} in the layout ({@link StackLayout}). PyTorch's recurrent modules have no such
+ * option: the names are those of a torch module with {@code nn.LayerNorm} members {@code
+ * ln_hh_l{k}}. The forward pass keeps x̂ and 1/√(σ² + ε) per gate, sequence and step; the backward
+ * pass sends dn (the gradient of the normalized term) to ∂L/∂β += dn, ∂L/∂γ += dn⊙x̂ and ∂L/∂r =
+ * (dx̂ − mean(dx̂) − x̂·mean(dx̂⊙x̂))/√(σ² + ε) with dx̂ = γ⊙dn, which feeds W_hh's gradient and
+ * W_hhᵀ·∂L/∂r.
  *
  * <p>Structure, as for {@link ElmanRnn}: per layer one input-projection GEMM over all T·B rows up
  * front, then per step one recurrent product for all gates at once (gemv for B = 1, a GEMM for B
