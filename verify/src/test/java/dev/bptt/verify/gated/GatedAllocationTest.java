@@ -120,8 +120,7 @@ class GatedAllocationTest {
     GatedCase c = new GatedCase(9 + cell.ordinal(), cell, new int[] {6, 3, 5, 37, 2, 2}, 0, ln);
     GatedCase.Outputs out = c.outputs().withInitialStateGradient();
     forwardBackward(c, out, new RnnWorkspace(c.net, c.shape));
-    GatedCase one =
-        new GatedCase(12 + cell.ordinal(), cell, new int[] {4, 1, 3, 200, 1, 0}, 0, ln);
+    GatedCase one = new GatedCase(12 + cell.ordinal(), cell, new int[] {4, 1, 3, 200, 1, 0}, 0, ln);
     try (BatchThreads team = BatchThreads.start(2)) {
       GatedCase.Outputs o1 = one.outputs().withInitialStateGradient();
       RnnWorkspace ws = new RnnWorkspace(one.net, one.shape, team);

@@ -28,13 +28,13 @@ import java.util.SplittableRandom;
  * <p>Layer normalization ({@link StackedRnn#withLayerNorm()}): a seed's case has it or not with
  * probability ½ ({@link #layerNorm(long)}, independent of the other draws, which it leaves as they
  * were), so every property test over seeded cases covers both; γ = 0.03·(1 + U(±⅔)), β = U(±0.5),
- * drawn from their own stream after everything else. γ is small for the float bounds: LN's
- * Jacobian is s·γ⊙(I − 11ᵀ/n − x̂x̂ᵀ/n) with s = 1/√(σ² + ε), and as LN(W·h) does not depend on W's
- * scale, s·Σ_j|W_ij| ≈ √H/rms(h) is not small, so the running bound (which adds magnitudes, and
- * cannot see that the kernel's errors are small where the Jacobian is) grows by about γ·s·Σ|W|
- * per step; at γ ≈ 1 it passes 1 within a few steps and the bounds of most cases became infinite
- * (measured: over 200 seeds, nearly every LN case), at 0.03 it stays near or below 1. The double
- * reference's finite-difference check uses γ ≈ 1 (its unit roundoff leaves room).
+ * drawn from their own stream after everything else. γ is small for the float bounds: LN's Jacobian
+ * is s·γ⊙(I − 11ᵀ/n − x̂x̂ᵀ/n) with s = 1/√(σ² + ε), and as LN(W·h) does not depend on W's scale,
+ * s·Σ_j|W_ij| ≈ √H/rms(h) is not small, so the running bound (which adds magnitudes, and cannot see
+ * that the kernel's errors are small where the Jacobian is) grows by about γ·s·Σ|W| per step; at γ
+ * ≈ 1 it passes 1 within a few steps and the bounds of most cases became infinite (measured: over
+ * 200 seeds, nearly every LN case), at 0.03 it stays near or below 1. The double reference's
+ * finite-difference check uses γ ≈ 1 (its unit roundoff leaves room).
  */
 final class GatedCase {
   static final float CANARY = Float.intBitsToFloat(0x7fc0c0de);
