@@ -262,11 +262,6 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     return dcCol;
   }
 
-  /** True when this layer normalizes its recurrent product. */
-  final boolean layerNorm() {
-    return offLn >= 0;
-  }
-
   /**
    * Column of the G·H gradients the W_hh products read: ∂L/∂r with layer normalization, else the
    * hidden-side pre-activation gradients.

@@ -149,6 +149,38 @@ class LayerNormApiTest {
     assertArrayEquals(p, q);
   }
 
+  /**
+   * One hand-computed step, torch.nn.LayerNorm's definition (biased variance, ε inside the root): r
+   * = W_hh·h_0 = (1, 0), μ = ½, σ² = ¼, x̂ = (½, −½)/√(¼ + 10⁻⁵); h_1 = γ⊙x̂ + β + b_ih + b_hh.
+   */
+  @Test
+  void oneElmanStepIsTorchLayerNorm() {
+    StackedRnn net =
+        StackedRnn.elman(0, 2, dev.bptt.kernel.blas.Activation.IDENTITY).withLayerNorm();
+    StackLayout l = net.layout();
+    float[] p = new float[l.size()];
+    int w = l.offWeightHh(0);
+    p[w] = 1; // W_hh = I
+    p[w + 3] = 1;
+    p[l.offBiasIh(0)] = 0.25f;
+    p[l.offBiasHh(0) + 1] = -0.5f;
+    int g = l.offLayerNormWeight(0), b = l.offLayerNormBias(0);
+    p[g] = 2;
+    p[g + 1] = 3;
+    p[b] = 0.125f;
+    p[b + 1] = 1;
+    SequenceShape shape = SequenceShape.steps(1);
+    SequenceBatch seq =
+        new SequenceBatch(net, shape).input(new float[0]).initialState(new float[] {1, 0});
+    RnnWorkspace ws = new RnnWorkspace(net, shape);
+    net.forward(p, seq, ws);
+    float[] h1 = new float[2];
+    ws.copyState(1, h1, 0);
+    double xh = 0.5 / Math.sqrt(0.25 + 1e-5);
+    assertEquals(2 * xh + 0.125 + 0.25, h1[0], 1e-6);
+    assertEquals(-3 * xh + 1 - 0.5, h1[1], 1e-6);
+  }
+
   @Test
   void badArgumentsAreRejectedBeforeAnyWrite() {
     StackedRnn ln = StackedRnn.elman(2, 4, dev.bptt.kernel.blas.Activation.TANH).withLayerNorm();
