@@ -24,9 +24,15 @@ import java.util.Objects;
  *   y_t = W_fc·h_t(last layer) + b_fc  (without readout the output is h_t of the last layer)
  * </pre>
  *
- * Everything is computed element by element with plain loops, per step, per layer, per batch row,
- * and the parameter gradients are accumulated per step: no code and no summation order is shared
- * with the kernel (which defers them to GEMMs).
+ * With layer normalization ({@link StackLayout#layerNorm()}) every W_hh,g·h_prev above (per gate
+ * block g, without b_hh) is replaced by LN_g(r) = γ_g⊙(r − μ)/√(σ² + ε) + β_g of r = W_hh,g·h_prev,
+ * μ and σ² the mean and biased variance of its H entries, ε = 10⁻⁵; backward dn (the gradient of
+ * LN_g(r)) gives ∂γ = dn⊙x̂, ∂β = dn and ∂r = s·(dx̂ − mean(dx̂) − x̂·mean(dx̂⊙x̂)), dx̂ = γ⊙dn, s
+ * = 1/√(σ² + ε), which takes dn's place in W_hh's gradient and in W_hhᵀ·(·).
+ *
+ * <p>Everything is computed element by element with plain loops, per step, per layer, per batch
+ * row, and the parameter gradients are accumulated per step: no code and no summation order is
+ * shared with the kernel (which defers them to GEMMs).
  *
  * <h2>The running bound</h2>
  *
@@ -48,7 +54,15 @@ import java.util.Objects;
  *       function's own relative accuracy times |σ(a)| + e/4 (|tanh a| + e);
  *   <li>the GRU update (1 − z)n + z·h_prev, whatever way it is evaluated (n + z(h_prev − n) or the
  *       textbook form): propagated |1−z|e_n + |n|e_z + e_z·e_n + |z|e_h + |h|e_z + e_z·e_h, plus
- *       γ₃·((|n|+e_n)(1+|z|+e_z) + (|z|+e_z)(|h|+e_h)).
+ *       γ₃·((|n|+e_n)(1+|z|+e_z) + (|z|+e_z)(|h|+e_h));
+ *   <li>layer normalization of r (n entries with bounds e_r), whatever the order of its sums: μ =
+ *       Σr/n within Σe_r/n + γ_{n+1}·Σ(|r|+e_r)/n; c = r − μ by the sum rule; σ² = Σc²/n within
+ *       Σ(2|c|e_c + e_c²)/n + γ_{n+1}·Σ(|c|+e_c)²/n; v = σ² + ε by the sum rule; s = 1/√v, whose
+ *       derivative −½v^(−3/2) is largest in magnitude at the low end of [v − e_v, v + e_v], within
+ *       ½(v − e_v)^(−3/2)·e_v (infinite once e_v ≥ v) plus γ₃·(s + that) for √, the division and
+ *       the rounding to float; x̂ = c·s and γx̂ + β by the product and sum rules. Backward: dx̂ =
+ *       γ⊙dn by the product rule, m1 = Σdx̂/n and m2 = Σdx̂·x̂/n as μ and σ² (sums of n products),
+ *       dr = s·((dx̂ − m1) − x̂·m2) by the product and sum rules.
  * </ul>
  *
  * The backward pass applies the same rules to its own formulas, with the forward values it reads
@@ -178,9 +192,25 @@ public final class NaiveStack {
     public final double[][] ehn;
     public final double[] y;
     public final double[] ey;
+
+    /** With layer normalization: x̂ [T][B][G·H] and s = 1/√(σ² + ε) [T][B][G] per layer. */
+    public final double[][] xhat;
+
+    public final double[][] exhat;
+    public final double[][] lnScale;
+    public final double[][] elnScale;
     double[] x;
 
-    Forward(int steps, int batch, int layers, int h, int g, int w, boolean lstm, boolean gru) {
+    Forward(
+        int steps,
+        int batch,
+        int layers,
+        int h,
+        int g,
+        int w,
+        boolean lstm,
+        boolean gru,
+        boolean ln) {
       this.steps = steps;
       this.batch = batch;
       int states = (steps + 1) * batch * h, gatesN = steps * batch * (g == 1 ? 0 : g * h);
@@ -194,6 +224,11 @@ public final class NaiveStack {
       this.ehn = new double[layers][gru ? steps * batch * h : 0];
       this.y = new double[steps * batch * w];
       this.ey = new double[steps * batch * w];
+      int lnN = ln ? steps * batch * g * h : 0, lnS = ln ? steps * batch * g : 0;
+      this.xhat = new double[layers][lnN];
+      this.exhat = new double[layers][lnN];
+      this.lnScale = new double[layers][lnS];
+      this.elnScale = new double[layers][lnS];
     }
   }
 
@@ -226,7 +261,16 @@ public final class NaiveStack {
   public Forward forward(double[] p, int steps, int batch, double[] x, double[] s0) {
     final int h = hs, w = layout.stepOutputSize(), gh = gates * h;
     Forward f =
-        new Forward(steps, batch, layers, h, gates, w, cell == CellType.LSTM, cell == CellType.GRU);
+        new Forward(
+            steps,
+            batch,
+            layers,
+            h,
+            gates,
+            w,
+            cell == CellType.LSTM,
+            cell == CellType.GRU,
+            layout.layerNorm());
     f.x = x;
     if (s0 != null) {
       for (int k = 0; k < layers; k++) {
@@ -238,6 +282,10 @@ public final class NaiveStack {
     }
     Acc acc = new Acc();
     double[] pre = new double[gh], epre = new double[gh];
+    final boolean ln = layout.layerNorm();
+    // The hidden-side term per gate row: W_hh·h_prev, or with layer normalization
+    // LN_g(W_hh·h_prev).
+    double[] hid = new double[gh], ehid = new double[gh];
     for (int t = 1; t <= steps; t++) {
       for (int k = 0; k < layers; k++) {
         int dk = layout.layerInputSize(k);
@@ -250,6 +298,18 @@ public final class NaiveStack {
           int prev = ((t - 1) * batch + b) * h, cur = (t * batch + b) * h;
           int gRow = ((t - 1) * batch + b) * gh, nRow = ((t - 1) * batch + b) * h;
           double[] hp = f.h[k], ehp = f.eh[k];
+          if (ln) {
+            for (int row = 0; row < gh; row++) {
+              acc.reset();
+              input(acc, p, whh + row * h, h, hp, ehp, prev);
+              hid[row] = acc.v;
+              ehid[row] = acc.err();
+            }
+            int lnRow = ((t - 1) * batch + b) * gates;
+            for (int q = 0; q < gates; q++) {
+              layerNorm(f, k, p, layout.offLayerNormWeight(k), q, gRow, lnRow + q, hid, ehid);
+            }
+          }
           if (cell == CellType.GRU) {
             for (int j = 0; j < h; j++) {
               // r and z: one sum each of b_ih + W_i·u + W_h·h_prev + b_hh.
@@ -259,16 +319,31 @@ public final class NaiveStack {
                 acc.exact(p[bih + row]);
                 acc.exact(p[bhh + row]);
                 input(acc, p, wih + row * dk, dk, u, eu, uRow);
-                input(acc, p, whh + row * h, h, hp, ehp, prev);
+                if (!ln) {
+                  input(acc, p, whh + row * h, h, hp, ehp, prev);
+                }
                 double a = acc.v, ea = acc.err();
+                if (ln) {
+                  // The kernel's (x + LN) + b_hh after x = b_ih + W_ih·u: two more roundings.
+                  double sum = a + hid[row];
+                  ea = addErr(sum, ea, ehid[row]) + m.u() * (Math.abs(sum) + ea + ehid[row]);
+                  a = sum;
+                }
                 f.gate[k][gRow + row] = sigmoid(a);
                 f.egate[k][gRow + row] = sigmoidErr(a, ea);
               }
               int nr = 2 * h + j;
-              acc.reset();
-              acc.exact(p[bhh + nr]);
-              input(acc, p, whh + nr * h, h, hp, ehp, prev);
-              double hnv = acc.v, ehn = acc.err();
+              double hnv, ehn;
+              if (ln) {
+                hnv = p[bhh + nr] + hid[nr];
+                ehn = addErr(hnv, 0, ehid[nr]);
+              } else {
+                acc.reset();
+                acc.exact(p[bhh + nr]);
+                input(acc, p, whh + nr * h, h, hp, ehp, prev);
+                hnv = acc.v;
+                ehn = acc.err();
+              }
               f.hn[k][nRow + j] = hnv;
               f.ehn[k][nRow + j] = ehn;
               acc.reset();
@@ -293,6 +368,12 @@ public final class NaiveStack {
             acc.exact(p[bih + row]);
             acc.exact(p[bhh + row]);
             input(acc, p, wih + row * dk, dk, u, eu, uRow);
+            if (ln) {
+              double sum = acc.v + hid[row];
+              pre[row] = sum;
+              epre[row] = addErr(sum, acc.err(), ehid[row]);
+              continue;
+            }
             input(acc, p, whh + row * h, h, hp, ehp, prev);
             pre[row] = acc.v;
             epre[row] = acc.err();
@@ -359,11 +440,73 @@ public final class NaiveStack {
     }
   }
 
+  /** Layer normalization's ε (torch.nn.LayerNorm's default). */
+  static final double LN_EPS = 1e-5;
+
+  /**
+   * Layer normalization of gate block q of one row, in place over hid/ehid (r → γx̂ + β, bounds as
+   * in the class comment); x̂ and s with their bounds go to f at gRow and sRow.
+   */
+  private void layerNorm(
+      Forward f,
+      int k,
+      double[] p,
+      int lnW,
+      int q,
+      int gRow,
+      int sRow,
+      double[] hid,
+      double[] ehid) {
+    final int n = hs, gh = gates * hs, o = q * n;
+    final int lnB = lnW + gh;
+    double sum = 0, esum = 0, msum = 0;
+    for (int j = 0; j < n; j++) {
+      sum += hid[o + j];
+      esum += ehid[o + j];
+      msum += Math.abs(hid[o + j]) + ehid[o + j];
+    }
+    double mu = sum / n, emu = esum / n + m.gamma(n + 1) * msum / n + n * m.tiny();
+    double[] c = new double[n], ec = new double[n];
+    double var = 0, evar = 0, mvar = 0;
+    for (int j = 0; j < n; j++) {
+      c[j] = hid[o + j] - mu;
+      ec[j] = addErr(c[j], ehid[o + j], emu);
+      double ac = Math.abs(c[j]);
+      var += c[j] * c[j];
+      evar += 2 * bmul(ac, ec[j]) + ec[j] * ec[j];
+      mvar += (ac + ec[j]) * (ac + ec[j]);
+    }
+    var /= n;
+    evar = evar / n + m.gamma(n + 1) * mvar / n + 2 * n * m.tiny();
+    if (n == 1) {
+      // μ = r/1 = r and c = r − μ = 0 exactly in any arithmetic: x̂ = 0, σ² = 0 without error.
+      ec[0] = 0;
+      evar = 0;
+    }
+    double v = var + LN_EPS, ev = addErr(v, evar, 0);
+    double sc = 1 / Math.sqrt(v);
+    double esc = ev >= v ? Double.POSITIVE_INFINITY : 0.5 * Math.pow(v - ev, -1.5) * ev;
+    esc += m.gamma(3) * (sc + esc) + m.tiny();
+    f.lnScale[k][sRow] = sc;
+    f.elnScale[k][sRow] = esc;
+    for (int j = 0; j < n; j++) {
+      double xh = c[j] * sc, exh = mulErr(c[j], ec[j], sc, esc);
+      f.xhat[k][gRow + o + j] = xh;
+      f.exhat[k][gRow + o + j] = exh;
+      double g = p[lnW + o + j], gx = g * xh, egx = mulErr(g, 0, xh, exh);
+      double out = gx + p[lnB + o + j];
+      hid[o + j] = out;
+      ehid[o + j] = addErr(out, egx, 0);
+    }
+  }
+
   // ---------------------------------------------------------------- backward
 
   /** δ of one chain or of a sum of chains, per layer over rows (t−1)·B + b. */
   private final class Delta {
     final double[][] dx, edx, dhh, edhh, dh, edh, dc, edc;
+    // With layer normalization ∂L/∂r per gate row (empty without).
+    final double[][] dr, edr, mdr;
     // For sums of chains: Σ|terms| and counts per entry (summed lazily into the bounds).
     final double[][] mdx, mdhh, mdh, mdc;
     final int[][] ndx;
@@ -383,6 +526,10 @@ public final class NaiveStack {
       mdh = new double[layers][rows * hs];
       mdc = new double[layers][c];
       ndx = new int[layers][rows];
+      int lr = layout.layerNorm() ? rows * g : 0;
+      dr = new double[layers][lr];
+      edr = new double[layers][lr];
+      mdr = new double[layers][lr];
     }
 
     /** this += chain over rows [r0, r1) (sums of chains: values, bounds, Σ|·| and counts). */
@@ -391,6 +538,9 @@ public final class NaiveStack {
       for (int k = 0; k < layers; k++) {
         addRange(dx[k], edx[k], mdx[k], ch.dx[k], ch.edx[k], r0 * g, r1 * g);
         addRange(dhh[k], edhh[k], mdhh[k], ch.dhh[k], ch.edhh[k], r0 * g, r1 * g);
+        if (layout.layerNorm()) {
+          addRange(dr[k], edr[k], mdr[k], ch.dr[k], ch.edr[k], r0 * g, r1 * g);
+        }
         addRange(dh[k], edh[k], mdh[k], ch.dh[k], ch.edh[k], r0 * hs, r1 * hs);
         if (cell == CellType.LSTM) {
           addRange(dc[k], edc[k], mdc[k], ch.dc[k], ch.edc[k], r0 * hs, r1 * hs);
@@ -413,6 +563,9 @@ public final class NaiveStack {
           for (int i = r * g; i < (r + 1) * g; i++) {
             edx[k][i] += gam * mdx[k][i];
             edhh[k][i] += gam * mdhh[k][i];
+            if (layout.layerNorm()) {
+              edr[k][i] += gam * mdr[k][i];
+            }
           }
           for (int i = r * hs; i < (r + 1) * hs; i++) {
             edh[k][i] += gam * mdh[k][i];
@@ -497,6 +650,7 @@ public final class NaiveStack {
     final int batch = f.batch, h = hs, gh = gates * h, w = layout.stepOutputSize();
     Delta d = new Delta(f.steps * batch);
     Acc acc = new Acc();
+    final boolean ln = layout.layerNorm();
     for (int t = hi; t >= lo; t--) {
       boolean loss = t >= lossFrom && (lossAt == null || lossAt[t - 1]);
       for (int k = top; k >= 0; k--) {
@@ -517,8 +671,9 @@ public final class NaiveStack {
               }
             }
             if (t < hi) {
+              double[] rg = ln ? d.dr[k] : d.dhh[k], erg = ln ? d.edr[k] : d.edhh[k];
               for (int q = 0; q < gh; q++) {
-                acc.term(p[whh + q * h + j], 0, d.dhh[k][next * gh + q], d.edhh[k][next * gh + q]);
+                acc.term(p[whh + q * h + j], 0, rg[next * gh + q], erg[next * gh + q]);
               }
               if (cell == CellType.GRU) {
                 int zi = ((t) * batch + b) * gh + h + j; // z of step t+1
@@ -546,6 +701,9 @@ public final class NaiveStack {
             }
           }
           local(f, d, k, t, b);
+          if (ln) {
+            layerNormGrad(p, f, d, k, (t - 1) * batch + b);
+          }
         }
       }
     }
@@ -671,6 +829,40 @@ public final class NaiveStack {
     }
   }
 
+  /** ∂L/∂r of every gate block of one row from dn (the hidden-side gradients), x̂ and s. */
+  private void layerNormGrad(double[] p, Forward f, Delta d, int k, int row) {
+    final int n = hs, gh = gates * hs, lnW = layout.offLayerNormWeight(k);
+    double[] dn = d.dhh[k], edn = d.edhh[k], xh = f.xhat[k], exh = f.exhat[k];
+    double[] dxh = new double[n], edxh = new double[n];
+    for (int q = 0; q < gates; q++) {
+      int o = row * gh + q * n;
+      double s1 = 0, e1 = 0, mg1 = 0, s2 = 0, e2 = 0, mg2 = 0;
+      for (int j = 0; j < n; j++) {
+        double g = p[lnW + q * n + j];
+        dxh[j] = g * dn[o + j];
+        edxh[j] = mulErr(g, 0, dn[o + j], edn[o + j]);
+        double ad = Math.abs(dxh[j]), ax = Math.abs(xh[o + j]);
+        s1 += dxh[j];
+        e1 += edxh[j];
+        mg1 += ad + edxh[j];
+        s2 += dxh[j] * xh[o + j];
+        e2 += bmul(ad, exh[o + j]) + bmul(ax, edxh[j]) + bmul(edxh[j], exh[o + j]);
+        mg2 += bmul(ad + edxh[j], ax + exh[o + j]);
+      }
+      double m1 = s1 / n, em1 = e1 / n + m.gamma(n + 1) * mg1 / n + n * m.tiny();
+      double m2 = s2 / n, em2 = e2 / n + m.gamma(2 * n + 1) * mg2 / n + 2 * n * m.tiny();
+      double sc = f.lnScale[k][row * gates + q], esc = f.elnScale[k][row * gates + q];
+      for (int j = 0; j < n; j++) {
+        double a = dxh[j] - m1, ea = addErr(a, edxh[j], em1);
+        double pr = xh[o + j] * m2, epr = mulErr(xh[o + j], exh[o + j], m2, em2);
+        double t = a - pr, et = addErr(t, ea, epr);
+        d.dr[k][o + j] = sc * t;
+        // n = 1: m1 = dx̂ and x̂ = 0 exactly, so dr = 0 in any arithmetic.
+        d.edr[k][o + j] = n == 1 ? 0 : mulErr(sc, esc, t, et);
+      }
+    }
+  }
+
   /** Per-parameter accumulators: values, propagated bounds, Σ|terms|, term counts. */
   private final class Grads {
     final double[] v, prop, mag;
@@ -693,8 +885,8 @@ public final class NaiveStack {
 
     void term(int i, double a, double ea, double b, double eb) {
       v[i] += a * b;
-      prop[i] += Math.abs(a) * eb + Math.abs(b) * ea + ea * eb;
-      mag[i] += (Math.abs(a) + ea) * (Math.abs(b) + eb);
+      prop[i] += bmul(Math.abs(a), eb) + bmul(Math.abs(b), ea) + bmul(ea, eb);
+      mag[i] += bmul(Math.abs(a) + ea, Math.abs(b) + eb);
       cnt[i]++;
       maxFactor = Math.max(maxFactor, Math.max(Math.abs(a) + ea, Math.abs(b) + eb));
     }
@@ -703,7 +895,9 @@ public final class NaiveStack {
       double[] e = new double[v.length];
       for (int i = 0; i < v.length; i++) {
         e[i] =
-            prop[i] + m.gamma(2 * cnt[i] + 2) * mag[i] + (cnt[i] * (maxFactor + 2) + 1) * m.tiny();
+            prop[i]
+                + bmul(m.gamma(2 * cnt[i] + 2), mag[i])
+                + (cnt[i] * (maxFactor + 2) + 1) * m.tiny();
       }
       return new double[][] {v, e};
     }
@@ -737,8 +931,16 @@ public final class NaiveStack {
             for (int j = 0; j < dk; j++) {
               g.term(wih + q * dk + j, dxv, edx, u[uRow + j], eu == null ? 0 : eu[uRow + j]);
             }
+            double rv = dhv, erv = edh;
+            if (layout.layerNorm()) {
+              rv = d.dr[k][row * gh + q];
+              erv = d.edr[k][row * gh + q];
+              int lnW = layout.offLayerNormWeight(k), lnB = layout.offLayerNormBias(k);
+              g.term(lnW + q, dhv, edh, f.xhat[k][row * gh + q], f.exhat[k][row * gh + q]);
+              g.term(lnB + q, dhv, edh, 1, 0);
+            }
             for (int j = 0; j < h; j++) {
-              g.term(whh + q * h + j, dhv, edh, f.h[k][prev + j], f.eh[k][prev + j]);
+              g.term(whh + q * h + j, rv, erv, f.h[k][prev + j], f.eh[k][prev + j]);
             }
             g.term(bih + q, dxv, edx, 1, 0);
             g.term(bhh + q, dhv, edh, 1, 0);
@@ -803,8 +1005,10 @@ public final class NaiveStack {
       for (int b = 0; b < batch; b++) {
         for (int j = 0; j < h; j++) {
           acc.reset();
+          double[] rg = layout.layerNorm() ? d.dr[k] : d.dhh[k];
+          double[] erg = layout.layerNorm() ? d.edr[k] : d.edhh[k];
           for (int q = 0; q < gh; q++) {
-            acc.term(p[whh + q * h + j], 0, d.dhh[k][b * gh + q], d.edhh[k][b * gh + q]);
+            acc.term(p[whh + q * h + j], 0, rg[b * gh + q], erg[b * gh + q]);
           }
           if (cell == CellType.GRU) {
             int zi = b * gh + h + j;
@@ -867,20 +1071,29 @@ public final class NaiveStack {
 
     void term(double a, double ea, double b, double eb) {
       v += a * b;
-      prop += Math.abs(a) * eb + Math.abs(b) * ea + ea * eb;
-      mag += (Math.abs(a) + ea) * (Math.abs(b) + eb);
+      prop += bmul(Math.abs(a), eb) + bmul(Math.abs(b), ea) + bmul(ea, eb);
+      mag += bmul(Math.abs(a) + ea, Math.abs(b) + eb);
       maxF = Math.max(maxF, Math.max(Math.abs(a) + ea, Math.abs(b) + eb));
       n++;
     }
 
     double err() {
-      return prop + m.gamma(2 * n + 2) * mag + (n * (maxF + 2) + 1) * m.tiny();
+      return prop + bmul(m.gamma(2 * n + 2), mag) + (n * (maxF + 2) + 1) * m.tiny();
     }
   }
 
   private double mulErr(double a, double ea, double b, double eb) {
     double aa = Math.abs(a), ab = Math.abs(b);
-    return aa * eb + ab * ea + ea * eb + m.u() * (aa + ea) * (ab + eb) + m.tiny();
+    return bmul(aa, eb) + bmul(ab, ea) + bmul(ea, eb) + m.u() * bmul(aa + ea, ab + eb) + m.tiny();
+  }
+
+  /**
+   * x·y for bound terms, with 0·∞ = 0: a bound becomes +∞ where layer normalization's variance
+   * bound reaches the variance, and a term |a|·e_b with a or e_b exactly 0 is exactly 0 (the errors
+   * it stands for are finite numbers). For finite operands this is x·y bit for bit.
+   */
+  static double bmul(double x, double y) {
+    return x == 0 || y == 0 ? 0 : x * y;
   }
 
   /** Bound of fl(â + b̂) for the exact sum s = a + b. */

@@ -25,6 +25,23 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   /** Offset of b_hh, or −1 for a single-bias layer (ElmanRnn's b_h). */
   final int offBhh;
 
+  /**
+   * Offset of the layer normalization's γ (G·H floats, then β), or −1 without it. With it the slot
+   * part gains x̂ (G·H, where the recurrent product is written and normalized in place) and s =
+   * 1/√(σ² + ε) (G floats, one per gate) after the cell's columns, and the δ part gains ∂L/∂r (G·H)
+   * after the cell's: the cell's hidden-side gradient columns keep dn (the gradient of the
+   * normalized term, b_hh's and β's gradient) and ∂L/∂r takes their place in the W_hh products.
+   */
+  final int offLn;
+
+  /** Layer normalization's ε, torch.nn.LayerNorm's default. */
+  static final double LN_EPS = 1e-5;
+
+  private final int gates;
+  private final int lnCol;
+  private final int lnScaleCol;
+  private final int drCol;
+
   int sCol;
   int sWidth;
   int dCol;
@@ -135,9 +152,24 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   private final int dhCol;
   private final int dcCol;
 
-  CellLayer(Columns cols, int h, int gates, int in, int offIh, int offHh, int offBih, int offBhh) {
-    this.slotWidth = cols.slot() * h;
-    this.deltaWidth = cols.delta() * h;
+  CellLayer(
+      Columns cols,
+      int h,
+      int gates,
+      int in,
+      int offIh,
+      int offHh,
+      int offBih,
+      int offBhh,
+      int offLn) {
+    boolean ln = offLn >= 0;
+    this.offLn = offLn;
+    this.gates = gates;
+    this.lnCol = cols.slot() * h;
+    this.lnScaleCol = lnCol + gates * h;
+    this.drCol = cols.delta() * h;
+    this.slotWidth = cols.slot() * h + (ln ? gates * h + gates : 0);
+    this.deltaWidth = cols.delta() * h + (ln ? gates * h : 0);
     this.preCol = cols.pre() * h;
     this.recCol = cols.rec() * h;
     this.recBeta = cols.recAdds() ? 1f : 0f;
@@ -163,11 +195,12 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int offIh,
       int offHh,
       int offBih,
-      int offBhh) {
+      int offBhh,
+      int offLn) {
     return switch (cell) {
-      case ELMAN -> new ElmanLayer(activation, h, in, offIh, offHh, offBih, offBhh);
-      case GRU -> new GruLayer(h, in, offIh, offHh, offBih, offBhh);
-      case LSTM -> new LstmLayer(h, in, offIh, offHh, offBih, offBhh);
+      case ELMAN -> new ElmanLayer(activation, h, in, offIh, offHh, offBih, offBhh, offLn);
+      case GRU -> new GruLayer(h, in, offIh, offHh, offBih, offBhh, offLn);
+      case LSTM -> new LstmLayer(h, in, offIh, offHh, offBih, offBhh, offLn);
     };
   }
 
@@ -230,6 +263,14 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   }
 
   /**
+   * Column of the G·H gradients the W_hh products read: ∂L/∂r with layer normalization, else the
+   * hidden-side pre-activation gradients.
+   */
+  private int recGradCol() {
+    return offLn >= 0 ? drCol : dhhCol;
+  }
+
+  /**
    * The fused per-step pass over {@code batch} rows: from the pre-activations in the slots of step
    * t (at cur, row 0 of this part) and the carried state of step t−1 (at prev), the slots of step
    * t.
@@ -240,7 +281,68 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
    * In place over the δ parts of {@code rows} rows at d: gathered ∂L/∂h_t (and ∂L/∂c_t) become the
    * pre-activation gradients, from the slots of step t at st and of step t−1 at prev.
    */
-  abstract void local(int rows, float[] st, int cur, int prev, float[] d, int dOff);
+  abstract void cellLocal(int rows, float[] st, int cur, int prev, float[] d, int dOff);
+
+  /**
+   * {@link #cellLocal}, then with layer normalization ∂L/∂r of every gate block from dn (the
+   * hidden-side gradients), x̂ and s kept by the forward pass, and γ.
+   */
+  final void local(float[] params, int rows, float[] st, int cur, int prev, float[] d, int dOff) {
+    cellLocal(rows, st, cur, prev, d, dOff);
+    if (offLn >= 0) {
+      layerNormBackward(params, rows, st, cur, d, dOff);
+    }
+  }
+
+  /** ∂L/∂r per row and gate block: one fused pass each ({@link CellSupport#layerNormBackward}). */
+  private void layerNormBackward(
+      float[] params, int rows, float[] st, int cur, float[] d, int dOff) {
+    CellSupport c = Kernels.cells();
+    for (int r = 0; r < rows; r++) {
+      int row = cur + r * ldS;
+      int dRow = dOff + r * ldD;
+      for (int g = 0; g < gates; g++) {
+        c.layerNormBackward(
+            h,
+            st[row + lnScaleCol + g],
+            st,
+            row + lnCol + g * h,
+            params,
+            offLn + g * h,
+            d,
+            dRow + dhhCol + g * h,
+            d,
+            dRow + drCol + g * h);
+      }
+    }
+  }
+
+  /**
+   * Normalizes the recurrent products of {@code rows} rows (x̂ in place, s kept) and adds the
+   * normalized term to the pre-activations (Elman, LSTM) or writes it as the GRU's hidden part.
+   */
+  private void layerNormForward(float[] params, int rows, float[] st, int cur) {
+    CellSupport c = Kernels.cells();
+    final boolean add = recBeta == 1f;
+    for (int r = 0; r < rows; r++) {
+      int row = cur + r * ldS;
+      for (int g = 0; g < gates; g++) {
+        st[row + lnScaleCol + g] =
+            c.layerNormForward(
+                h,
+                LN_EPS,
+                st,
+                row + lnCol + g * h,
+                params,
+                offLn + g * h,
+                params,
+                offLn + gh + g * h,
+                add,
+                st,
+                row + recCol + g * h);
+      }
+    }
+  }
 
   /**
    * The carried-state part of the recurrent gradient beyond the W_hhᵀ product, for {@code rows}
@@ -324,31 +426,26 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     BlasSupport k = Kernels.blas();
     final int bs = batch * ldS;
     final int rows = b1 - b0;
-    final float beta = recBeta();
+    final boolean ln = offLn >= 0;
+    // With layer normalization the product goes to the x̂ columns (overwritten), and the
+    // normalized term then joins the pre-activation where the plain product would have.
+    final float beta = ln ? 0f : recBeta();
+    final int target = ln ? lnCol : recCol();
     for (int i = 0; i < steps; i++) {
       int prev = base + i * bs + b0 * ldS + sCol;
       int cur = prev + bs;
       if (batch == 1) {
         if (split != null) {
-          split.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
+          split.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + target);
         } else {
-          k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + recCol());
+          k.gemv(gh, h, 1f, params, offHh, h, st, prev, beta, st, cur + target);
         }
       } else {
         k.gemmPacked(
-            false,
-            rows,
-            gh,
-            h,
-            1f,
-            st,
-            prev,
-            ldS,
-            packedFwd(params),
-            beta,
-            st,
-            cur + recCol(),
-            ldS);
+            false, rows, gh, h, 1f, st, prev, ldS, packedFwd(params), beta, st, cur + target, ldS);
+      }
+      if (ln) {
+        layerNormForward(params, rows, st, cur);
       }
       step(params, rows, st, prev, cur);
     }
@@ -414,7 +511,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int dstC,
       int ldC) {
     BlasSupport k = Kernels.blas();
-    int a = srcOff + dhhCol();
+    int a = srcOff + recGradCol();
     if (oneRow && split != null) {
       split.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
     } else if (oneRow) {
@@ -451,33 +548,20 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
 
   /**
    * dW_hh += Σ δ_hhᵀ·h_{t−1}, dW_ih += Σ δ_xᵀ·x_t, db_ih += Σ δ_x, db_hh += Σ δ_hh over {@code
-   * rows} rows, each sum in descending row order: hPrev is row 0 of h_{t1−1} (ld S), x row 0 of the
-   * inputs (ld ldX), d row 0 of this part of δ_{t1}.
+   * rows} rows, each sum in descending row order, for the weight rows (gate units) m0..m1−1 only,
+   * and those units' bias sums if {@code biases}: hPrev is row 0 of h_{t1−1} (ld S), slot row 0 of
+   * step t1 is at {@code slotT1} (x̂ for layer normalization), x row 0 of the inputs (ld ldX), d
+   * row 0 of this part of δ_{t1}. With layer normalization δ_hh of dW_hh is ∂L/∂r, and the bias
+   * sums add dβ += Σ dn and dγ += Σ dn⊙x̂. Every element is the same chain whatever the split (the
+   * bias sums are axpys with α = 1, whose fused vector body and unfused scalar tail then round
+   * alike; callers still start blocks at multiples of the vector length).
    */
   final void weightGrads(
       float[] grads,
       int rows,
       float[] st,
       int hPrev,
-      float[] x,
-      int xOff,
-      int ldX,
-      float[] d,
-      int dOff) {
-    weightGrads(grads, rows, st, hPrev, x, xOff, ldX, d, dOff, 0, gh, true);
-  }
-
-  /**
-   * {@link #weightGrads} for the weight rows (gate units) m0..m1−1 only, and those units' bias sums
-   * if {@code biases}: every element is the same chain whatever the split (the bias sums are axpys
-   * with α = 1, whose fused vector body and unfused scalar tail then round alike; callers still
-   * start blocks at multiples of the vector length).
-   */
-  final void weightGrads(
-      float[] grads,
-      int rows,
-      float[] st,
-      int hPrev,
+      int slotT1,
       float[] x,
       int xOff,
       int ldX,
@@ -489,7 +573,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     int m = m1 - m0;
     if (m > 0) {
       Kernels.addTransposedProductDescending(
-          m, h, rows, d, dOff + dhhCol() + m0, ldD, st, hPrev, ldS, grads, offHh + m0 * h, h);
+          m, h, rows, d, dOff + recGradCol() + m0, ldD, st, hPrev, ldS, grads, offHh + m0 * h, h);
       if (in > 0) {
         Kernels.addTransposedProductDescending(
             m, in, rows, d, dOff + dxCol() + m0, ldD, x, xOff, ldX, grads, offIh + m0 * in, in);
@@ -499,6 +583,11 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       Kernels.addRowSumsDescending(rows, m, d, dOff + dxCol() + m0, ldD, grads, offBih + m0);
       if (offBhh >= 0) {
         Kernels.addRowSumsDescending(rows, m, d, dOff + dhhCol() + m0, ldD, grads, offBhh + m0);
+      }
+      if (offLn >= 0) {
+        Kernels.addRowProductSumsDescending(
+            rows, m, d, dOff + dhhCol() + m0, ldD, st, slotT1 + lnCol + m0, ldS, grads, offLn + m0);
+        Kernels.addRowSumsDescending(rows, m, d, dOff + dhhCol() + m0, ldD, grads, offLn + gh + m0);
       }
     }
   }

@@ -97,6 +97,56 @@ public interface CellSupport {
       float[] d,
       int dOff);
 
+  /**
+   * Layer normalization of one gate block's recurrent product, in place: r (n values at rOff, n ≥
+   * 1) becomes x̂ and y gains (or, without {@code add}, is set to) the normalized term:
+   *
+   * <pre>
+   *   μ = Σ r_j / n,  σ² = Σ (r_j − μ)² / n,  s = 1/√(σ² + ε),
+   *   x̂_j = (r_j − μ)·s,  y_j ← [y_j +] γ_j·x̂_j + β_j
+   * </pre>
+   *
+   * with both sums in a fixed order (the same bits whatever the row's neighbours).
+   *
+   * @return s = 1/√(σ² + ε), which the backward pass needs
+   */
+  float layerNormForward(
+      int n,
+      double eps,
+      float[] r,
+      int rOff,
+      float[] gamma,
+      int gOff,
+      float[] beta,
+      int bOff,
+      boolean add,
+      float[] y,
+      int yOff);
+
+  /**
+   * Layer-normalization backward of one gate block: from dn (n values, the gradient of the
+   * normalized term γ⊙x̂ + β), x̂ and s = 1/√(σ² + ε) of the forward pass, the gradient of the
+   * recurrent product r:
+   *
+   * <pre>
+   *   dx̂_j = γ_j·dn_j,  m1 = Σ dx̂_j / n,  m2 = Σ dx̂_j·x̂_j / n,
+   *   dr_j = s·(dx̂_j − m1 − x̂_j·m2)
+   * </pre>
+   *
+   * with both sums in a fixed order; dr may not overlap dn.
+   */
+  void layerNormBackward(
+      int n,
+      float s,
+      float[] xhat,
+      int xOff,
+      float[] gamma,
+      int gOff,
+      float[] dn,
+      int dnOff,
+      float[] dr,
+      int drOff);
+
   /** y ← y + α·(a⊙b). */
   void mulAdd(int n, float alpha, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff);
 }

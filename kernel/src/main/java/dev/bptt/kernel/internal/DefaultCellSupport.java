@@ -106,6 +106,64 @@ final class DefaultCellSupport implements CellSupport {
   }
 
   @Override
+  public float layerNormForward(
+      int n,
+      double eps,
+      float[] r,
+      int rOff,
+      float[] gamma,
+      int gOff,
+      float[] beta,
+      int bOff,
+      boolean add,
+      float[] y,
+      int yOff) {
+    float sum = 0f;
+    for (int j = 0; j < n; j++) {
+      sum += r[rOff + j];
+    }
+    float mu = sum / n;
+    float sq = 0f;
+    for (int j = 0; j < n; j++) {
+      float c = r[rOff + j] - mu;
+      sq += c * c;
+    }
+    float s = (float) (1.0 / Math.sqrt((double) (sq / n) + eps));
+    for (int j = 0; j < n; j++) {
+      float xh = (r[rOff + j] - mu) * s;
+      r[rOff + j] = xh;
+      float v = gamma[gOff + j] * xh + beta[bOff + j];
+      y[yOff + j] = add ? y[yOff + j] + v : v;
+    }
+    return s;
+  }
+
+  @Override
+  public void layerNormBackward(
+      int n,
+      float s,
+      float[] xhat,
+      int xOff,
+      float[] gamma,
+      int gOff,
+      float[] dn,
+      int dnOff,
+      float[] dr,
+      int drOff) {
+    float s1 = 0f, s2 = 0f;
+    for (int j = 0; j < n; j++) {
+      float dx = gamma[gOff + j] * dn[dnOff + j];
+      s1 += dx;
+      s2 += dx * xhat[xOff + j];
+    }
+    float m1 = s1 / n, m2 = s2 / n;
+    for (int j = 0; j < n; j++) {
+      float dx = gamma[gOff + j] * dn[dnOff + j];
+      dr[drOff + j] = s * (dx - m1 - xhat[xOff + j] * m2);
+    }
+  }
+
+  @Override
   public void mulAdd(
       int n, float alpha, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff) {
     for (int j = 0; j < n; j++) {

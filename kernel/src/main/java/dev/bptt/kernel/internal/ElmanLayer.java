@@ -13,8 +13,16 @@ final class ElmanLayer extends CellLayer {
 
   private final Activation activation;
 
-  ElmanLayer(Activation activation, int h, int in, int offIh, int offHh, int offBih, int offBhh) {
-    super(COLUMNS, h, 1, in, offIh, offHh, offBih, offBhh);
+  ElmanLayer(
+      Activation activation,
+      int h,
+      int in,
+      int offIh,
+      int offHh,
+      int offBih,
+      int offBhh,
+      int offLn) {
+    super(COLUMNS, h, 1, in, offIh, offHh, offBih, offBhh, offLn);
     this.activation = activation;
   }
 
@@ -29,7 +37,7 @@ final class ElmanLayer extends CellLayer {
   }
 
   @Override
-  void local(int rows, float[] st, int cur, int prev, float[] d, int dOff) {
+  void cellLocal(int rows, float[] st, int cur, int prev, float[] d, int dOff) {
     if (ldS == h && ldD == h) {
       Kernels.activationGrad(activation, rows * h, st, cur, d, dOff, d, dOff);
       return;

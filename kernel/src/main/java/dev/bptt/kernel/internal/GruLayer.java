@@ -13,8 +13,8 @@ final class GruLayer extends CellLayer {
   /** Slot [h | r z ñ | hh_r hh_z hn], δ [dx | dh_gates | dh]; b_hh added by the step pass. */
   private static final Columns COLUMNS = new Columns(7, 7, 1, 4, false, false, 0, 3, 6, -1);
 
-  GruLayer(int h, int in, int offIh, int offHh, int offBih, int offBhh) {
-    super(COLUMNS, h, 3, in, offIh, offHh, offBih, offBhh);
+  GruLayer(int h, int in, int offIh, int offHh, int offBih, int offBhh, int offLn) {
+    super(COLUMNS, h, 3, in, offIh, offHh, offBih, offBhh, offLn);
   }
 
   @Override
@@ -27,7 +27,7 @@ final class GruLayer extends CellLayer {
   }
 
   @Override
-  void local(int rows, float[] st, int cur, int prev, float[] d, int dOff) {
+  void cellLocal(int rows, float[] st, int cur, int prev, float[] d, int dOff) {
     CellSupport c = Kernels.cells();
     for (int r = 0; r < rows; r++) {
       int row = cur + r * ldS;

@@ -185,6 +185,35 @@ public final class Kernels {
   }
 
   /**
+   * dst[dstOff + j] += Σ over rows r of a[aOff + r·lda + j]·b[bOff + r·ldb + j] for j &lt; cols,
+   * rows in descending order: ∂L/∂γ of layer normalization (dn⊙x̂ summed over steps and sequences).
+   * A plain loop, each term rounded as a product and then a sum (Java never fuses them), so an
+   * element's bits depend neither on cols nor on where a block of units starts (thread splits).
+   */
+  public static void addRowProductSumsDescending(
+      int rows,
+      int cols,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] dst,
+      int dstOff) {
+    for (int r = rows - 1; r >= 0; r--) {
+      addProducts(cols, a, aOff + r * lda, b, bOff + r * ldb, dst, dstOff);
+    }
+  }
+
+  private static void addProducts(
+      int n, float[] a, int aOff, float[] b, int bOff, float[] dst, int dstOff) {
+    for (int j = 0; j < n; j++) {
+      dst[dstOff + j] += a[aOff + j] * b[bOff + j];
+    }
+  }
+
+  /**
    * Copies the row vector src[off..off+cols) into each of {@code rows} rows of dst from dstOff, row
    * stride ld.
    */

@@ -11,8 +11,8 @@ final class LstmLayer extends CellLayer {
   /** Slot [h | c | i f g o], δ [d_i d_f d_g d_o | dc | dh]. */
   private static final Columns COLUMNS = new Columns(6, 6, 2, 2, true, true, 0, 0, 5, 4);
 
-  LstmLayer(int h, int in, int offIh, int offHh, int offBih, int offBhh) {
-    super(COLUMNS, h, 4, in, offIh, offHh, offBih, offBhh);
+  LstmLayer(int h, int in, int offIh, int offHh, int offBih, int offBhh, int offLn) {
+    super(COLUMNS, h, 4, in, offIh, offHh, offBih, offBhh, offLn);
   }
 
   @Override
@@ -25,7 +25,7 @@ final class LstmLayer extends CellLayer {
   }
 
   @Override
-  void local(int rows, float[] st, int cur, int prev, float[] d, int dOff) {
+  void cellLocal(int rows, float[] st, int cur, int prev, float[] d, int dOff) {
     CellSupport c = Kernels.cells();
     for (int r = 0; r < rows; r++) {
       int row = cur + r * ldS;

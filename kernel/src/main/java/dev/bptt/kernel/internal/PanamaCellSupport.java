@@ -210,6 +210,184 @@ final class PanamaCellSupport implements CellSupport {
   }
 
   @Override
+  public float layerNormForward(
+      int n,
+      double eps,
+      float[] r,
+      int rOff,
+      float[] gamma,
+      int gOff,
+      float[] beta,
+      int bOff,
+      boolean add,
+      float[] y,
+      int yOff) {
+    int limit = F.loopBound(n);
+    // Two passes (mean, then squared deviations): no cancellation of Σr² − nμ² when |μ| ≫ σ.
+    float sum = limit == 0 ? 0f : sumBody(r, rOff, limit);
+    for (int j = limit; j < n; j++) {
+      sum += r[rOff + j];
+    }
+    float mu = sum / n;
+    float sq = limit == 0 ? 0f : squaredDeviationBody(r, rOff, mu, limit);
+    for (int j = limit; j < n; j++) {
+      float c = r[rOff + j] - mu;
+      sq += c * c;
+    }
+    float s = (float) (1.0 / Math.sqrt((double) (sq / n) + eps));
+    normalizeBody(r, rOff, mu, s, gamma, gOff, beta, bOff, add, y, yOff, limit);
+    for (int j = limit; j < n; j++) {
+      float xh = (r[rOff + j] - mu) * s;
+      r[rOff + j] = xh;
+      float v = gamma[gOff + j] * xh + beta[bOff + j];
+      y[yOff + j] = add ? y[yOff + j] + v : v;
+    }
+    return s;
+  }
+
+  /** Σ r over [0, limit) (limit ≥ L): one accumulator, then the fixed lane tree of PanamaMath. */
+  private static float sumBody(float[] r, int rOff, int limit) {
+    FloatVector acc = FloatVector.zero(F);
+    for (int j = 0; j < limit; j += L) {
+      acc = acc.add(FloatVector.fromArray(F, r, rOff + j));
+    }
+    // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
+    // fails to inline is boxed, so no vector crosses a call.
+    if (L >= 16) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT4));
+    }
+    acc = acc.add(acc.rearrange(PanamaMath.ROT2));
+    return acc.add(acc.rearrange(PanamaMath.ROT1)).lane(0);
+  }
+
+  /** Σ (r − μ)² over [0, limit), unfused (mul then add) like the scalar tail. */
+  private static float squaredDeviationBody(float[] r, int rOff, float mu, int limit) {
+    FloatVector acc = FloatVector.zero(F);
+    for (int j = 0; j < limit; j += L) {
+      FloatVector c = FloatVector.fromArray(F, r, rOff + j).sub(mu);
+      acc = acc.add(c.mul(c));
+    }
+    // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
+    // fails to inline is boxed, so no vector crosses a call.
+    if (L >= 16) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT4));
+    }
+    acc = acc.add(acc.rearrange(PanamaMath.ROT2));
+    return acc.add(acc.rearrange(PanamaMath.ROT1)).lane(0);
+  }
+
+  /** x̂ = (r − μ)·s in place and y ← [y +] γ⊙x̂ + β over [0, limit). */
+  private static void normalizeBody(
+      float[] r,
+      int rOff,
+      float mu,
+      float s,
+      float[] gamma,
+      int gOff,
+      float[] beta,
+      int bOff,
+      boolean add,
+      float[] y,
+      int yOff,
+      int limit) {
+    for (int j = 0; j < limit; j += L) {
+      FloatVector xh = FloatVector.fromArray(F, r, rOff + j).sub(mu).mul(s);
+      xh.intoArray(r, rOff + j);
+      FloatVector v =
+          FloatVector.fromArray(F, gamma, gOff + j)
+              .mul(xh)
+              .add(FloatVector.fromArray(F, beta, bOff + j));
+      if (add) {
+        v = FloatVector.fromArray(F, y, yOff + j).add(v);
+      }
+      v.intoArray(y, yOff + j);
+    }
+  }
+
+  @Override
+  public void layerNormBackward(
+      int n,
+      float s,
+      float[] xhat,
+      int xOff,
+      float[] gamma,
+      int gOff,
+      float[] dn,
+      int dnOff,
+      float[] dr,
+      int drOff) {
+    int limit = F.loopBound(n);
+    float s1 = limit == 0 ? 0f : gradSumBody(gamma, gOff, dn, dnOff, limit);
+    float s2 = limit == 0 ? 0f : gradDotBody(gamma, gOff, dn, dnOff, xhat, xOff, limit);
+    for (int j = limit; j < n; j++) {
+      float dx = gamma[gOff + j] * dn[dnOff + j];
+      s1 += dx;
+      s2 += dx * xhat[xOff + j];
+    }
+    float m1 = s1 / n, m2 = s2 / n;
+    for (int j = 0; j < limit; j += L) {
+      FloatVector dx =
+          FloatVector.fromArray(F, gamma, gOff + j).mul(FloatVector.fromArray(F, dn, dnOff + j));
+      dx.sub(m1)
+          .sub(FloatVector.fromArray(F, xhat, xOff + j).mul(m2))
+          .mul(s)
+          .intoArray(dr, drOff + j);
+    }
+    for (int j = limit; j < n; j++) {
+      float dx = gamma[gOff + j] * dn[dnOff + j];
+      dr[drOff + j] = s * (dx - m1 - xhat[xOff + j] * m2);
+    }
+  }
+
+  /** Σ γ⊙dn over [0, limit). */
+  private static float gradSumBody(float[] gamma, int gOff, float[] dn, int dnOff, int limit) {
+    FloatVector acc = FloatVector.zero(F);
+    for (int j = 0; j < limit; j += L) {
+      acc =
+          acc.add(
+              FloatVector.fromArray(F, gamma, gOff + j)
+                  .mul(FloatVector.fromArray(F, dn, dnOff + j)));
+    }
+    // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
+    // fails to inline is boxed, so no vector crosses a call.
+    if (L >= 16) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT4));
+    }
+    acc = acc.add(acc.rearrange(PanamaMath.ROT2));
+    return acc.add(acc.rearrange(PanamaMath.ROT1)).lane(0);
+  }
+
+  /** Σ (γ⊙dn)⊙x̂ over [0, limit). */
+  private static float gradDotBody(
+      float[] gamma, int gOff, float[] dn, int dnOff, float[] xhat, int xOff, int limit) {
+    FloatVector acc = FloatVector.zero(F);
+    for (int j = 0; j < limit; j += L) {
+      FloatVector dx =
+          FloatVector.fromArray(F, gamma, gOff + j).mul(FloatVector.fromArray(F, dn, dnOff + j));
+      acc = acc.add(dx.mul(FloatVector.fromArray(F, xhat, xOff + j)));
+    }
+    // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
+    // fails to inline is boxed, so no vector crosses a call.
+    if (L >= 16) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT8));
+    }
+    if (L >= 8) {
+      acc = acc.add(acc.rearrange(PanamaMath.ROT4));
+    }
+    acc = acc.add(acc.rearrange(PanamaMath.ROT2));
+    return acc.add(acc.rearrange(PanamaMath.ROT1)).lane(0);
+  }
+
+  @Override
   public void mulAdd(
       int n, float alpha, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff) {
     int limit = F.loopBound(n);

@@ -99,6 +99,7 @@ public final class StackedRecurrence implements Recurrence {
             layout.offWxh(),
             layout.offWhh(),
             layout.offBh(),
+            -1,
             -1);
     return new StackedRecurrence(
         new CellLayer[] {l},
@@ -129,7 +130,8 @@ public final class StackedRecurrence implements Recurrence {
               layout.offWeightIh(k),
               layout.offWeightHh(k),
               layout.offBiasIh(k),
-              layout.offBiasHh(k));
+              layout.offBiasHh(k),
+              layout.layerNorm() ? layout.offLayerNormWeight(k) : -1);
     }
     return new StackedRecurrence(
         ls,
@@ -458,7 +460,7 @@ public final class StackedRecurrence implements Recurrence {
     int prev = stOff - rows * slot;
     for (int k = layers.length - 1; k >= 0; k--) {
       CellLayer l = layers[k];
-      l.local(rows, states, stOff + l.sCol, prev + l.sCol, delta, dOff + l.dCol);
+      l.local(params, rows, states, stOff + l.sCol, prev + l.sCol, delta, dOff + l.dCol);
       if (k > 0) {
         CellLayer below = layers[k - 1];
         l.inputGrad(
@@ -621,7 +623,7 @@ public final class StackedRecurrence implements Recurrence {
       if (last && in.traceDh != null) {
         in.traceDh[t - 1] = (float) Math.sqrt(l.hiddenGradSquares(rows, delta, cur + l.dCol));
       }
-      l.local(rows, states, slotT + l.sCol, slotT - bs + l.sCol, delta, cur + l.dCol);
+      l.local(params, rows, states, slotT + l.sCol, slotT - bs + l.sCol, delta, cur + l.dCol);
       if (last && in.traceDc != null) {
         in.traceDc[t - 1] = (float) Math.sqrt(l.cellGradSquares(rows, delta, cur + l.dCol));
       }
@@ -876,6 +878,7 @@ public final class StackedRecurrence implements Recurrence {
           rows,
           states,
           base + l.sCol,
+          base + bs + l.sCol,
           in.x,
           in.xOffset(t1),
           d,
@@ -890,6 +893,7 @@ public final class StackedRecurrence implements Recurrence {
           rows,
           states,
           base + l.sCol,
+          base + bs + l.sCol,
           states,
           base + bs + layers[k - 1].sCol,
           slot,

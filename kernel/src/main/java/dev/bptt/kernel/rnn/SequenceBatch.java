@@ -217,7 +217,8 @@ public final class SequenceBatch {
    * Receives ‖δ_t‖₂ (after the local derivative) at index t − 1; length ≥ T, or null for none. For
    * an {@link ElmanRnn}, δ_t = ∂L/∂z_t; for a {@link StackedRnn}, the norm of the step's whole
    * internal δ row (every layer's gate pre-activation gradients and the carried-state gradients
-   * kept beside them), a diagnostic that is bitwise the same under every strategy.
+   * kept beside them, with layer normalization also ∂L/∂(W_hh·h_{t−1})), a diagnostic that is
+   * bitwise the same under every strategy.
    */
   public SequenceBatch traceDelta(float[] traceDelta) {
     if (traceDelta != null) {

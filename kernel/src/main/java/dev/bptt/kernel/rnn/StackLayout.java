@@ -17,20 +17,44 @@ import java.util.List;
  *   weight_hh_l{k}   [G·H][H]
  *   bias_ih_l{k}     [G·H]
  *   bias_hh_l{k}     [G·H]
+ *   ln_hh_l{k}.weight [G·H]   (γ, only with layer normalization)
+ *   ln_hh_l{k}.bias   [G·H]   (β, only with layer normalization)
  * </pre>
  *
  * then {@code fc.weight} [O][H] and {@code fc.bias} [O] when O &gt; 0, all row-major with ld = cols
  * and the gates stacked in PyTorch's order (i, f, g, o for the LSTM, r, z, n for the GRU).
  * Gradients use the same layout in a second array of {@link #size()} floats.
  *
+ * <p>With {@code layerNorm} (see {@link StackedRnn#withLayerNorm()}) each layer's block gains γ and
+ * β of the layer normalization of its recurrent pre-activation, gate-major like the gate rows,
+ * right after that layer's bias_hh. PyTorch's {@code nn.RNN}/{@code nn.GRU}/{@code nn.LSTM} have no
+ * such option: the names are those of a torch module holding, per layer, an {@code nn.LayerNorm}
+ * member {@code ln_hh_l{k}} over the G·H recurrent pre-activations (γ, β of G·H), whose gate blocks
+ * are normalized separately. Without the option the layout is bit for bit the one above without
+ * them.
+ *
  * @param cell the cell of every layer
  * @param inputSize D ≥ 0
  * @param hiddenSize H ≥ 1
  * @param layers number of stacked layers ≥ 1 (layer k+1 reads layer k's h_t)
  * @param outputSize O ≥ 0 (0: the network's output is the last layer's h_t)
+ * @param layerNorm true when every layer normalizes its recurrent pre-activation (γ, β per layer)
  */
 public record StackLayout(
-    CellType cell, int inputSize, int hiddenSize, int layers, int outputSize) {
+    CellType cell, int inputSize, int hiddenSize, int layers, int outputSize, boolean layerNorm) {
+
+  /**
+   * A layout without layer normalization: {@code new StackLayout(cell, D, H, layers, O, false)}.
+   *
+   * @param cell the cell of every layer
+   * @param inputSize D ≥ 0
+   * @param hiddenSize H ≥ 1
+   * @param layers number of stacked layers ≥ 1
+   * @param outputSize O ≥ 0
+   */
+  public StackLayout(CellType cell, int inputSize, int hiddenSize, int layers, int outputSize) {
+    this(cell, inputSize, hiddenSize, layers, outputSize, false);
+  }
 
   /** Validates the sizes and that the total fits an int array. */
   public StackLayout {
@@ -39,7 +63,7 @@ public record StackLayout(
     Checks.positive("hiddenSize", hiddenSize);
     Checks.positive("layers", layers);
     Checks.nonNegative("outputSize", outputSize);
-    long total = longSize(cell, inputSize, hiddenSize, layers, outputSize);
+    long total = longSize(cell, inputSize, hiddenSize, layers, outputSize, layerNorm);
     if (total > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException(
           "layout "
@@ -52,16 +76,18 @@ public record StackLayout(
               + layers
               + " O="
               + outputSize
+              + (layerNorm ? " layerNorm" : "")
               + " needs "
               + total
               + " floats, more than an array holds");
     }
   }
 
-  private static long longSize(CellType cell, int d, int h, int layers, int o) {
+  private static long longSize(CellType cell, int d, int h, int layers, int o, boolean ln) {
     long gh = (long) cell.gates() * h;
-    long first = gh * d + gh * h + 2 * gh;
-    long next = gh * h + gh * h + 2 * gh;
+    long vectors = ln ? 4 * gh : 2 * gh;
+    long first = gh * d + gh * h + vectors;
+    long next = gh * h + gh * h + vectors;
     return first + (layers - 1) * next + (long) o * h + o;
   }
 
@@ -88,7 +114,7 @@ public record StackLayout(
 
   /** Total number of floats. */
   public int size() {
-    return (int) longSize(cell, inputSize, hiddenSize, layers, outputSize);
+    return (int) longSize(cell, inputSize, hiddenSize, layers, outputSize, layerNorm);
   }
 
   // ---- offsets (ints, for kernels: no view allocation in hot paths) ----
@@ -97,8 +123,9 @@ public record StackLayout(
   public int offWeightIh(int layer) {
     checkLayer(layer);
     int gh = gateRows();
-    int first = gh * inputSize + gh * hiddenSize + 2 * gh;
-    int next = 2 * gh * hiddenSize + 2 * gh;
+    int vectors = layerNorm ? 4 * gh : 2 * gh;
+    int first = gh * inputSize + gh * hiddenSize + vectors;
+    int next = 2 * gh * hiddenSize + vectors;
     return layer == 0 ? 0 : first + (layer - 1) * next;
   }
 
@@ -117,9 +144,27 @@ public record StackLayout(
     return offBiasIh(layer) + gateRows();
   }
 
+  /**
+   * Offset of ln_hh_l{layer}.weight (γ, G·H floats) right after bias_hh_l{layer}; without layer
+   * normalization the (empty) tensor's offset, the end of the layer's block.
+   */
+  public int offLayerNormWeight(int layer) {
+    return offBiasHh(layer) + gateRows();
+  }
+
+  /** Offset of ln_hh_l{layer}.bias (β, G·H floats), after γ; empty without layer normalization. */
+  public int offLayerNormBias(int layer) {
+    return offLayerNormWeight(layer) + layerNormLength();
+  }
+
+  /** G·H with layer normalization, else 0: the length of each γ and β. */
+  private int layerNormLength() {
+    return layerNorm ? gateRows() : 0;
+  }
+
   /** Offset of the readout weight fc.weight (= the end of the recurrent layers). */
   public int offReadoutWeight() {
-    return offBiasHh(layers - 1) + gateRows();
+    return offLayerNormBias(layers - 1) + layerNormLength();
   }
 
   /** Offset of the readout bias fc.bias. */
@@ -153,6 +198,47 @@ public record StackLayout(
   /** bias_hh_l{layer}, [G·H]. */
   public TensorView biasHh(int layer, float[] array) {
     return TensorView.vector("bias_hh_l" + layer, checked(array), offBiasHh(layer), gateRows());
+  }
+
+  /**
+   * ln_hh_l{layer}.weight, γ [G·H] of the layer normalization of the recurrent pre-activation
+   * (gate-major: the block of gate g scales LN(W_hh,g·h_{t−1})); empty (0 floats) without layer
+   * normalization.
+   */
+  public TensorView layerNormWeight(int layer, float[] array) {
+    return TensorView.vector(
+        "ln_hh_l" + layer + ".weight",
+        checked(array),
+        offLayerNormWeight(layer),
+        layerNormLength());
+  }
+
+  /** ln_hh_l{layer}.bias, β [G·H]; empty (0 floats) without layer normalization. */
+  public TensorView layerNormBias(int layer, float[] array) {
+    return TensorView.vector(
+        "ln_hh_l" + layer + ".bias", checked(array), offLayerNormBias(layer), layerNormLength());
+  }
+
+  /** One gate's H entries of ln_hh_l{layer}.weight (γ_g); empty without layer normalization. */
+  public TensorView layerNormWeight(int layer, Gate gate, float[] array) {
+    int k = gateIndex(gate);
+    int n = layerNorm ? hiddenSize : 0;
+    return TensorView.vector(
+        "ln_hh_l" + layer + ".weight[" + gate + "]",
+        checked(array),
+        offLayerNormWeight(layer) + k * n,
+        n);
+  }
+
+  /** One gate's H entries of ln_hh_l{layer}.bias (β_g); empty without layer normalization. */
+  public TensorView layerNormBias(int layer, Gate gate, float[] array) {
+    int k = gateIndex(gate);
+    int n = layerNorm ? hiddenSize : 0;
+    return TensorView.vector(
+        "ln_hh_l" + layer + ".bias[" + gate + "]",
+        checked(array),
+        offLayerNormBias(layer) + k * n,
+        n);
   }
 
   /** One gate's H rows of weight_ih_l{layer}, [H][D_k]. */
@@ -217,8 +303,9 @@ public record StackLayout(
   }
 
   /**
-   * Every tensor over {@code array} in layout order, named as in PyTorch's {@code state_dict}, as
-   * one {@link TensorGroup} for {@link dev.bptt.kernel.clip.GradientClipper}. Views of zero floats
+   * Every tensor over {@code array} in layout order, named as in PyTorch's {@code state_dict} (with
+   * layer normalization, {@code ln_hh_l{k}.weight} and {@code .bias} after bias_hh_l{k}), as one
+   * {@link TensorGroup} for {@link dev.bptt.kernel.clip.GradientClipper}. Views of zero floats
    * (weight_ih_l0 when D = 0) are left out.
    */
   public TensorGroup tensors(float[] array) {
@@ -230,6 +317,10 @@ public record StackLayout(
         if (v.length() > 0) {
           views.add(v);
         }
+      }
+      if (layerNorm) {
+        views.add(layerNormWeight(k, array));
+        views.add(layerNormBias(k, array));
       }
     }
     if (hasReadout()) {

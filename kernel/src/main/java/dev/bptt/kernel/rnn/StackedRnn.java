@@ -18,6 +18,27 @@ import dev.bptt.kernel.internal.Checks;
  *   readout (optional): y_t = W_fc·h_t^(last) + b_fc
  * </pre>
  *
+ * <p><b>Layer normalization</b> ({@link #withLayerNorm()}, Ba, Kiros &amp; Hinton 2016) of the
+ * recurrent pre-activation, in every layer: per gate block g (one for Elman; r, z, n for the GRU;
+ * i, f, g, o for the LSTM), sequence and step, r_g = W_hh,g·h_{t−1} (H values, without b_hh), μ =
+ * mean(r_g), σ² = mean((r_g − μ)²) (biased, as {@code torch.nn.LayerNorm}), x̂ = (r_g − μ)/√(σ² +
+ * ε) with ε = 10⁻⁵, and LN_g(r_g) = γ_g⊙x̂ + β_g replaces W_hh,g·h_{t−1} wherever the cell uses it;
+ * b_hh is still added:
+ *
+ * <pre>
+ *   ELMAN: h_t = φ(W_ih·x_t + b_ih + LN(W_hh·h_{t−1}) + b_hh)
+ *   GRU:   r, z as the LSTM's gates,  n = tanh(W_in·x_t + b_in + r⊙(LN_n(W_hn·h_{t−1}) + b_hn))
+ *   LSTM:  gates = W_ih·x_t + b_ih + LN_g(W_hh,g·h_{t−1}) + b_hh (per gate block)
+ * </pre>
+ *
+ * γ and β ({@code ln_hh_l{k}.weight}, {@code ln_hh_l{k}.bias}, G·H floats each, gate-major) follow
+ * bias_hh_l{k} in the layout ({@link StackLayout}). PyTorch's recurrent modules have no such
+ * option: the names are those of a torch module with {@code nn.LayerNorm} members {@code
+ * ln_hh_l{k}}. The forward pass keeps x̂ and 1/√(σ² + ε) per gate, sequence and step; the backward
+ * pass sends dn (the gradient of the normalized term) to ∂L/∂β += dn, ∂L/∂γ += dn⊙x̂ and ∂L/∂r =
+ * (dx̂ − mean(dx̂) − x̂·mean(dx̂⊙x̂))/√(σ² + ε) with dx̂ = γ⊙dn, which feeds W_hh's gradient and
+ * W_hhᵀ·∂L/∂r.
+ *
  * <p>Structure, as for {@link ElmanRnn}: per layer one input-projection GEMM over all T·B rows up
  * front, then per step one recurrent product for all gates at once (gemv for B = 1, a GEMM for B
  * &gt; 1) and one fused pass for the gate nonlinearities and the state update while the row is in
@@ -80,7 +101,12 @@ public final class StackedRnn implements RecurrentNetwork {
   public StackedRnn withLayers(int layers) {
     return new StackedRnn(
         new StackLayout(
-            layout.cell(), layout.inputSize(), layout.hiddenSize(), layers, layout.outputSize()),
+            layout.cell(),
+            layout.inputSize(),
+            layout.hiddenSize(),
+            layers,
+            layout.outputSize(),
+            layout.layerNorm()),
         activation);
   }
 
@@ -88,8 +114,36 @@ public final class StackedRnn implements RecurrentNetwork {
   public StackedRnn withReadout(int outputSize) {
     return new StackedRnn(
         new StackLayout(
-            layout.cell(), layout.inputSize(), layout.hiddenSize(), layout.layers(), outputSize),
+            layout.cell(),
+            layout.inputSize(),
+            layout.hiddenSize(),
+            layout.layers(),
+            outputSize,
+            layout.layerNorm()),
         activation);
+  }
+
+  /**
+   * A copy whose every layer normalizes its recurrent pre-activation per gate block (see the class
+   * comment): h_t uses γ_g⊙(r_g − μ)/√(σ² + ε) + β_g in place of r_g = W_hh,g·h_{t−1}, ε = 10⁻⁵.
+   * The layout gains ln_hh_l{k}.weight (γ) and ln_hh_l{k}.bias (β), [G·H] each, after each
+   * bias_hh_l{k}; PyTorch's modules initialize γ = 1, β = 0, which the caller writes.
+   */
+  public StackedRnn withLayerNorm() {
+    return new StackedRnn(
+        new StackLayout(
+            layout.cell(),
+            layout.inputSize(),
+            layout.hiddenSize(),
+            layout.layers(),
+            layout.outputSize(),
+            true),
+        activation);
+  }
+
+  /** True when every layer normalizes its recurrent pre-activation ({@link #withLayerNorm()}). */
+  public boolean layerNorm() {
+    return layout.layerNorm();
   }
 
   /** The parameter layout. */
@@ -183,7 +237,10 @@ public final class StackedRnn implements RecurrentNetwork {
     return layout.hashCode() * 31 + activation.hashCode();
   }
 
-  /** E.g. {@code "StackedRnn[LSTM, D=3, H=8, layers=2, O=0]"}. */
+  /**
+   * E.g. {@code "StackedRnn[LSTM, D=3, H=8, layers=2, O=0]"}, {@code ", layerNorm"} before the
+   * bracket with layer normalization.
+   */
   @Override
   public String toString() {
     return "StackedRnn["
@@ -197,6 +254,7 @@ public final class StackedRnn implements RecurrentNetwork {
         + layout.layers()
         + ", O="
         + layout.outputSize()
+        + (layout.layerNorm() ? ", layerNorm" : "")
         + "]";
   }
 }

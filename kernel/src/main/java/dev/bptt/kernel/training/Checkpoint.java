@@ -38,8 +38,10 @@ import java.util.Map;
  * <p><b>Names and shapes.</b> A tensor is named prefix + {@link TensorView#name()} (e.g. {@code
  * "rnn." + "weight_ih_l0"}). A view of rows×cols is saved with shape [rows, cols], except a one-row
  * view whose name (after its last '.') does not contain {@code weight}, which is saved 1-D as
- * [cols] (PyTorch's biases; {@code fc.weight} with one output stays [1, H]). On load, a one-row
- * view accepts either [cols] or [1, cols].
+ * [cols] (PyTorch's biases; {@code fc.weight} with one output stays [1, H]), and a one-row view of
+ * a layer normalization (the part before the last '.' starts with {@code ln_}, e.g. {@code
+ * ln_hh_l0.weight} of {@link dev.bptt.kernel.rnn.StackLayout}), saved 1-D as {@code nn.LayerNorm}'s
+ * weight and bias are. On load, a one-row view accepts either [cols] or [1, cols].
  *
  * <p><b>Loading treats the file as hostile</b> and writes nothing into the caller's arrays (or
  * optimizer state) until everything has been checked: N against the file size (and the 100 MB limit
@@ -247,8 +249,11 @@ public final class Checkpoint {
 
   /** The shape a view is saved with: [cols] or [rows, cols] (see the class comment). */
   static long[] savedShape(String name, TensorView v) {
-    String local = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-    return v.rows() == 1 && !local.contains("weight")
+    int dot = name.lastIndexOf('.');
+    String local = name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    boolean layerNorm =
+        dot > 0 && name.substring(name.lastIndexOf('.', dot - 1) + 1).startsWith("ln_");
+    return v.rows() == 1 && (!local.contains("weight") || layerNorm)
         ? new long[] {v.cols()}
         : new long[] {v.rows(), v.cols()};
   }

@@ -36,12 +36,19 @@ final class Fixtures {
   static RecurrentNetwork network(Gen g, int kind) {
     SplittableRandom r = g.random();
     int d = 1 + r.nextInt(4), h = 1 + r.nextInt(6), o = r.nextInt(4);
-    return switch (kind) {
-      case 0 -> new ElmanRnn(new RnnLayout(d, h, o), activation(g));
-      case 1 -> StackedRnn.lstm(d, h).withLayers(1 + r.nextInt(2)).withReadout(o);
-      case 2 -> StackedRnn.gru(d, h).withLayers(1 + r.nextInt(2)).withReadout(o);
-      default -> StackedRnn.elman(d, h, activation(g)).withLayers(1 + r.nextInt(2)).withReadout(o);
-    };
+    StackedRnn s =
+        switch (kind) {
+          case 0 -> null;
+          case 1 -> StackedRnn.lstm(d, h).withLayers(1 + r.nextInt(2)).withReadout(o);
+          case 2 -> StackedRnn.gru(d, h).withLayers(1 + r.nextInt(2)).withReadout(o);
+          default ->
+              StackedRnn.elman(d, h, activation(g)).withLayers(1 + r.nextInt(2)).withReadout(o);
+        };
+    if (s == null) {
+      return new ElmanRnn(new RnnLayout(d, h, o), activation(g));
+    }
+    // Half the stacks normalize their recurrent pre-activation: every entry point meets both.
+    return r.nextBoolean() ? s.withLayerNorm() : s;
   }
 
   static int params(RecurrentNetwork n) {

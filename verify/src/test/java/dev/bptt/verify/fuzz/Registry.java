@@ -352,10 +352,12 @@ final class Registry {
         "activation",
         "cell",
         "inputSize",
+        "layerNorm",
         "layout",
         "parameterCount",
         "stateSize",
-        "stepOutputSize");
+        "stepOutputSize",
+        "withLayerNorm");
     reg(
         "rnn.StackedRnn#elman(int,int,Activation)",
         "inputSize,hiddenSize,activation",
@@ -677,7 +679,22 @@ final class Registry {
                 1 + sz(g, 6),
                 1 + g.random().nextInt(3),
                 sz(g, 3)));
-    for (String v : new String[] {"biasHh", "biasIh", "weightHh", "weightIh"}) {
+    reg(
+        "rnn.StackLayout#<init>(CellType,int,int,int,int,boolean)",
+        "cell,inputSize,hiddenSize,layers,outputSize,layerNorm",
+        g ->
+            of(
+                null,
+                CellType.values()[g.random().nextInt(3)],
+                1 + sz(g, 6),
+                1 + sz(g, 6),
+                1 + g.random().nextInt(3),
+                sz(g, 3),
+                g.random().nextBoolean()));
+    for (String v :
+        new String[] {
+          "biasHh", "biasIh", "layerNormBias", "layerNormWeight", "weightHh", "weightIh"
+        }) {
       reg(
           "rnn.StackLayout#" + v + "(int,float[])",
           "layer,array",
@@ -697,7 +714,15 @@ final class Registry {
           });
     }
     for (String v :
-        new String[] {"layerInputSize", "offBiasHh", "offBiasIh", "offWeightHh", "offWeightIh"}) {
+        new String[] {
+          "layerInputSize",
+          "offBiasHh",
+          "offBiasIh",
+          "offLayerNormBias",
+          "offLayerNormWeight",
+          "offWeightHh",
+          "offWeightIh"
+        }) {
       reg(
           "rnn.StackLayout#" + v + "(int)",
           "layer",
@@ -717,7 +742,8 @@ final class Registry {
                     1 + sz(g, 5),
                     1 + sz(g, 5),
                     1 + g.random().nextInt(2),
-                    1 + sz(g, 3));
+                    1 + sz(g, 3),
+                    g.random().nextBoolean());
             return of(l, new float[l.size()]);
           });
     }
@@ -743,7 +769,8 @@ final class Registry {
         1 + sz(g, 5),
         1 + sz(g, 5),
         1 + g.random().nextInt(3),
-        sz(g, 3));
+        sz(g, 3),
+        g.random().nextBoolean());
   }
 
   static LossSteps lossSteps(Gen g) {

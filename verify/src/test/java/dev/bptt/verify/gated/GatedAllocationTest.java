@@ -11,7 +11,8 @@ import dev.bptt.kernel.rnn.RnnStreamState;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * After warm-up, forward + backward, {@code advance} and runner calls (full, checkpointed,
@@ -28,16 +29,16 @@ class GatedAllocationTest {
    * 96-byte vector per row and step) once several cell types had run, from vector constants made
    * before loops that do not run for H below the lane count; they are now made inside the loops.
    */
-  @ParameterizedTest
-  @EnumSource(CellType.class)
-  void passesAllocateNothingAfterWarmUp(CellType cell) {
-    GatedCase c = new GatedCase(5 + cell.ordinal(), cell, new int[] {8, 3, 5, 7, 2, 2}, 0);
+  @ParameterizedTest(name = "{0} layerNorm={1}")
+  @MethodSource("cellsAndLayerNorm")
+  void passesAllocateNothingAfterWarmUp(CellType cell, boolean ln) {
+    GatedCase c = new GatedCase(5 + cell.ordinal(), cell, new int[] {8, 3, 5, 7, 2, 2}, 0, ln);
     GatedCase.Outputs out = c.outputs().withInitialStateGradient();
     RnnWorkspace ws = new RnnWorkspace(c.net, c.shape);
     RnnStreamState st = new RnnStreamState(c.net, c.batch);
     forwardBackward(c, out, ws);
     assertNoAllocation(
-        cell + " advance",
+        c.net + " advance",
         () -> {
           st.reset();
           c.net.advance(c.params, c.x, c.xOff, c.steps, st);
@@ -52,13 +53,13 @@ class GatedAllocationTest {
         }) {
       BpttWorkspace bw = new BpttWorkspace(c.net, c.shape, s);
       GatedCase.Outputs o = s instanceof BpttStrategy.Streaming ? so : out;
-      assertNoAllocation(cell + " " + s, () -> c.runner.run(s, c.params, o.grads, o.seq, bw));
+      assertNoAllocation(c.net + " " + s, () -> c.runner.run(s, c.params, o.grads, o.seq, bw));
     }
   }
 
   private static void forwardBackward(GatedCase c, GatedCase.Outputs out, RnnWorkspace ws) {
     assertNoAllocation(
-        c.layout.cell() + " forward + backward",
+        c.net + " forward + backward",
         () -> {
           c.net.forward(c.params, out.seq, ws);
           c.net.backward(c.params, out.grads, out.seq, ws);
@@ -82,16 +83,16 @@ class GatedAllocationTest {
    * (workers allocate their GEMM panels on their first call, then nothing); B = 5 so the batch, the
    * projection rows and the weight rows all split.
    */
-  @ParameterizedTest
-  @EnumSource(CellType.class)
-  void threadedPassesAllocateNothingAfterWarmUp(CellType cell) {
-    GatedCase c = new GatedCase(5 + cell.ordinal(), cell, new int[] {8, 5, 5, 7, 2, 2}, 0);
+  @ParameterizedTest(name = "{0} layerNorm={1}")
+  @MethodSource("cellsAndLayerNorm")
+  void threadedPassesAllocateNothingAfterWarmUp(CellType cell, boolean ln) {
+    GatedCase c = new GatedCase(5 + cell.ordinal(), cell, new int[] {8, 5, 5, 7, 2, 2}, 0, ln);
     for (int n = 2; n <= 3; n++) {
       try (BatchThreads team = BatchThreads.start(n)) {
         GatedCase.Outputs out = c.outputs().withInitialStateGradient();
         RnnWorkspace ws = new RnnWorkspace(c.net, c.shape, team);
         assertNoAllocation(
-            cell + " threads=" + n + " forward + backward",
+            c.net + " threads=" + n + " forward + backward",
             () -> {
               c.net.forward(c.params, out.seq, ws);
               c.net.backward(c.params, out.grads, out.seq, ws);
@@ -101,7 +102,7 @@ class GatedAllocationTest {
           BpttWorkspace bw = new BpttWorkspace(c.net, c.shape, s, team);
           GatedCase.Outputs o = s instanceof BpttStrategy.Streaming ? c.outputs() : out;
           assertNoAllocation(
-              cell + " threads=" + n + " " + s,
+              c.net + " threads=" + n + " " + s,
               () -> c.runner.run(s, c.params, o.grads, o.seq, bw));
         }
       }
@@ -113,23 +114,29 @@ class GatedAllocationTest {
    * the lane count of 8- and 16-lane species), and at B = 1 with H = 200 each step's W_hh products
    * split across the team (SplitGemv): one and two threads, 0 B after warm-up.
    */
-  @ParameterizedTest
-  @EnumSource(CellType.class)
-  void vectorWidePassesAllocateNothing(CellType cell) {
-    GatedCase c = new GatedCase(9 + cell.ordinal(), cell, new int[] {6, 3, 5, 37, 2, 2}, 0);
+  @ParameterizedTest(name = "{0} layerNorm={1}")
+  @MethodSource("cellsAndLayerNorm")
+  void vectorWidePassesAllocateNothing(CellType cell, boolean ln) {
+    GatedCase c = new GatedCase(9 + cell.ordinal(), cell, new int[] {6, 3, 5, 37, 2, 2}, 0, ln);
     GatedCase.Outputs out = c.outputs().withInitialStateGradient();
     forwardBackward(c, out, new RnnWorkspace(c.net, c.shape));
-    GatedCase one = new GatedCase(12 + cell.ordinal(), cell, new int[] {4, 1, 3, 200, 1, 0}, 0);
+    GatedCase one = new GatedCase(12 + cell.ordinal(), cell, new int[] {4, 1, 3, 200, 1, 0}, 0, ln);
     try (BatchThreads team = BatchThreads.start(2)) {
       GatedCase.Outputs o1 = one.outputs().withInitialStateGradient();
       RnnWorkspace ws = new RnnWorkspace(one.net, one.shape, team);
       assertNoAllocation(
-          cell + " B = 1 split forward + backward",
+          c.net + " B = 1 split forward + backward",
           () -> {
             one.net.forward(one.params, o1.seq, ws);
             one.net.backward(one.params, o1.grads, o1.seq, ws);
           });
     }
+  }
+
+  /** Every cell, without and with layer normalization (its own fused passes). */
+  static java.util.stream.Stream<Arguments> cellsAndLayerNorm() {
+    return java.util.Arrays.stream(CellType.values())
+        .flatMap(c -> java.util.stream.Stream.of(Arguments.of(c, false), Arguments.of(c, true)));
   }
 
   /** This thread and the team's workers (named bptt-batch-…). */

@@ -24,10 +24,24 @@ import java.util.SplittableRandom;
  * biases U(±0.5), inputs U(±1), h_0 U(±0.5), c_0 U(±1), upstream U(±1), starting gradients U(±0.1).
  *
  * <p>Dimensions (what {@link dev.bptt.verify.Shrink} halves): {@code {T, B, D, H, layers, O}}.
+ *
+ * <p>Layer normalization ({@link StackedRnn#withLayerNorm()}): a seed's case has it or not with
+ * probability ½ ({@link #layerNorm(long)}, independent of the other draws, which it leaves as they
+ * were), so every property test over seeded cases covers both; γ = 0.03·(1 + U(±⅔)), β = U(±0.5),
+ * drawn from their own stream after everything else. γ is small for the float bounds: LN's Jacobian
+ * is s·γ⊙(I − 11ᵀ/n − x̂x̂ᵀ/n) with s = 1/√(σ² + ε), and as LN(W·h) does not depend on W's scale,
+ * s·Σ_j|W_ij| ≈ √H/rms(h) is not small, so the running bound (which adds magnitudes, and cannot see
+ * that the kernel's errors are small where the Jacobian is) grows by about γ·s·Σ|W| per step; at γ
+ * ≈ 1 it passes 1 within a few steps and the bounds of most cases became infinite (measured: over
+ * 200 seeds, nearly every LN case), at 0.03 it stays near or below 1. The double reference's
+ * finite-difference check uses γ ≈ 1 (its unit roundoff leaves room).
  */
 final class GatedCase {
   static final float CANARY = Float.intBitsToFloat(0x7fc0c0de);
   static final int T = 0, B = 1, D = 2, H = 3, LAYERS = 4, O = 5;
+
+  /** The centre of layer normalization's γ = GAMMA·(1 + U(±⅔)) (see the class comment). */
+  static final float GAMMA = 0.03f;
 
   final long seed;
   final StackLayout layout;
@@ -80,16 +94,35 @@ final class GatedCase {
   }
 
   GatedCase(long seed, CellType cell, int[] d) {
-    this(seed, cell, d, null);
+    this(seed, cell, d, null, layerNorm(seed));
+  }
+
+  /** Whether a seed's case has layer normalization: ½, from a stream of its own. */
+  static boolean layerNorm(long seed) {
+    return new SplittableRandom(seed ^ 0x4c4e4c4e4c4eL).nextBoolean();
+  }
+
+  /** A case without layer normalization. */
+  GatedCase(long seed, CellType cell, int[] d, Integer pattern) {
+    this(seed, cell, d, pattern, false);
   }
 
   /**
    * @param pattern 0 every step, 1 last step, 2 random steps; null: drawn from the seed
+   * @param ln with layer normalization
    */
-  GatedCase(long seed, CellType cell, int[] d, Integer pattern) {
+  GatedCase(long seed, CellType cell, int[] d, Integer pattern, boolean ln) {
+    this(seed, cell, d, pattern, ln, GAMMA);
+  }
+
+  /**
+   * @param gamma the centre of layer normalization's γ (spread ⅔ of it): {@link #GAMMA} keeps the
+   *     float bounds informative, 1 (PyTorch's initialization) suits the double reference's checks
+   */
+  GatedCase(long seed, CellType cell, int[] d, Integer pattern, boolean ln, float gamma) {
     this.seed = seed;
     SplittableRandom r = new SplittableRandom(seed);
-    this.layout = new StackLayout(cell, d[D], d[H], d[LAYERS], d[O]);
+    this.layout = new StackLayout(cell, d[D], d[H], d[LAYERS], d[O], ln);
     Activation[] acts = Activation.values();
     this.act = cell == CellType.ELMAN ? acts[r.nextInt(acts.length)] : Activation.TANH;
     this.net = StackedRnn.of(layout, act);
@@ -162,6 +195,17 @@ final class GatedCase {
     this.grads0 = new float[n + 3];
     Arrays.fill(grads0, CANARY);
     fill(r, grads0, 0, n, 0.1);
+    if (ln) {
+      SplittableRandom q = new SplittableRandom(~seed);
+      for (int l = 0; l < layout.layers(); l++) {
+        int g = layout.offLayerNormWeight(l);
+        fill(q, params, g, layout.gateRows(), gamma * 2 / 3);
+        for (int i = 0; i < layout.gateRows(); i++) {
+          params[g + i] += gamma;
+        }
+        fill(q, params, layout.offLayerNormBias(l), layout.gateRows(), 0.5);
+      }
+    }
   }
 
   boolean hasLoss(int t) {

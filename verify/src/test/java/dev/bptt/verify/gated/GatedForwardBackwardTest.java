@@ -35,6 +35,22 @@ class GatedForwardBackwardTest {
         d -> GatedCase.valid(d) ? check(new GatedCase(seed, cell, d)) : null);
   }
 
+  /**
+   * Layer normalization at H on and off the lane grid (1, 7, 17, 37: vector bodies and scalar tails
+   * of its passes), two layers, a readout, B = 3, for every cell and loss pattern.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.EnumSource(CellType.class)
+  void layerNormMatchesTheReferenceOffTheLaneGrid(CellType cell) {
+    for (int h : new int[] {1, 7, 17, 37}) {
+      for (int pattern = 0; pattern < 3; pattern++) {
+        GatedCase c = new GatedCase(31 + h, cell, new int[] {5, 3, 4, h, 2, 2}, pattern, true);
+        String m = check(c);
+        org.junit.jupiter.api.Assertions.assertNull(m, m);
+      }
+    }
+  }
+
   static String check(GatedCase c) {
     String what = c.describe();
     GatedCase.Outputs out = c.outputs().withInitialStateGradient();

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Validates the double reference {@link NaiveStack} itself: its full backward pass against central
  * finite differences of its own forward pass, for every parameter and every entry of the initial
  * state (h_0 and c_0 of every layer), on small sizes: all three cells in turn, 1–3 layers, with and
- * without readout, every/last/random loss steps.
+ * without readout, every/last/random loss steps, without and with layer normalization (γ and β
+ * included in "every parameter").
  *
  * <p>Tolerance, as in {@code RnnGradientCheckTest}: the loss is the linear L = Σ⟨dOut_t, out_t⟩;
  * D_k = (L(θ + kε) − L(θ − kε))/(2kε), k ∈ {1, 2, 4}, ε = 2⁻¹² (θ ± kε exact in double), two
@@ -44,8 +45,12 @@ class NaiveStackGradientCheckTest {
         1 + r.nextInt(3),
         r.nextInt(3)
       };
-      Shrink.check(
-          seed, dims, d -> GatedCase.valid(d) ? check(new GatedCase(seed, cell, d)) : null);
+      for (boolean ln : new boolean[] {false, true}) {
+        Shrink.check(
+            seed,
+            dims,
+            d -> GatedCase.valid(d) ? check(new GatedCase(seed, cell, d, null, ln, 1f)) : null);
+      }
     }
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link BatchThreads}: every strategy on every cell gives bitwise the same outputs, gradients,
  * ∂L/∂s_0, final state and traces with 1, 2 and 3 threads as without a team (B from 1 to 40, so
  * shards of one sequence, uneven shards and more threads than sequences all occur); forward-only
- * passes too. Traced and untraced passes are both run: a traced backward keeps one shard.
+ * passes too. Traced and untraced passes are both run: a traced backward keeps one shard. Every
+ * case runs without and with layer normalization.
  */
 class ThreadCountTest {
   private static final BatchThreads[] TEAMS = {
@@ -50,10 +51,15 @@ class ThreadCountTest {
     int k1 = 1 + r.nextInt(dims[GatedCase.T] + 1);
     int k2 = k1 + r.nextInt(dims[GatedCase.T] + 1);
     boolean traced = r.nextBoolean();
-    Shrink.check(
-        seed,
-        dims,
-        d -> GatedCase.valid(d) ? check(new GatedCase(seed, cell, d), tau, k1, k2, traced) : null);
+    for (boolean ln : new boolean[] {false, true}) {
+      Shrink.check(
+          seed,
+          dims,
+          d ->
+              GatedCase.valid(d)
+                  ? check(new GatedCase(seed, cell, d, null, ln), tau, k1, k2, traced)
+                  : null);
+    }
   }
 
   private static String check(GatedCase c, int tau, int k1, int k2, boolean traced) {
@@ -156,9 +162,11 @@ class ThreadCountTest {
   @org.junit.jupiter.params.provider.EnumSource(CellType.class)
   void wideLayersAreBitwiseTheSameForAnyThreadCount(CellType cell) {
     for (int h : new int[] {70, 129}) {
-      GatedCase c = new GatedCase(11 + h, cell, new int[] {3, 7, 5, h, 2, 3});
-      String m = check(c, 2, 1, 2, false);
-      Assertions.assertNull(m, m);
+      for (boolean ln : new boolean[] {false, true}) {
+        GatedCase c = new GatedCase(11 + h, cell, new int[] {3, 7, 5, h, 2, 3}, null, ln);
+        String m = check(c, 2, 1, 2, false);
+        Assertions.assertNull(m, m);
+      }
     }
   }
 
@@ -171,11 +179,13 @@ class ThreadCountTest {
   @org.junit.jupiter.params.provider.EnumSource(CellType.class)
   void oneSequenceSplitsItsProductsBitwise(CellType cell) {
     for (int h : new int[] {200, 201}) {
-      GatedCase c = new GatedCase(23 + h, cell, new int[] {4, 1, 3, h, 2, 0});
-      String m = check(c, 2, 1, 3, false);
-      Assertions.assertNull(m, m);
-      m = check(c, 3, 2, 2, true);
-      Assertions.assertNull(m, m);
+      for (boolean ln : new boolean[] {false, true}) {
+        GatedCase c = new GatedCase(23 + h, cell, new int[] {4, 1, 3, h, 2, 0}, null, ln);
+        String m = check(c, 2, 1, 3, false);
+        Assertions.assertNull(m, m);
+        m = check(c, 3, 2, 2, true);
+        Assertions.assertNull(m, m);
+      }
     }
   }
 
