@@ -48,12 +48,14 @@ public final class RemediesMain {
           "init-orthogonal",
           "irnn",
           "lstm",
+          "layernorm",
           "adam",
           "init-orthogonal+clip-strict-1",
           "irnn+clip-strict-1",
           "adam+checkpointed",
           "adam+clip-strict-1",
           "adam+irnn",
+          "adam+layernorm",
           "adam+gru",
           "adam+lstm");
 

@@ -72,6 +72,9 @@ public final class RemedyRun {
 
   /** The network of a remedy's cell for a task. */
   static StackedRnn network(String cell, Task task, int hidden) {
+    if (cell.endsWith("-ln")) {
+      return network(cell.substring(0, cell.length() - 3), task, hidden).withLayerNorm();
+    }
     int d = task.inputSize(), o = task.outputSize();
     return switch (cell) {
       case "elman-tanh" -> StackedRnn.elman(d, hidden, Activation.TANH).withReadout(o);
@@ -115,6 +118,13 @@ public final class RemedyRun {
         SpectralInit.scaledIdentity(1, h, p, whh.offset(), h);
         zero(p, l.biasIh(0, p));
         zero(p, l.biasHh(0, p));
+      }
+    }
+    if (net.layerNorm()) { // nn.LayerNorm's init: γ = 1, β = 0
+      for (int k = 0; k < l.layers(); k++) {
+        TensorView g = l.layerNormWeight(k, p);
+        Arrays.fill(p, g.offset(), g.offset() + g.length(), 1f);
+        zero(p, l.layerNormBias(k, p));
       }
     }
     if (net.cell() == dev.bptt.kernel.rnn.CellType.LSTM) {
