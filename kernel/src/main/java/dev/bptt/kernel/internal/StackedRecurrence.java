@@ -843,7 +843,7 @@ public final class StackedRecurrence implements Recurrence {
       StepData in) {
     if (team != null) {
       WeightGradTask w = weightGradTask;
-      w.set(params, grads, batch, t1, t2, states, base, delta, dBase, in);
+      w.set(grads, batch, t1, t2, states, base, delta, dBase, in);
       team.run(w.tasks(), w);
       return;
     }
@@ -945,7 +945,6 @@ public final class StackedRecurrence implements Recurrence {
     private StepData in;
 
     void set(
-        float[] params,
         float[] grads,
         int batch,
         int t1,
