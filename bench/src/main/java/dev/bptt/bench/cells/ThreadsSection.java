@@ -100,17 +100,8 @@ public final class ThreadsSection implements Section {
                       "batch",
                       RunSpec.values(32)),
                   t),
-              // B = 1: the per-step split of W_hh·h and W_hhᵀ·δ, where it should pay most
-              new RunSpec(
-                  both,
-                  Map.of(
-                      "cell",
-                      List.of("LSTM"),
-                      "hidden",
-                      RunSpec.values(256),
-                      "batch",
-                      RunSpec.values(1)),
-                  t),
+              // B = 1: the per-step split of W_hh·h and W_hhᵀ·δ, where it should pay most (the
+              // full preset has B = 1 at H = 128 and 256 for every cell)
               new RunSpec(
                   both,
                   Map.of(

@@ -89,7 +89,7 @@ public final class RnnSection implements Section {
           List.of(
               new RunSpec(
                   ours,
-                  Map.of("hidden", RunSpec.values(64, 128, 256, 512), "batch", RunSpec.values(1)),
+                  Map.of("hidden", RunSpec.values(128, 256, 512), "batch", RunSpec.values(1)),
                   t),
               // ~0.1 s per sequence: 2×300 ms of warm-up is a handful of calls, too few for C2 to
               // finish
@@ -101,7 +101,7 @@ public final class RnnSection implements Section {
                   t.withIterationMillis(1000)),
               new RunSpec(
                   ours, Map.of("hidden", RunSpec.values(128, 256), "batch", RunSpec.values(32)), t),
-              new RunSpec(floor, Map.of("hidden", RunSpec.values(64, 128, 256, 512, 1024)), t),
+              new RunSpec(floor, Map.of("hidden", RunSpec.values(128, 256, 512, 1024)), t),
               // the input copy's share (a few per cent, see the full preset) is left out here
               new RunSpec(naive, Map.of("hidden", RunSpec.values(256, 512)), slow));
       case FULL ->

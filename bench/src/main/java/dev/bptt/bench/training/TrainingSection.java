@@ -27,6 +27,8 @@ public final class TrainingSection implements Section {
   /** Bytes the arraycopy baseline moves per parameter: three buffers read and written. */
   static final int COPY_BYTES = 24;
 
+  private static final List<String> FALSE = List.of("false");
+
   @Override
   public String name() {
     return "training";
@@ -55,11 +57,15 @@ public final class TrainingSection implements Section {
       case SMOKE ->
           List.of(
               new RunSpec(adam, Map.of("size", RunSpec.values(1 << 20)), t),
-              new RunSpec(train, Map.of("cell", List.of("ELMAN")), step));
+              new RunSpec(train, Map.of("cell", List.of("ELMAN"), "layerNorm", FALSE), step));
       case DEFAULT, FULL ->
           List.of(
               new RunSpec(adam, Map.of("size", RunSpec.values(1 << 20, 1 << 24)), t),
-              new RunSpec(train, Map.of("cell", List.of("ELMAN", "GRU", "LSTM")), step));
+              new RunSpec(
+                  train, Map.of("cell", List.of("ELMAN", "GRU", "LSTM"), "layerNorm", FALSE), step),
+              // what layer normalization of the recurrent pre-activation costs, on one cell
+              new RunSpec(
+                  train, Map.of("cell", List.of("LSTM"), "layerNorm", List.of("true")), step));
     };
   }
 
@@ -107,7 +113,7 @@ public final class TrainingSection implements Section {
           index.find(TrainingStepBenchmark.class, "forwardBackward", p).map(Measured::of);
       stepRows.add(
           List.of(
-              p.get("cell"),
+              p.get("cell") + ("true".equals(p.get("layerNorm")) ? " + layer norm" : ""),
               s.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
               f.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
               s.isPresent() && f.isPresent()
@@ -140,9 +146,10 @@ public final class TrainingSection implements Section {
             + TrainingStepBenchmark.H
             + ", B = "
             + TrainingStepBenchmark.B
-            + ", one layer + linear readout, squared error at the last step: forward, loss,"
-            + " full BPTT, ‖g‖₂, global-norm clip (θ = 1), Adam (`Trainer.step`), against the"
-            + " forward + backward pass alone on the same batch in the same run. B/op is JMH's"
+            + ", one layer + linear readout, squared error at the last step: forward, loss, full"
+            + " BPTT, ‖g‖₂, global-norm clip (θ = 1), Adam (`Trainer.step`), against the forward +"
+            + " backward pass alone on the same batch in the same run; the LSTM also with layer"
+            + " normalization of the recurrent pre-activation (`withLayerNorm()`). B/op is JMH's"
             + " allocation per call (its own bookkeeping is a few hundred bytes per iteration,"
             + " spread over the calls).\n\n"
             + stepTable.toMarkdown();

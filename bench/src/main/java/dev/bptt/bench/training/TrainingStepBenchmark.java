@@ -9,6 +9,7 @@ import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
@@ -27,8 +28,9 @@ import org.openjdk.jmh.annotations.State;
  * adding problem (T = 100, H = 128, B = 32, one layer + linear readout, squared error at the last
  * step): forward, loss, full BPTT, ‖g‖₂, global-norm clip at θ = 1 (strict rule), Adam update
  * ({@link Trainer#step}), against the forward + backward pass alone ({@link BpttRunner#run}) on the
- * same batch, per cell. The batch is drawn once (data generation is the caller's, not the step's);
- * the parameters move under Adam, which does not change the cost.
+ * same batch, per cell, and for the LSTM also with layer normalization. The batch is drawn once
+ * (data generation is the caller's, not the step's); the parameters move under Adam, which does not
+ * change the cost.
  */
 @State(Scope.Benchmark)
 public class TrainingStepBenchmark extends KernelBenchmark {
@@ -44,6 +46,10 @@ public class TrainingStepBenchmark extends KernelBenchmark {
   @Param({"ELMAN", "GRU", "LSTM"})
   public CellType cell;
 
+  /** With layer normalization of the recurrent pre-activation (γ = 1, β = 0). */
+  @Param({"false", "true"})
+  public boolean layerNorm;
+
   private Trainer trainer;
   private SequenceBatch seq;
   private BpttRunner runner;
@@ -52,22 +58,30 @@ public class TrainingStepBenchmark extends KernelBenchmark {
   private float[] grads;
 
   /** The network of a cell: input 2 (the adding problem's channels), H units, one output. */
-  public static StackedRnn network(CellType cell) {
-    return switch (cell) {
-      case ELMAN -> StackedRnn.elman(2, H, Activation.TANH).withReadout(1);
-      case GRU -> StackedRnn.gru(2, H).withReadout(1);
-      case LSTM -> StackedRnn.lstm(2, H).withReadout(1);
-    };
+  public static StackedRnn network(CellType cell, boolean layerNorm) {
+    StackedRnn net =
+        switch (cell) {
+          case ELMAN -> StackedRnn.elman(2, H, Activation.TANH).withReadout(1);
+          case GRU -> StackedRnn.gru(2, H).withReadout(1);
+          case LSTM -> StackedRnn.lstm(2, H).withReadout(1);
+        };
+    return layerNorm ? net.withLayerNorm() : net;
   }
 
   @Setup
   public void setup() {
-    StackedRnn net = network(cell);
+    StackedRnn net = network(cell, layerNorm);
     SplittableRandom rng = new SplittableRandom(97);
     params = new float[net.parameterCount()];
     double bound = 1 / Math.sqrt(H);
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) (bound * (2 * rng.nextDouble() - 1));
+    }
+    if (layerNorm) {
+      TensorView g = net.layout().layerNormWeight(0, params);
+      Arrays.fill(params, g.offset(), g.offset() + g.length(), 1f);
+      TensorView b = net.layout().layerNormBias(0, params);
+      Arrays.fill(params, b.offset(), b.offset() + b.length(), 0f);
     }
     AddingProblem task = new AddingProblem();
     TaskBatch batch = task.newBatch(T, B);
