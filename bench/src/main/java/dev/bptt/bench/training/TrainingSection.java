@@ -105,6 +105,8 @@ public final class TrainingSection implements Section {
           index.find(TrainingStepBenchmark.class, "trainingStep", p).map(Measured::of);
       Optional<Measured> f =
           index.find(TrainingStepBenchmark.class, "forwardBackward", p).map(Measured::of);
+      Optional<Measured> k =
+          index.find(TrainingStepBenchmark.class, "forwardBackwardChecked", p).map(Measured::of);
       stepRows.add(
           List.of(
               p.get("cell"),
@@ -112,6 +114,10 @@ public final class TrainingSection implements Section {
               f.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
               s.isPresent() && f.isPresent()
                   ? Fmt.percent(s.get().medianNs() / f.get().medianNs() - 1)
+                  : "–",
+              k.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
+              k.isPresent() && f.isPresent()
+                  ? Fmt.percent(k.get().medianNs() / f.get().medianNs() - 1)
                   : "–",
               s.map(m -> Fmt.sig3(TrainingStepBenchmark.B * 1e9 / m.medianNs())).orElse("–"),
               s.flatMap(m -> alloc(m)).orElse("–")));
@@ -123,6 +129,8 @@ public final class TrainingSection implements Section {
                 "training step",
                 "forward + backward alone",
                 "step overhead (loss, norm, clip, Adam)",
+                "forward + backward, non-finite check (THROW)",
+                "check overhead",
                 "sequences / s",
                 "B/op (step)"),
             stepRows,
@@ -142,7 +150,9 @@ public final class TrainingSection implements Section {
             + TrainingStepBenchmark.B
             + ", one layer + linear readout, squared error at the last step: forward, loss,"
             + " full BPTT, ‖g‖₂, global-norm clip (θ = 1), Adam (`Trainer.step`), against the"
-            + " forward + backward pass alone on the same batch in the same run. B/op is JMH's"
+            + " forward + backward pass alone on the same batch in the same run, and that pass"
+            + " with the opt-in non-finite check on (`BpttRunner.withNonFiniteCheck(THROW)`:"
+            + " states, loss and gradient scanned, gradient snapshot). B/op is JMH's"
             + " allocation per call (its own bookkeeping is a few hundred bytes per iteration,"
             + " spread over the calls).\n\n"
             + stepTable.toMarkdown();
