@@ -105,7 +105,10 @@ public final class BpttRunner {
    * ARTBP estimate; streaming adds one gradient per window, calling the strategy's listener after
    * each (see {@link BpttStrategy.Streaming}). Traces and ∂L/∂h_0 are written when the sequence
    * asks for them (∂L/∂h_0 not with streaming, whose windows detach the state; a streaming trace
-   * entry holds the last window that reached its step).
+   * entry holds the last window that reached its step). Aliasing: grads [0, P), ∂L/∂h_0, the traces
+   * and the upstream blocks a loss callback writes may share no entry with each other, params, the
+   * inputs, the initial state or the upstream blocks read (IllegalArgumentException naming both,
+   * before any write); inputs may overlap each other.
    *
    * @param strategy which gradient to compute
    * @param params flat parameters (read; a streaming listener may change them between windows)
@@ -131,6 +134,7 @@ public final class BpttRunner {
       throw new IllegalArgumentException("grads must be a different array from params");
     }
     seq.checkBackward(net);
+    Checks.passAliasing(net, seq, params, grads, true, true);
     ws.checkRuns(net, strategy, seq.shape());
     if (seq.initialStateGradient() != null && strategy instanceof BpttStrategy.Streaming) {
       throw new IllegalArgumentException(

@@ -143,7 +143,8 @@ public final class BpttWorkspace {
 
   /**
    * Copies the hidden state of step t [B][S] of the last run into {@code dst[off..]}; h_T, e.g.,
-   * carries (detached) into the next chunk of a long sequence as that run's initial state.
+   * carries (detached) into the next chunk of a long sequence as that run's initial state. dst may
+   * be any array (the source is the workspace's own buffer).
    *
    * @throws IllegalStateException if the workspace does not hold that state (see {@link
    *     #holdsState})
@@ -165,7 +166,10 @@ public final class BpttWorkspace {
     engine.copyState(kernels, t, dst, off);
   }
 
-  /** Copies h_T [B][S] of the last run into {@code dst[off..]} (see {@link #copyState}). */
+  /**
+   * Copies h_T [B][S] of the last run into {@code dst[off..]} (see {@link #copyState}); dst may be
+   * any array (the source is the workspace's own buffer).
+   */
   public void copyFinalState(float[] dst, int off) {
     if (ranShape == null) {
       throw new IllegalStateException("no run on this workspace yet: there is no final state");

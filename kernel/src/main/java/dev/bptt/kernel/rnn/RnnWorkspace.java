@@ -177,7 +177,8 @@ public final class RnnWorkspace {
 
   /**
    * Copies the carried state of step t (t = 0..T of the last forward pass), B·S floats in the
-   * layout of {@link SequenceBatch#initialState(float[])}, into dst[off..].
+   * layout of {@link SequenceBatch#initialState(float[])}, into dst[off..]. dst may be any array:
+   * the source is the workspace's own buffer.
    */
   public void copyState(int t, float[] dst, int off) {
     int at = stepOffset(t, 0, kernels.stateSize());

@@ -33,6 +33,12 @@ import dev.bptt.kernel.internal.Sizes;
  * workspace.
  *
  * <p>Not thread-safe; use one per thread.
+ *
+ * <p>Aliasing: the arrays a pass writes (the gradient, ∂L/∂h_0, the traces, and the upstream blocks
+ * when a loss callback fills them) may share no entry with each other or with what it reads (the
+ * parameters, the inputs, the initial state, the upstream blocks read); the pass refuses such a
+ * batch with an IllegalArgumentException naming both, before any write. Read-only arrays may
+ * overlap.
  */
 public final class SequenceBatch {
   private final RecurrentNetwork net;
