@@ -836,6 +836,11 @@ final class Registry {
           FuzzCall c = of(runner, s, n.params, grads, n.seq, ws);
           Fixtures.reachBatch(c, n);
           return c.out("grads")
+              // aliasing: the gradient written into the batch's own input, initial state or
+              // upstream array (refused before any write when the ranges overlap)
+              .foreign(2, () -> n.x)
+              .foreign(2, () -> n.s0)
+              .foreign(2, () -> n.dOut)
               .foreign(0, () -> BpttStrategy.streaming(1, 1))
               .foreign(3, () -> new SequenceBatch(Fixtures.other(n.net), n.shape))
               .foreign(4, () -> new BpttWorkspace(Fixtures.other(n.net), n.shape, s))
