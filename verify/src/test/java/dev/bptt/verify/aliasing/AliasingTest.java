@@ -197,4 +197,39 @@ class AliasingTest {
     float[] w = {1, 2, 3, 4, 5};
     refused("x", "dx", () -> CrossEntropyLoss.of().apply(2, 2, w, 0, new int[] {0, 1}, 0, w, 1), w);
   }
+
+  @Test
+  void optimizerSpectralAndClipRefusals() {
+    float[] p = random(8, 13);
+    var adam = dev.bptt.kernel.training.Adam.of(1e-3);
+    var state = adam.newState(8);
+    refused("params", "grads", () -> adam.step(p, p, state), p);
+    float[] g = random(8, 14);
+    float[] m = state.buffer(0);
+    refused("params", "grads", () -> adam.step(m, g, state), m, g);
+    // power iteration: the scratch may not overlap the start vector
+    float[] a = random(16, 15);
+    float[] vw = random(12, 16);
+    refused(
+        "work",
+        "v",
+        () -> dev.bptt.kernel.spectral.Spectral.symmetricDominant(4, a, 0, 4, vw, 0, vw, 2, 5, 0),
+        a,
+        vw);
+    // AGC: gradient and weight views may not share an entry
+    float[] gw = random(8, 17);
+    var grads =
+        dev.bptt.kernel.clip.TensorGroup.of(
+            dev.bptt.kernel.clip.TensorView.matrix("G", gw, 0, 2, 2));
+    var weights =
+        dev.bptt.kernel.clip.TensorGroup.of(
+            dev.bptt.kernel.clip.TensorView.matrix("W", gw, 2, 2, 2));
+    refused(
+        "G",
+        "W",
+        () ->
+            dev.bptt.kernel.clip.GradientClipper.of(dev.bptt.kernel.clip.ClipRule.STRICT)
+                .clipAdaptive(grads, weights, 0.01, new dev.bptt.kernel.clip.ClipResult()),
+        gw);
+  }
 }
