@@ -127,7 +127,27 @@ class TwinAgreementTest {
             panama.sumAbs(n, x1, xOff),
             scalar.sumAbs(n, x1, xOff),
             2 * Tolerance.bound(n, n1, 0)),
-        Compare.within("maxAbs" + l, panama.maxAbs(n, x, xOff), scalar.maxAbs(n, x, xOff), 0));
+        Compare.within("maxAbs" + l, panama.maxAbs(n, x, xOff), scalar.maxAbs(n, x, xOff), 0),
+        Compare.within(
+            "firstNonFinite" + l,
+            panama.firstNonFinite(n, x, xOff),
+            scalar.firstNonFinite(n, x, xOff),
+            0),
+        firstNonFiniteAgrees(n, x, xOff, l));
+  }
+
+  /** Both twins find the same first NaN/±∞ with one planted at a seed-derived position. */
+  private static String firstNonFiniteAgrees(int n, float[] x, int xOff, String l) {
+    if (n == 0) {
+      return null;
+    }
+    float[] c = x.clone();
+    int p = (int) (Integer.toUnsignedLong(java.util.Arrays.hashCode(x)) % n);
+    c[xOff + p] = (p & 1) == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+    int a = panama.firstNonFinite(n, c, xOff), b = scalar.firstNonFinite(n, c, xOff);
+    return a == b && a <= p && a >= 0
+        ? null
+        : "firstNonFinite" + l + " planted at " + p + ": " + a + " vs " + b;
   }
 
   @ParameterizedTest(name = "seed={0}")

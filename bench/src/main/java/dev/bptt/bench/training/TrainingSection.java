@@ -28,6 +28,7 @@ public final class TrainingSection implements Section {
   static final int COPY_BYTES = 24;
 
   private static final List<String> FALSE = List.of("false");
+  private static final List<String> TRUE = List.of("true");
 
   @Override
   public String name() {
@@ -49,23 +50,37 @@ public final class TrainingSection implements Section {
     Timing t = preset.timing();
     // A training step is 5–40 ms: 500 ms iterations hold 12–100 calls. C2 needs ~250 calls of
     // the GRU/LSTM step before its vector code stops running in tier 3 (which boxes vectors:
-    // measured 62 KB per call until then, 0 B after), so seven 1 s warm-up iterations.
-    Timing step = preset == Preset.SMOKE ? t : t.withIterationMillis(500).withWarmup(7, 1000);
+    // measured 62 KB per call until then, 0 B after, on a busy machine), so five 1 s warm-up
+    // iterations.
+    Timing step = preset == Preset.SMOKE ? t : t.withIterationMillis(500).withWarmup(5, 1000);
     String adam = Pattern.quote(AdamStepBenchmark.class.getName() + ".");
     String train = Pattern.quote(TrainingStepBenchmark.class.getName() + ".");
+    String stepAndPass = train + "(trainingStep|forwardBackward)$";
+    String checked = train + "forwardBackwardChecked$";
+    String stepOnly = train + "trainingStep$";
     return switch (preset) {
       case SMOKE ->
           List.of(
               new RunSpec(adam, Map.of("size", RunSpec.values(1 << 20)), t),
               new RunSpec(train, Map.of("cell", List.of("ELMAN"), "layerNorm", FALSE), step));
-      case DEFAULT, FULL ->
+      case DEFAULT ->
+          List.of(
+              new RunSpec(adam, Map.of("size", RunSpec.values(1 << 20, 1 << 24)), t),
+              new RunSpec(
+                  stepAndPass,
+                  Map.of("cell", List.of("ELMAN", "GRU", "LSTM"), "layerNorm", FALSE),
+                  step),
+              // the non-finite check's cost and layer normalization's, on one cell (every cell
+              // and both in the full preset)
+              new RunSpec(checked, Map.of("cell", List.of("LSTM"), "layerNorm", FALSE), step),
+              new RunSpec(stepOnly, Map.of("cell", List.of("LSTM"), "layerNorm", TRUE), step));
+      case FULL ->
           List.of(
               new RunSpec(adam, Map.of("size", RunSpec.values(1 << 20, 1 << 24)), t),
               new RunSpec(
                   train, Map.of("cell", List.of("ELMAN", "GRU", "LSTM"), "layerNorm", FALSE), step),
-              // what layer normalization of the recurrent pre-activation costs, on one cell
               new RunSpec(
-                  train, Map.of("cell", List.of("LSTM"), "layerNorm", List.of("true")), step));
+                  train, Map.of("cell", List.of("ELMAN", "GRU", "LSTM"), "layerNorm", TRUE), step));
     };
   }
 
@@ -111,6 +126,8 @@ public final class TrainingSection implements Section {
           index.find(TrainingStepBenchmark.class, "trainingStep", p).map(Measured::of);
       Optional<Measured> f =
           index.find(TrainingStepBenchmark.class, "forwardBackward", p).map(Measured::of);
+      Optional<Measured> k =
+          index.find(TrainingStepBenchmark.class, "forwardBackwardChecked", p).map(Measured::of);
       stepRows.add(
           List.of(
               p.get("cell") + ("true".equals(p.get("layerNorm")) ? " + layer norm" : ""),
@@ -118,6 +135,10 @@ public final class TrainingSection implements Section {
               f.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
               s.isPresent() && f.isPresent()
                   ? Fmt.percent(s.get().medianNs() / f.get().medianNs() - 1)
+                  : "–",
+              k.map(m -> Fmt.time(m.medianNs(), m.errorNs())).orElse("–"),
+              k.isPresent() && f.isPresent()
+                  ? Fmt.percent(k.get().medianNs() / f.get().medianNs() - 1)
                   : "–",
               s.map(m -> Fmt.sig3(TrainingStepBenchmark.B * 1e9 / m.medianNs())).orElse("–"),
               s.flatMap(m -> alloc(m)).orElse("–")));
@@ -129,6 +150,8 @@ public final class TrainingSection implements Section {
                 "training step",
                 "forward + backward alone",
                 "step overhead (loss, norm, clip, Adam)",
+                "forward + backward, non-finite check (THROW)",
+                "check overhead",
                 "sequences / s",
                 "B/op (step)"),
             stepRows,
@@ -146,9 +169,11 @@ public final class TrainingSection implements Section {
             + TrainingStepBenchmark.H
             + ", B = "
             + TrainingStepBenchmark.B
-            + ", one layer + linear readout, squared error at the last step: forward, loss, full"
-            + " BPTT, ‖g‖₂, global-norm clip (θ = 1), Adam (`Trainer.step`), against the forward +"
-            + " backward pass alone on the same batch in the same run; the LSTM also with layer"
+            + ", one layer + linear readout, squared error at the last step: forward, loss,"
+            + " full BPTT, ‖g‖₂, global-norm clip (θ = 1), Adam (`Trainer.step`), against the"
+            + " forward + backward pass alone on the same batch in the same run, and that pass"
+            + " with the opt-in non-finite check on (`BpttRunner.withNonFiniteCheck(THROW)`:"
+            + " states, loss and gradient scanned, gradient snapshot); the LSTM also with layer"
             + " normalization of the recurrent pre-activation (`withLayerNorm()`). B/op is JMH's"
             + " allocation per call (its own bookkeeping is a few hundred bytes per iteration,"
             + " spread over the calls).\n\n"

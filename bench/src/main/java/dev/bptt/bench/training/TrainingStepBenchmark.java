@@ -9,6 +9,7 @@ import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
+import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.SequenceBatch;
@@ -53,6 +54,7 @@ public class TrainingStepBenchmark extends KernelBenchmark {
   private Trainer trainer;
   private SequenceBatch seq;
   private BpttRunner runner;
+  private BpttRunner checkedRunner;
   private BpttWorkspace ws;
   private float[] params;
   private float[] grads;
@@ -94,6 +96,7 @@ public class TrainingStepBenchmark extends KernelBenchmark {
             .clip(Trainer.Clip.GLOBAL_NORM, GradientClipper.of(ClipRule.STRICT), 1)
             .build();
     runner = new BpttRunner(net);
+    checkedRunner = runner.withNonFiniteCheck(NonFinitePolicy.THROW);
     ws = new BpttWorkspace(net, shape, BpttStrategy.full());
     grads = new float[net.parameterCount()];
     // Agreement: the trainer's gradient before its first update is the runner's, bit for bit.
@@ -101,6 +104,11 @@ public class TrainingStepBenchmark extends KernelBenchmark {
     double direct = forwardBackward();
     if (loss != direct) {
       throw new IllegalStateException(cell + ": trainer loss " + loss + " != runner " + direct);
+    }
+    float[] unchecked = grads.clone();
+    double checked = forwardBackwardChecked();
+    if (checked != direct || !Arrays.equals(unchecked, grads)) {
+      throw new IllegalStateException(cell + ": the checked pass differs from the unchecked one");
     }
     if (!Double.isFinite(trainer.lastNorm())) {
       throw new IllegalStateException(cell + ": non-finite gradient norm");
@@ -118,5 +126,16 @@ public class TrainingStepBenchmark extends KernelBenchmark {
   public double forwardBackward() {
     Arrays.fill(grads, 0f);
     return runner.run(BpttStrategy.full(), params, grads, seq, ws);
+  }
+
+  /**
+   * The same forward + full BPTT with the non-finite check on (THROW): the states, the loss and the
+   * gradient scanned for NaN/±∞, the gradient snapshot taken before the pass. Measured beside
+   * {@link #forwardBackward()} in the same run: the check's cost.
+   */
+  @Benchmark
+  public double forwardBackwardChecked() {
+    Arrays.fill(grads, 0f);
+    return checkedRunner.run(BpttStrategy.full(), params, grads, seq, ws);
   }
 }

@@ -1,5 +1,6 @@
 package dev.bptt.kernel.bptt;
 
+import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.internal.BpttEngine;
 import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Recurrence;
@@ -7,6 +8,7 @@ import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.StepData;
 import dev.bptt.kernel.internal.Teams;
 import dev.bptt.kernel.rnn.BatchThreads;
+import dev.bptt.kernel.rnn.NonFiniteStateException;
 import dev.bptt.kernel.rnn.RecurrentNetwork;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
@@ -43,6 +45,11 @@ public final class BpttWorkspace {
   private final StepData call = new StepData();
   private SequenceShape ranShape;
   private final BatchThreads threads;
+
+  /** Copy of the gradient range taken before a checked run (made on the first one), or null. */
+  private float[] gradSnapshot;
+
+  private NonFiniteStateException nonFinite;
 
   /**
    * @param net the network
@@ -136,7 +143,8 @@ public final class BpttWorkspace {
 
   /**
    * Copies the hidden state of step t [B][S] of the last run into {@code dst[off..]}; h_T, e.g.,
-   * carries (detached) into the next chunk of a long sequence as that run's initial state.
+   * carries (detached) into the next chunk of a long sequence as that run's initial state. dst may
+   * be any array (the source is the workspace's own buffer).
    *
    * @throws IllegalStateException if the workspace does not hold that state (see {@link
    *     #holdsState})
@@ -158,12 +166,25 @@ public final class BpttWorkspace {
     engine.copyState(kernels, t, dst, off);
   }
 
-  /** Copies h_T [B][S] of the last run into {@code dst[off..]} (see {@link #copyState}). */
+  /**
+   * Copies h_T [B][S] of the last run into {@code dst[off..]} (see {@link #copyState}); dst may be
+   * any array (the source is the workspace's own buffer).
+   */
   public void copyFinalState(float[] dst, int off) {
     if (ranShape == null) {
       throw new IllegalStateException("no run on this workspace yet: there is no final state");
     }
     copyState(ranShape.steps(), dst, off);
+  }
+
+  /**
+   * What the non-finite check of the last run found (see {@link BpttRunner#withNonFiniteCheck}):
+   * the first NaN or ±∞, with its phase, tensor, step and sequence, or null when the last run was
+   * clean or unchecked. Under SKIP and ZERO this is how the caller learns why {@code run} returned
+   * NaN.
+   */
+  public NonFiniteStateException nonFinite() {
+    return nonFinite;
   }
 
   // ---- called by BpttRunner after its checks ----
@@ -183,14 +204,51 @@ public final class BpttWorkspace {
     }
   }
 
-  double run(BpttStrategy strategy, float[] params, float[] grads, SequenceBatch seq) {
+  double run(
+      BpttStrategy strategy,
+      float[] params,
+      float[] grads,
+      SequenceBatch seq,
+      NonFinitePolicy policy) {
     ranShape = null;
+    nonFinite = null;
     call.set(kernels, seq);
+    boolean check = policy != null && policy != NonFinitePolicy.PROPAGATE;
+    int p = kernels.parameterCount();
     try {
       kernels.paramsChanged();
-      engine.run(kernels, strategy, params, grads, call);
-      ranShape = seq.shape();
-      return call.lossSum;
+      if (!check) {
+        engine.run(kernels, strategy, params, grads, call);
+        ranShape = seq.shape();
+        return call.lossSum;
+      }
+      if (gradSnapshot == null) {
+        gradSnapshot = new float[p];
+      }
+      System.arraycopy(grads, 0, gradSnapshot, 0, p);
+      call.checkFinite = true;
+      NonFiniteStateException found;
+      try {
+        engine.run(kernels, strategy, params, grads, call);
+        found = call.scanBackward(kernels, grads, p);
+        if (found == null) {
+          ranShape = seq.shape();
+          return call.lossSum;
+        }
+        ranShape = seq.shape();
+      } catch (NonFiniteStateException forward) {
+        found = forward; // thrown by the forward check before the backward pass of its window
+      }
+      // grads are as before the call: nothing written (forward) or restored (backward, streaming)
+      System.arraycopy(gradSnapshot, 0, grads, 0, p);
+      nonFinite = found;
+      if (policy == NonFinitePolicy.THROW) {
+        throw found;
+      }
+      if (policy == NonFinitePolicy.ZERO) {
+        call.zeroInitialStateGradient(kernels);
+      }
+      return Double.NaN;
     } finally {
       call.clear();
     }

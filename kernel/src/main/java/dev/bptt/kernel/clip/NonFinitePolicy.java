@@ -4,6 +4,12 @@ package dev.bptt.kernel.clip;
  * What a clip does when the gradient holds a NaN or ±∞. Detection always comes first (the norm pass
  * finds it: a norm accumulated in double from finite floats never overflows, so a non-finite norm
  * means a non-finite entry) and nothing is written before the policy acts.
+ *
+ * <p>The same vocabulary drives the opt-in non-finite check of the forward and backward passes
+ * ({@code BpttRunner.withNonFiniteCheck}, {@link
+ * dev.bptt.kernel.rnn.SequenceBatch#nonFiniteCheck}): there THROW throws {@link
+ * dev.bptt.kernel.rnn.NonFiniteStateException}, SKIP and ZERO leave the gradient array as it was
+ * (ZERO also zeroes ∂L/∂h_0) and report NaN, and PROPAGATE does not scan.
  */
 public enum NonFinitePolicy {
   /**

@@ -28,6 +28,12 @@ public interface BlasSupport {
   /** maxᵢ |xᵢ| (NaN if any xᵢ is NaN). */
   float maxAbs(int n, float[] x, int xOff);
 
+  /**
+   * Index i in [0, n) of the first NaN or ±∞ among x[xOff..xOff+n), or −1 when all are finite (a
+   * lane is non-finite exactly when x − x ≠ 0).
+   */
+  int firstNonFinite(int n, float[] x, int xOff);
+
   /** y[m] ← α·A·x + β·y, A m×n row-major; β = 0 means y is not read. */
   void gemv(
       int m,

@@ -1,5 +1,8 @@
 package dev.bptt.kernel.internal;
 
+import dev.bptt.kernel.rnn.RecurrentNetwork;
+import dev.bptt.kernel.rnn.SequenceBatch;
+
 /**
  * Argument checks shared by every public entry point. Each throws before anything is written, with
  * a message that names the argument and the values.
@@ -127,5 +130,104 @@ public final class Checks {
     if (a == b && aOff != bOff) {
       noOverlap(aName, a, aOff, (long) aOff + n, bName, b, bOff, (long) bOff + n);
     }
+  }
+
+  /**
+   * Names of the arrays of one pass over a {@link SequenceBatch}, in the order they are checked.
+   */
+  private static final String[] PASS_ARRAYS = {
+    "grads",
+    "initialStateGradient",
+    "traceDh",
+    "traceDc",
+    "traceDelta",
+    "upstream",
+    "params",
+    "input",
+    "initialState"
+  };
+
+  /**
+   * The aliasing rule of a forward and/or backward pass over a batch: no output range may share an
+   * entry with another output or with an input, else IllegalArgumentException naming both (before
+   * anything is written). Outputs: {@code grads} [0, P) and, in the backward pass, ∂L/∂(initial
+   * state) (B·S floats), the traces [0, T), and in the forward pass the upstream blocks when a loss
+   * callback writes them; inputs: {@code params} [0, P), the inputs [T][B][D], the initial state
+   * and the upstream blocks when they are read. Inputs may overlap each other (read only).
+   *
+   * @param grads the gradient array, or null for a forward pass alone
+   * @param forward whether the pass runs the forward (a loss callback then writes the upstream)
+   * @param backward whether the pass runs the backward (writes grads, ∂L/∂(initial state), traces)
+   */
+  public static void passAliasing(
+      RecurrentNetwork net,
+      SequenceBatch seq,
+      float[] params,
+      float[] grads,
+      boolean forward,
+      boolean backward) {
+    boolean upstreamWritten = forward && seq.loss() != null;
+    for (int a = 0; a < PASS_ARRAYS.length; a++) {
+      float[] arrA = passArray(a, seq, params, grads, backward);
+      if (arrA == null) {
+        continue;
+      }
+      boolean outA = a < 5 || a == 5 && upstreamWritten;
+      for (int b = a + 1; b < PASS_ARRAYS.length; b++) {
+        boolean outB = b < 5 || b == 5 && upstreamWritten;
+        float[] arrB = passArray(b, seq, params, grads, backward);
+        if (arrB != arrA || !(outA || outB)) {
+          continue;
+        }
+        noOverlap(
+            PASS_ARRAYS[a],
+            arrA,
+            passOffset(a, seq),
+            passEnd(a, net, seq),
+            PASS_ARRAYS[b],
+            arrB,
+            passOffset(b, seq),
+            passEnd(b, net, seq));
+      }
+    }
+  }
+
+  private static float[] passArray(
+      int k, SequenceBatch seq, float[] params, float[] grads, boolean backward) {
+    return switch (k) {
+      case 0 -> backward ? grads : null;
+      case 1 -> backward ? seq.initialStateGradient() : null;
+      case 2 -> backward ? seq.traceDh() : null;
+      case 3 -> backward ? seq.traceDc() : null;
+      case 4 -> backward ? seq.traceDelta() : null;
+      case 5 -> seq.upstream();
+      case 6 -> params;
+      case 7 -> seq.input();
+      default -> seq.initialState();
+    };
+  }
+
+  private static int passOffset(int k, SequenceBatch seq) {
+    return switch (k) {
+      case 1 -> seq.initialStateGradientOffset();
+      case 5 -> seq.upstreamOffset();
+      case 7 -> seq.inputOffset();
+      case 8 -> seq.initialStateOffset();
+      default -> 0;
+    };
+  }
+
+  private static long passEnd(int k, RecurrentNetwork net, SequenceBatch seq) {
+    long steps = seq.shape().steps(), batch = seq.shape().batch();
+    return switch (k) {
+      case 0, 6 -> net.parameterCount();
+      case 1 -> seq.initialStateGradientOffset() + batch * net.stateSize();
+      case 2, 3, 4 -> steps;
+      case 5 ->
+          seq.upstreamOffset()
+              + (long) seq.losses().count(seq.shape().steps()) * batch * net.stepOutputSize();
+      case 7 -> seq.inputOffset() + steps * batch * net.inputSize();
+      default -> seq.initialStateOffset() + batch * net.stateSize();
+    };
   }
 }

@@ -191,6 +191,39 @@ final class PanamaBlasSupport implements BlasSupport {
     return acc0.max(acc1).max(acc2.max(acc3)).reduceLanes(VectorOperators.MAX);
   }
 
+  @Override
+  public int firstNonFinite(int n, float[] x, int xOff) {
+    int limit = F.loopBound(n);
+    int i = 0;
+    // x − x is 0 in a finite lane and NaN otherwise, so a lane sum of such differences is non-zero
+    // exactly when one of the entries is non-finite. Four vectors per test, then the scalar loop
+    // below locates the entry from the start of the block that tested non-zero. Lane sums, not
+    // masks: reduceLanes is intrinsified like the other reductions here, so nothing is boxed.
+    for (; i <= limit - 4 * L; i += 4 * L) {
+      FloatVector a = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector b = FloatVector.fromArray(F, x, xOff + i + L);
+      FloatVector c = FloatVector.fromArray(F, x, xOff + i + 2 * L);
+      FloatVector d = FloatVector.fromArray(F, x, xOff + i + 3 * L);
+      FloatVector s = a.sub(a).add(b.sub(b)).add(c.sub(c).add(d.sub(d)));
+      if (s.reduceLanes(VectorOperators.ADD) != 0f) {
+        break;
+      }
+    }
+    for (; i < limit; i += L) {
+      FloatVector a = FloatVector.fromArray(F, x, xOff + i);
+      if (a.sub(a).reduceLanes(VectorOperators.ADD) != 0f) {
+        break;
+      }
+    }
+    for (; i < n; i++) {
+      float v = x[xOff + i];
+      if (v - v != 0f) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   // ---- level 2 ----
 
   @Override

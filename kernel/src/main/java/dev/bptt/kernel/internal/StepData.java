@@ -1,6 +1,7 @@
 package dev.bptt.kernel.internal;
 
 import dev.bptt.kernel.rnn.LossSteps;
+import dev.bptt.kernel.rnn.NonFiniteStateException;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.StepLoss;
 
@@ -55,6 +56,13 @@ public final class StepData {
    */
   public float[] flow;
 
+  /**
+   * True when the forward pass scans what it produces for NaN and ±∞ (the non-finite check): the
+   * states and outputs passed to {@link #evaluateLoss} and each loss value; set by the workspace
+   * after {@link #set}.
+   */
+  public boolean checkFinite;
+
   private int inputRow;
   private int outputRow;
 
@@ -80,6 +88,7 @@ public final class StepData {
     traceDc = seq.traceDc();
     traceDelta = seq.traceDelta();
     flow = null;
+    checkFinite = false;
     inputRow = batch * r.inputSize();
     outputRow = batch * r.stepOutputSize();
   }
@@ -156,6 +165,9 @@ public final class StepData {
    */
   public void evaluateLoss(
       Recurrence r, float[] params, int t1, int t2, float[] states, int slotOff, float[] outBuf) {
+    if (checkFinite) {
+      scanStates(r, t1, t2, states, slotOff);
+    }
     if (loss == null) {
       return;
     }
@@ -172,6 +184,9 @@ public final class StepData {
         return;
       }
       r.outputs(params, (t2 - t1 + 1) * batch, states, slotOff, outBuf, 0);
+      if (checkFinite) {
+        scanOutputs(t1, t2, outBuf, 0, outputRow);
+      }
       y = outBuf;
       yOff = 0;
       yRow = outputRow;
@@ -189,8 +204,69 @@ public final class StepData {
     }
     for (int t = t1; t <= t2; t++) {
       if (hasLoss(t)) {
-        lossSum += loss.apply(t, y, yOff + (t - t1) * yRow, upstream, upstreamOffset(t));
+        double v = loss.apply(t, y, yOff + (t - t1) * yRow, upstream, upstreamOffset(t));
+        if (checkFinite && !Double.isFinite(v)) {
+          throw new NonFiniteStateException("forward", "loss", t, -1, losses.index(t, steps), v);
+        }
+        lossSum += v;
       }
+    }
+  }
+
+  /**
+   * The forward check of the slot rows of steps t1..t2 at states[slotOff]: throws {@link
+   * NonFiniteStateException} naming the first non-finite entry.
+   */
+  public void scanStates(Recurrence r, int t1, int t2, float[] states, int slotOff) {
+    int width = r.stateSize();
+    int slotRow = batch * width;
+    int i = Kernels.blas().firstNonFinite((t2 - t1 + 1) * slotRow, states, slotOff);
+    if (i >= 0) {
+      int t = t1 + i / slotRow;
+      int col = i % slotRow;
+      throw new NonFiniteStateException(
+          "forward", "states", t, col / width, (t - 1L) * slotRow + col, states[slotOff + i]);
+    }
+  }
+
+  /**
+   * The forward check of the outputs of steps t1..t2 at y[yOff], one row of yRow = B·O′ floats per
+   * step: throws {@link NonFiniteStateException} naming the first non-finite entry.
+   */
+  public void scanOutputs(int t1, int t2, float[] y, int yOff, int yRow) {
+    int i = Kernels.blas().firstNonFinite((t2 - t1 + 1) * yRow, y, yOff);
+    if (i >= 0) {
+      int t = t1 + i / yRow;
+      int col = i % yRow;
+      throw new NonFiniteStateException(
+          "forward", "outputs", t, col / (yRow / batch), (t - 1L) * yRow + col, y[yOff + i]);
+    }
+  }
+
+  /**
+   * The backward check: the first non-finite entry of grads[0..p), then of this call's ∂L/∂(initial
+   * state) (B·carry floats), as an exception to throw or record, or null when all are finite.
+   */
+  public NonFiniteStateException scanBackward(Recurrence r, float[] grads, int p) {
+    int i = Kernels.blas().firstNonFinite(p, grads, 0);
+    if (i >= 0) {
+      return new NonFiniteStateException("backward", "grads", -1, -1, i, grads[i]);
+    }
+    if (dInitial != null) {
+      int carry = r.carrySize();
+      i = Kernels.blas().firstNonFinite(batch * carry, dInitial, dInitialOff);
+      if (i >= 0) {
+        return new NonFiniteStateException(
+            "backward", "initialStateGradient", 0, -1, i, dInitial[dInitialOff + i]);
+      }
+    }
+    return null;
+  }
+
+  /** Under the ZERO policy: ∂L/∂(initial state), when requested, becomes zeros. */
+  public void zeroInitialStateGradient(Recurrence r) {
+    if (dInitial != null) {
+      java.util.Arrays.fill(dInitial, dInitialOff, dInitialOff + batch * r.carrySize(), 0f);
     }
   }
 }

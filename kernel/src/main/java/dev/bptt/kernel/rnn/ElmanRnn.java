@@ -80,7 +80,10 @@ public final class ElmanRnn implements RecurrentNetwork {
    * workspace): copies the inputs into the workspace (so the backward pass reads them even if the
    * caller refills its array, e.g. to prefetch the next batch), writes h_0..h_T and, with a
    * readout, y_1..y_T into the workspace, and calls the sequence's loss callback, if it has one,
-   * for its loss steps.
+   * for its loss steps. Aliasing: the upstream blocks a loss callback writes may not share an entry
+   * with params, the inputs or the initial state (IllegalArgumentException naming both, before any
+   * write). With {@link SequenceBatch#nonFiniteCheck} set the pass scans what it stored (NaN
+   * returned under SKIP and ZERO).
    *
    * @param params flat parameters, at least {@code layout.size()} floats (read)
    * @param seq inputs, initial state, loss (read; the callback writes the upstream gradients)
@@ -105,6 +108,9 @@ public final class ElmanRnn implements RecurrentNetwork {
    *
    * (sums also over the batch), each sum in descending t as one multiply-add chain per element, so
    * a checkpointed pass that produces the terms segment by segment gives bitwise the same.
+   * Aliasing: grads [0, P), ∂L/∂h_0 and the traces may share no entry with each other, params, the
+   * inputs, the initial state or the upstream blocks (IllegalArgumentException naming both, before
+   * any write).
    *
    * @param params flat parameters (read; the ones the forward pass used)
    * @param grads flat gradients, same layout, not params (read and written, +=)

@@ -19,6 +19,7 @@ final class Passes {
     if (seq.loss() != null) {
       seq.checkBackward(net); // the callback writes the upstream blocks: they must fit first
     }
+    Checks.passAliasing(net, seq, params, null, true, false);
     return ws.forward(params, seq);
   }
 
@@ -32,6 +33,7 @@ final class Passes {
     Checks.notNull("seq", seq);
     Checks.notNull("ws", ws);
     seq.checkBackward(net);
+    Checks.passAliasing(net, seq, params, grads, false, true);
     ws.checkForwardOf(net, seq.shape());
     ws.backward(params, grads, seq);
   }

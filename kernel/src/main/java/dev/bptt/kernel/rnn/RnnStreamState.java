@@ -100,7 +100,10 @@ public final class RnnStreamState {
     return output;
   }
 
-  /** Copies the carried state (B·S floats) into dst[off..]. */
+  /**
+   * Copies the carried state (B·S floats) into dst[off..]; dst may be any array (the source is the
+   * state's own buffer).
+   */
   public void copyHidden(float[] dst, int off) {
     int bh = batch * rnn.stateSize();
     Checks.vector("dst", dst, off, bh);

@@ -1,5 +1,6 @@
 package dev.bptt.kernel.rnn;
 
+import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.internal.Backprop;
 import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Recurrence;
@@ -45,6 +46,16 @@ public final class RnnWorkspace {
   /** Shape of the last forward pass, or null before the first. */
   private SequenceShape forwardShape;
 
+  /** Copy of the gradient range taken before a checked backward pass (made on the first one). */
+  private float[] gradSnapshot;
+
+  private NonFiniteStateException nonFinite;
+
+  /**
+   * The last forward pass found a non-finite value under SKIP or ZERO: its backward adds nothing.
+   */
+  private boolean forwardNonFinite;
+
   /**
    * @param net the network ({@link ElmanRnn} or {@link StackedRnn})
    * @param capacity the largest T and B the workspace runs
@@ -81,6 +92,16 @@ public final class RnnWorkspace {
       r.reservePacked(); // the packed recurrent weights of the GEMM path, made now: passes
       // allocate nothing
     }
+  }
+
+  /**
+   * What the non-finite check ({@link SequenceBatch#nonFiniteCheck}) of the last pass on this
+   * workspace found: the first NaN or ±∞ with its phase, tensor, step and sequence, or null when
+   * that pass was clean or unchecked. Under SKIP and ZERO this is how the caller learns why {@code
+   * forward} returned NaN or why {@code backward} added nothing.
+   */
+  public NonFiniteStateException nonFinite() {
+    return nonFinite;
   }
 
   /** The network this workspace was sized for. */
@@ -156,7 +177,8 @@ public final class RnnWorkspace {
 
   /**
    * Copies the carried state of step t (t = 0..T of the last forward pass), B·S floats in the
-   * layout of {@link SequenceBatch#initialState(float[])}, into dst[off..].
+   * layout of {@link SequenceBatch#initialState(float[])}, into dst[off..]. dst may be any array:
+   * the source is the workspace's own buffer.
    */
   public void copyState(int t, float[] dst, int off) {
     int at = stepOffset(t, 0, kernels.stateSize());
@@ -206,11 +228,19 @@ public final class RnnWorkspace {
     }
   }
 
+  private static boolean checks(NonFinitePolicy p) {
+    return p != null && p != NonFinitePolicy.PROPAGATE;
+  }
+
   double forward(float[] params, SequenceBatch seq) {
     Recurrence r = kernels;
     StepData in = call;
     in.set(r, seq);
     r.paramsChanged();
+    NonFinitePolicy policy = seq.nonFiniteCheck();
+    in.checkFinite = checks(policy);
+    nonFinite = null;
+    forwardNonFinite = false;
     try {
       int n = (int) (seq.shape().rows() * r.inputSize());
       System.arraycopy(in.x, in.xOff, input, 0, n);
@@ -219,11 +249,31 @@ public final class RnnWorkspace {
       int bs = in.batch * r.stateSize();
       in.initialState(r, hidden, 0);
       r.forwardSteps(params, in.batch, 1, in.steps, input, 0, hidden, 0);
-      if (output.length == 0) {
-        in.evaluateLoss(1, in.steps, hidden, bs, bs);
-      } else {
-        r.outputs(params, in.steps * in.batch, hidden, bs, output, 0);
-        in.evaluateLoss(1, in.steps, output, 0, in.batch * r.stepOutputSize());
+      try {
+        if (in.checkFinite) {
+          in.scanStates(r, 1, in.steps, hidden, bs);
+        }
+        if (output.length == 0) {
+          in.evaluateLoss(1, in.steps, hidden, bs, bs);
+        } else {
+          r.outputs(params, in.steps * in.batch, hidden, bs, output, 0);
+          int row = in.batch * r.stepOutputSize();
+          if (in.checkFinite) {
+            in.scanOutputs(1, in.steps, output, 0, row);
+          }
+          in.evaluateLoss(1, in.steps, output, 0, row);
+        }
+      } catch (NonFiniteStateException e) {
+        if (!in.checkFinite) {
+          throw e; // not the check's (cannot happen): a callback's own exception
+        }
+        nonFinite = e;
+        if (policy == NonFinitePolicy.THROW) {
+          throw e; // leaves no pass to backpropagate
+        }
+        forwardNonFinite = true;
+        forwardShape = seq.shape();
+        return Double.NaN;
       }
       forwardShape = seq.shape(); // only now: a callback that threw leaves no pass to backpropagate
       return in.lossSum;
@@ -236,9 +286,38 @@ public final class RnnWorkspace {
     StepData in = call;
     in.set(kernels, seq);
     kernels.paramsChanged();
+    NonFinitePolicy policy = seq.nonFiniteCheck();
     try {
       in.input(input, 0);
+      if (forwardNonFinite) {
+        // The forward pass found a non-finite value under SKIP or ZERO: nothing to add.
+        if (policy == NonFinitePolicy.ZERO) {
+          in.zeroInitialStateGradient(kernels);
+        }
+        return;
+      }
+      nonFinite = null;
+      if (!checks(policy)) {
+        Backprop.full(kernels, params, grads, in, hidden, delta);
+        return;
+      }
+      int p = kernels.parameterCount();
+      if (gradSnapshot == null) {
+        gradSnapshot = new float[p];
+      }
+      System.arraycopy(grads, 0, gradSnapshot, 0, p);
       Backprop.full(kernels, params, grads, in, hidden, delta);
+      NonFiniteStateException found = in.scanBackward(kernels, grads, p);
+      if (found != null) {
+        System.arraycopy(gradSnapshot, 0, grads, 0, p);
+        nonFinite = found;
+        if (policy == NonFinitePolicy.THROW) {
+          throw found;
+        }
+        if (policy == NonFinitePolicy.ZERO) {
+          in.zeroInitialStateGradient(kernels);
+        }
+      }
     } finally {
       in.clear();
     }

@@ -1,5 +1,6 @@
 package dev.bptt.kernel.rnn;
 
+import dev.bptt.kernel.clip.NonFinitePolicy;
 import dev.bptt.kernel.internal.Checks;
 import dev.bptt.kernel.internal.Sizes;
 
@@ -32,6 +33,12 @@ import dev.bptt.kernel.internal.Sizes;
  * workspace.
  *
  * <p>Not thread-safe; use one per thread.
+ *
+ * <p>Aliasing: the arrays a pass writes (the gradient, ∂L/∂h_0, the traces, and the upstream blocks
+ * when a loss callback fills them) may share no entry with each other or with what it reads (the
+ * parameters, the inputs, the initial state, the upstream blocks read); the pass refuses such a
+ * batch with an IllegalArgumentException naming both, before any write. Read-only arrays may
+ * overlap.
  */
 public final class SequenceBatch {
   private final RecurrentNetwork net;
@@ -50,6 +57,7 @@ public final class SequenceBatch {
   private float[] traceDh;
   private float[] traceDc;
   private float[] traceDelta;
+  private NonFinitePolicy nonFiniteCheck;
 
   /**
    * @param net the network whose sizes the arrays are checked against
@@ -311,6 +319,44 @@ public final class SequenceBatch {
   /** The ‖δ_t‖ trace, or null. */
   public float[] traceDelta() {
     return traceDelta;
+  }
+
+  /**
+   * Turns on the non-finite check of the network's {@code forward} and {@code backward} with this
+   * batch (null, the default, turns it off; a {@code BpttRunner} uses its own policy when it has
+   * one, else this one). With THROW, SKIP or ZERO the forward pass scans the states it stored
+   * (slots of steps 1..T), the readouts it computed and each loss value, and the backward pass
+   * scans the gradient range and ∂L/∂(initial state), all for NaN and ±∞ with one vectorized pass
+   * (cost: one read of each buffer, and one copy of the gradient range per backward pass, made
+   * before it so that a detection can restore it). On a detection:
+   *
+   * <ul>
+   *   <li>THROW: {@link NonFiniteStateException} naming the phase, tensor, step and sequence of the
+   *       first non-finite entry; {@code grads} holds what it held before the call (a forward
+   *       detection leaves no pass to backpropagate);
+   *   <li>SKIP: the forward pass returns NaN and the following backward pass adds nothing; a
+   *       backward detection restores {@code grads}; ∂L/∂(initial state) is not written (forward)
+   *       or holds what was computed (backward); {@link RnnWorkspace#nonFinite()} names the entry;
+   *   <li>ZERO: as SKIP, except that ∂L/∂(initial state), when requested, is set to zeros: the call
+   *       contributes a zero gradient;
+   *   <li>PROPAGATE: no scan at all, exactly the behaviour without a check (NaN and ±∞ flow into
+   *       the outputs and gradients), stated explicitly.
+   * </ul>
+   *
+   * A clean pass is bitwise the pass without the check and allocates nothing once the workspace has
+   * run one checked backward pass (its gradient snapshot is made then).
+   *
+   * @param policy what to do with a non-finite value, or null for no check
+   * @return this
+   */
+  public SequenceBatch nonFiniteCheck(NonFinitePolicy policy) {
+    this.nonFiniteCheck = policy;
+    return this;
+  }
+
+  /** The non-finite check of this batch's forward and backward passes, or null (off). */
+  public NonFinitePolicy nonFiniteCheck() {
+    return nonFiniteCheck;
   }
 
   // ---- checks used by the passes ----

@@ -405,16 +405,18 @@ public final class Checkpoint {
       String key = steps.get(i).key;
       String value = p.metadata.get(key);
       if (value == null) {
-        throw new IllegalArgumentException("metadata '" + key + "' is missing from the file");
+        throw new IllegalArgumentException(
+            "header metadata '" + key + "' is missing from the file");
       }
       try {
         stepValues[i] = Long.parseLong(value);
       } catch (NumberFormatException ex) {
         throw new IllegalArgumentException(
-            "metadata '" + key + "' = '" + value + "' is not a step count", ex);
+            "header metadata '" + key + "' = '" + value + "' is not a step count", ex);
       }
       if (stepValues[i] < 0) {
-        throw new IllegalArgumentException("metadata '" + key + "' = " + value + " is negative");
+        throw new IllegalArgumentException(
+            "header metadata '" + key + "' = " + value + " is negative");
       }
     }
     // Everything checked: now write.

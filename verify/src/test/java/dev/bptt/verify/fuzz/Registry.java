@@ -22,6 +22,7 @@ import dev.bptt.kernel.rnn.BatchThreads;
 import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.Gate;
 import dev.bptt.kernel.rnn.LossSteps;
+import dev.bptt.kernel.rnn.NonFiniteStateException;
 import dev.bptt.kernel.rnn.RecurrentNetwork;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.RnnStreamState;
@@ -520,6 +521,7 @@ final class Registry {
     noArgs(
         "rnn.RnnWorkspace",
         g -> forwarded(Fixtures.net(g, 0)),
+        "nonFinite",
         "capacity",
         "delta",
         "hidden",
@@ -630,9 +632,14 @@ final class Registry {
                               : "upstreamOffset returned " + o;
                         }));
     seqSetter("zeroInitialState()", "", (g, n) -> of(n.seq));
+    seqSetter(
+        "nonFiniteCheck(NonFinitePolicy)",
+        "policy",
+        (g, n) -> of(n.seq, NonFinitePolicy.values()[g.random().nextInt(4)]));
     noArgs(
         "rnn.SequenceBatch",
         g -> Fixtures.net(g, -1).seq,
+        "nonFiniteCheck",
         "initialState",
         "initialStateGradient",
         "initialStateGradientOffset",
@@ -825,7 +832,22 @@ final class Registry {
         "bptt.BpttRunner#<init>(RecurrentNetwork)",
         "net|network",
         g -> of(null, Fixtures.network(g, g.random().nextInt(4))));
-    noArgs("bptt.BpttRunner", g -> new BpttRunner(Fixtures.network(g, 0)), "network");
+    noArgs(
+        "bptt.BpttRunner",
+        g ->
+            new BpttRunner(Fixtures.network(g, 0))
+                .withNonFiniteCheck(NonFinitePolicy.values()[g.random().nextInt(4)]),
+        "network",
+        "nonFiniteCheck");
+    reg(
+        "bptt.BpttRunner#withNonFiniteCheck(NonFinitePolicy)",
+        "policy",
+        g ->
+            of(
+                new BpttRunner(Fixtures.network(g, 0)),
+                g.random().nextInt(5) == 0
+                    ? null
+                    : NonFinitePolicy.values()[g.random().nextInt(4)]));
     reg(
         "bptt.BpttRunner#run(BpttStrategy,float[],float[],SequenceBatch,BpttWorkspace)",
         "strategy,params,grads,seq|sequence|batch,ws|workspace",
@@ -834,9 +856,18 @@ final class Registry {
           BpttStrategy s = strategy(g, n.steps);
           BpttWorkspace ws = new BpttWorkspace(n.net, n.shape, s);
           float[] grads = new float[n.net.parameterCount()];
-          FuzzCall c = of(new BpttRunner(n.net), s, n.params, grads, n.seq, ws);
+          int check = g.random().nextInt(5); // 4: no check; else a policy (clean fixtures)
+          BpttRunner runner =
+              new BpttRunner(n.net)
+                  .withNonFiniteCheck(check == 4 ? null : NonFinitePolicy.values()[check]);
+          FuzzCall c = of(runner, s, n.params, grads, n.seq, ws);
           Fixtures.reachBatch(c, n);
           return c.out("grads")
+              // aliasing: the gradient written into the batch's own input, initial state or
+              // upstream array (refused before any write when the ranges overlap)
+              .foreign(2, () -> n.x)
+              .foreign(2, () -> n.s0)
+              .foreign(2, () -> n.dOut)
               .foreign(0, () -> BpttStrategy.streaming(1, 1))
               .foreign(3, () -> new SequenceBatch(Fixtures.other(n.net), n.shape))
               .foreign(4, () -> new BpttWorkspace(Fixtures.other(n.net), n.shape, s))
@@ -987,6 +1018,7 @@ final class Registry {
     noArgs(
         "bptt.BpttWorkspace",
         g -> ran(g, Fixtures.net(g, -1)),
+        "nonFinite",
         "capacity",
         "floats",
         "network",
@@ -1301,6 +1333,20 @@ final class Registry {
         "value",
         "viewIndex",
         "viewName");
+
+    reg(
+        "rnn.NonFiniteStateException#<init>(String,String,int,int,long,double)",
+        "phase,tensor,step,row,index,value",
+        g -> of(null, "forward", "states", 3, 1, 17L, Double.NaN));
+    noArgs(
+        "rnn.NonFiniteStateException",
+        g -> new NonFiniteStateException("backward", "grads", -1, -1, 2, Double.POSITIVE_INFINITY),
+        "index",
+        "phase",
+        "row",
+        "step",
+        "tensor",
+        "value");
 
     reg(
         "clip.TensorGroup#on(float[])",
