@@ -131,7 +131,9 @@ public sealed interface TruncationSchedule {
     @Override
     public double probability(int sinceLast) {
       checkSinceLast(sinceLast);
-      return (alpha - 1) / ((alpha - 2) * meanLength + sinceLast);
+      // < 1 exactly (L0 > 1), but it rounds to 1.0 for α and L0 just above their bounds at Δt = 1:
+      // the largest double below 1 is then the nearest value in the documented [0, 1)
+      return Math.min(Math.nextDown(1.0), (alpha - 1) / ((alpha - 2) * meanLength + sinceLast));
     }
   }
 }

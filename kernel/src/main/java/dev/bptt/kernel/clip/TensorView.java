@@ -82,6 +82,7 @@ public record TensorView(
 
   /** True when this view and {@code other} share at least one entry of the same array. */
   public boolean overlaps(TensorView other) {
+    Checks.notNull("other", other);
     return array == other.array
         && length() > 0
         && other.length() > 0

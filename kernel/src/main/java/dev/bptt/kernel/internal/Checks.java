@@ -115,8 +115,21 @@ public final class Checks {
               + bOff
               + ", "
               + bEnd
-              + ") overlap in the same array; the kernel would read what it has written");
+              + ") overlap in the same array ("
+              + offsetName(aName)
+              + " = "
+              + aOff
+              + ", "
+              + offsetName(bName)
+              + " = "
+              + bOff
+              + "); the kernel would read what it has written");
     }
+  }
+
+  /** The offset argument of an array argument, by the API's convention: A → aOff, dy → dyOff. */
+  private static String offsetName(String arrayName) {
+    return Character.toLowerCase(arrayName.charAt(0)) + arrayName.substring(1) + "Off";
   }
 
   /** Element range end of a row-major rows×cols matrix (exclusive): off + (rows−1)·ld + cols. */

@@ -135,7 +135,11 @@ public interface LrSchedule {
     Checks.positive("totalIters", totalIters);
     return e -> {
       checkEpoch(e);
-      return lr * (startFactor + (endFactor - startFactor) * Math.min(e, totalIters) / totalIters);
+      // PyTorch's closed form; its rounding can go a few ulps below 0 when endFactor = 0, and a
+      // rate is never negative
+      double v =
+          lr * (startFactor + (endFactor - startFactor) * Math.min(e, totalIters) / totalIters);
+      return v < 0 ? 0.0 : v;
     };
   }
 

@@ -262,4 +262,55 @@ class FindingsTest {
     Checkpoint s = c.withMetadata("k" + smile, smile);
     assertEquals(smile, s.load(s.toBytes()).get("k" + smile));
   }
+
+  /** Found by a 100,000-trial run (seed 20287218): overlaps(null) threw a bare NPE. */
+  @Test
+  void overlapsNamesItsNullArgument() {
+    TensorView v = TensorView.vector("w", new float[2], 0, 2);
+    NullPointerException e = assertThrows(NullPointerException.class, () -> v.overlaps(null));
+    assertTrue(e.getMessage().contains("other"), e.getMessage());
+  }
+
+  /**
+   * Found by a 100,000-trial run (seed 20288782, MseLoss#apply with dyOff mutated): an overlap
+   * refusal named the arrays but not the offset argument that made them overlap.
+   */
+  @Test
+  void overlapRefusalsNameTheOffsets() {
+    float[] a = new float[40];
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MseLoss.of().apply(a, 12, new float[17], 0, 17, a, 0, 17));
+    assertTrue(e.getMessage().contains("yOff = 12"), e.getMessage());
+    assertTrue(e.getMessage().contains("dyOff = 0"), e.getMessage());
+  }
+
+  /**
+   * Found by a 100,000-trial run (seed 20330577): PyTorch's closed form of LinearLR rounds to
+   * −4.2e−17 at the end of a decay to 0; a rate is never negative (−0.0 stays −0.0).
+   */
+  @Test
+  void linearScheduleNeverGoesBelowZero() {
+    for (int total = 1; total <= 200; total++) {
+      for (double start : new double[] {1, 0.3, 0.1, 1e-3}) {
+        LrSchedule s = LrSchedule.linear(0.7, start, 0, total);
+        for (int e = 0; e <= total + 1; e++) {
+          assertTrue(s.lr(e) >= 0, "lr(" + e + ") = " + s.lr(e) + " for T = " + total);
+        }
+        assertEquals(0.0, s.lr(total), 1e-15);
+      }
+    }
+  }
+
+  /**
+   * Found by a 100,000-trial run (seed 20338189): with α and L₀ one ulp above their bounds the
+   * polynomial tail's probability at Δt = 1 rounded to 1.0, outside the documented [0, 1).
+   */
+  @Test
+  void polynomialTailProbabilityStaysBelowOne() {
+    double l0 = 1 + Math.ulp(1.0), alpha = 2 + 2 * Math.ulp(2.0);
+    double p = dev.bptt.kernel.bptt.TruncationSchedule.polynomialTail(l0, alpha).probability(1);
+    assertTrue(p < 1 && p > 0.999, "probability " + p);
+  }
 }

@@ -933,7 +933,14 @@ final class Registry {
     reg(
         "bptt.BpttStrategy$Checkpointed$Budget#segmentLength(int)",
         "steps|T",
-        g -> of(BpttStrategy.checkpointedWithBudget(2 + sz(g, 9)), 1 + sz(g, 50)).ref(nonNeg()));
+        g -> {
+          int budget = 2 + sz(g, 9);
+          int steps = 1 + sz(g, 50);
+          while (steps > 1 && !fitsBudget(steps, budget)) { // an infeasible T is refused by design
+            steps--;
+          }
+          return of(BpttStrategy.checkpointedWithBudget(budget), steps).ref(nonNeg());
+        });
     reg(
         "bptt.BpttStrategy$Checkpointed$Fixed#segmentLength(int)",
         "steps|T",
@@ -1205,7 +1212,10 @@ final class Registry {
         "i",
         g -> {
           ExplosionMonitor m = monitor(g);
-          return of(m, g.random().nextInt(Math.max(1, m.historySize())));
+          if (m.historySize() == 0) { // history(0) of an empty history is out of range
+            m.observe(g.random().nextDouble() * 4);
+          }
+          return of(m, g.random().nextInt(m.historySize()));
         });
     Function<FuzzCall, Function<Object, String>> stays =
         c ->
@@ -1427,6 +1437,16 @@ final class Registry {
     return c.foreign(1, () -> grads)
         .foreign(1, () -> TensorGroup.of(TensorView.of(new float[1])))
         .foreign(1, () -> TensorView.vector("w", h[0], 0, h[0].length));
+  }
+
+  /** Whether some segment length keeps T steps within a budget of stored states. */
+  static boolean fitsBudget(int steps, int budget) {
+    for (int seg = 1; seg <= steps; seg++) {
+      if (BpttStrategy.Checkpointed.storedStates(steps, seg) <= budget) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static ExplosionMonitor monitor(Gen g) {

@@ -1027,6 +1027,59 @@ final class TrainingGenerators {
   }
 
   /** Runs a StepLoss over every step of T: finite shares ≥ 0, refusal at steps without a loss. */
+  /** Whether every label of a cross-entropy step-loss call lies in [0, classes). */
+  private static boolean labelsInRange(FuzzCall c) {
+    int classes = (Integer) c.args[3];
+    int[] labels = (int[]) c.args[4];
+    for (int i = (Integer) c.args[5]; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= classes) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Labels are read (and checked) at each call, so a step loss made over labels outside [0,
+   * classes) is accepted and each step whose block holds one refuses with an
+   * IllegalArgumentException naming the labels, writing nothing into dy.
+   */
+  private static String refusesOutOfRangeLabels(StepLoss sl, FuzzCall c, Gen g) {
+    LossSteps losses = (LossSteps) c.args[0];
+    int steps = (Integer) c.args[1], batch = (Integer) c.args[2], classes = (Integer) c.args[3];
+    int[] labels = (int[]) c.args[4];
+    int off = (Integer) c.args[5];
+    for (int t = 1; t <= steps; t++) {
+      int i = losses.index(t, steps);
+      if (i < 0) {
+        continue;
+      }
+      boolean bad = false;
+      for (int b = 0; b < batch; b++) {
+        int label = labels[off + i * batch + b];
+        bad |= label < 0 || label >= classes;
+      }
+      int block = batch * classes;
+      float[] y = g.array(block, 2), dy = new float[block];
+      try {
+        sl.apply(t, y, 0, dy, 0);
+        if (bad) {
+          return "step " + t + " accepted a label outside [0, " + classes + ")";
+        }
+      } catch (IllegalArgumentException e) {
+        if (!bad) {
+          return "step " + t + " refused valid labels: " + e.getMessage();
+        }
+        if (!e.getMessage().contains("labels")
+            || !finite(dy)
+            || !Arrays.equals(dy, new float[block])) {
+          return "step " + t + ": refusal does not name labels or wrote dy: " + e.getMessage();
+        }
+      }
+    }
+    return null;
+  }
+
   private static String runSteps(
       StepLoss sl, LossSteps losses, int steps, int batch, int width, boolean labels, Gen g) {
     double total = 0;
@@ -1124,14 +1177,16 @@ final class TrainingGenerators {
               .ref(
                   c ->
                       r ->
-                          runSteps(
-                              (StepLoss) r,
-                              (LossSteps) c.args[0],
-                              (Integer) c.args[1],
-                              (Integer) c.args[2],
-                              (Integer) c.args[3],
-                              true,
-                              g));
+                          labelsInRange(c)
+                              ? runSteps(
+                                  (StepLoss) r,
+                                  (LossSteps) c.args[0],
+                                  (Integer) c.args[1],
+                                  (Integer) c.args[2],
+                                  (Integer) c.args[3],
+                                  true,
+                                  g)
+                              : refusesOutOfRangeLabels((StepLoss) r, c, g));
         });
     reg(
         "MseLoss#of()",
@@ -1373,8 +1428,14 @@ final class TrainingGenerators {
         return c;
       }
       case 5 -> {
+        // the header's closing brace opens another object: the JSON ends too early (a byte picked
+        // near the end could land inside the last metadata string, which stays valid JSON)
         byte[] c = b.clone();
-        c[8 + (int) n - 1 - r.nextInt(Math.min((int) n, 8))] = '{'; // breaks the JSON's end
+        int end = 8 + (int) n - 1;
+        while (end > 8 && c[end] != '}') {
+          end--;
+        }
+        c[end] = '{';
         return c;
       }
       default -> {
