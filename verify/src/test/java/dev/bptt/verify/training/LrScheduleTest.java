@@ -111,4 +111,36 @@ class LrScheduleTest {
                 5));
     assertThrows(IllegalArgumentException.class, () -> LrSchedule.constant(1).lr(-1));
   }
+
+  @Test
+  void boundaryArgumentsAreAccepted() {
+    // MultiStepLR with a milestone at epoch 0: decayed from the start.
+    table(LrSchedule.multiStep(1, new int[] {0, 2}, 0.5), 0.5, 0.5, 0.25, 0.25);
+    // LinearLR with start_factor = 1 (its upper bound), decaying to 0.5 over 2 epochs.
+    table(LrSchedule.linear(1, 1, 0.5, 2), 1, 0.75, 0.5, 0.5);
+    // SequentialLR switching at epoch 1 (the smallest milestone).
+    table(
+        LrSchedule.sequential(
+            new LrSchedule[] {LrSchedule.constant(0.1), LrSchedule.exponential(1, 0.5)}, 1),
+        0.1,
+        1,
+        0.5,
+        0.25);
+  }
+
+  @Test
+  void sequentialRejectsAMissingScheduleByIndex() {
+    NullPointerException e =
+        assertThrows(
+            NullPointerException.class,
+            () ->
+                LrSchedule.sequential(
+                    new LrSchedule[] {LrSchedule.constant(1), null, LrSchedule.constant(1)}, 2, 4));
+    assertEquals("schedules[1] must not be null", e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            LrSchedule.sequential(
+                new LrSchedule[] {LrSchedule.constant(1), LrSchedule.constant(1)}, 0));
+  }
 }

@@ -1,0 +1,215 @@
+package dev.bptt.verify.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bptt.kernel.clip.TensorGroup;
+import dev.bptt.kernel.clip.TensorView;
+import dev.bptt.kernel.training.Adam;
+import dev.bptt.kernel.training.CrossEntropyLoss;
+import dev.bptt.kernel.training.MseLoss;
+import dev.bptt.kernel.training.Optimizer;
+import dev.bptt.kernel.training.OptimizerState;
+import dev.bptt.kernel.training.Reduction;
+import dev.bptt.kernel.training.RmsProp;
+import dev.bptt.kernel.training.Sgd;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract details of the optimizers, their state and the losses that the numeric tests do not
+ * reach: descriptions that show exactly the settings in force, the bias filter of {@link
+ * Optimizer#biases}, null and aliasing checks that name their argument, nesterov's dampening rule
+ * and the state's buffer look-up and step bounds.
+ */
+class OptimizerContractTest {
+
+  private static void shows(Object o, String... parts) {
+    String s = o.toString();
+    for (String p : parts) {
+      assertTrue(s.contains(p), "'" + s + "' should show '" + p + "'");
+    }
+  }
+
+  private static void hides(Object o, String... parts) {
+    String s = o.toString();
+    for (String p : parts) {
+      assertFalse(s.contains(p), "'" + s + "' should not show '" + p + "'");
+    }
+  }
+
+  // ---- toString ----
+
+  @Test
+  void sgdShowsItsSettingsAndOnlyThose() {
+    Sgd plain = Sgd.of(0.1);
+    shows(plain, "Sgd[", "lr=0.1");
+    hides(plain, "momentum", "dampening", "nesterov", "weightDecay", "l1=", "exempt");
+    shows(Sgd.of(0.1).withMomentum(0.9).withNesterov(true), "momentum=0.9", "nesterov");
+    hides(Sgd.of(0.1).withMomentum(0.9).withNesterov(true), "dampening");
+    Sgd damped = Sgd.of(0.1).withMomentum(0.9).withDampening(0.5);
+    shows(damped, "momentum=0.9", "dampening=0.5");
+    hides(damped, "nesterov");
+  }
+
+  @Test
+  void commonSettingsAppearWhenSet() {
+    float[] a = new float[10];
+    Adam all =
+        Adam.of()
+            .withWeightDecay(0.01)
+            .withL1(0.002)
+            .withDecoupledWeightDecay(0.25)
+            .withoutDecay(TensorView.vector("bias", a, 2, 3));
+    shows(
+        all,
+        "lr=0.001",
+        " weightDecay=0.01",
+        " l1=0.002",
+        " decoupledWeightDecay=0.25",
+        " exempt=[2, 5]");
+    hides(Adam.of(), "weightDecay", "l1=", "exempt");
+    hides(Adam.of().withWeightDecay(0.01), "l1=", "decoupledWeightDecay", "exempt");
+    hides(Adam.of().withL1(0.01), "weightDecay", "exempt");
+    hides(Adam.of().withDecoupledWeightDecay(0.01), " weightDecay", "l1=", "exempt");
+    shows(RmsProp.of().withL1(0.5), " l1=0.5");
+    shows(Sgd.of(1).withDecoupledWeightDecay(0.5), " decoupledWeightDecay=0.5");
+  }
+
+  @Test
+  void adamAndRmsPropShowTheirSettings() {
+    shows(Adam.of(), "Adam[", "lr=0.001", "betas=(0.9, 0.999)", "eps=1.0E-8");
+    hides(Adam.of(), "amsgrad");
+    shows(Adam.of().withAmsgrad(true), "amsgrad");
+    shows(RmsProp.of(), "RmsProp[", "lr=0.01", "alpha=0.99", "eps=1.0E-8");
+    hides(RmsProp.of(), "momentum", "centered");
+    shows(RmsProp.of().withMomentum(0.5).withCentered(true), "momentum=0.5", "centered");
+    hides(RmsProp.of().withMomentum(0.5), "centered");
+    hides(RmsProp.of().withCentered(true), "momentum");
+  }
+
+  @Test
+  void lossesAndStateShowWhatTheyAre() {
+    assertEquals("MseLoss[MEAN]", MseLoss.of().toString());
+    assertEquals("MseLoss[SUM]", MseLoss.of().withReduction(Reduction.SUM).toString());
+    assertEquals("CrossEntropyLoss[MEAN]", CrossEntropyLoss.of().toString());
+    assertEquals(
+        "CrossEntropyLoss[SUM]", CrossEntropyLoss.of().withReduction(Reduction.SUM).toString());
+    Adam adam = Adam.of();
+    OptimizerState s = adam.newState(3);
+    adam.step(new float[3], new float[] {1, 2, 3}, s);
+    adam.step(new float[3], new float[] {1, 2, 3}, s);
+    shows(s, "n=3", "t=2", "exp_avg", "exp_avg_sq");
+  }
+
+  // ---- biases ----
+
+  @Test
+  void biasesAreTheViewsNamedBiasOrBUnderscoreAfterTheLastDot() {
+    float[] a = new float[20];
+    TensorView w = TensorView.vector("rnn.weight_ih_l0", a, 0, 2);
+    TensorView b1 = TensorView.vector("rnn.bias_ih_l0", a, 2, 2);
+    TensorView b2 = TensorView.vector("fc.Bias", a, 4, 2);
+    TensorView b3 = TensorView.vector("b_h", a, 6, 2);
+    TensorView b4 = TensorView.vector("out.b_y", a, 8, 2);
+    TensorView notB = TensorView.vector("bias.weight", a, 10, 2);
+    TensorView notB2 = TensorView.vector("rnn.weight_bias", a, 12, 2);
+    TensorView notB3 = TensorView.vector("rnn.beta", a, 14, 2);
+    TensorGroup g = TensorGroup.of(w, b1, notB, b2, b3, notB2, b4, notB3);
+    assertEquals(List.of(b1, b2, b3, b4), Optimizer.biases(g).views());
+    assertEquals(List.of(), Optimizer.biases(TensorGroup.of(w, notB, notB2, notB3)).views());
+  }
+
+  // ---- null and aliasing checks ----
+
+  private static void npe(String name, org.junit.jupiter.api.function.Executable call) {
+    NullPointerException e = assertThrows(NullPointerException.class, call);
+    assertEquals(name + " must not be null", e.getMessage());
+  }
+
+  @Test
+  void nullArgumentsAreNamed() {
+    npe("views", () -> Optimizer.biases(null));
+    npe("views", () -> Adam.of().withoutDecay(null));
+    npe("views", () -> Sgd.of(1).withoutDecay(null));
+    float[] g = {1, 2};
+    OptimizerState s = Adam.of().newState(2);
+    npe("params", () -> Adam.of().step(null, g, s));
+    npe("name", () -> s.buffer((String) null));
+  }
+
+  @Test
+  void aStateBufferCannotBeTheParamsOrTheGrads() {
+    int n = 4;
+    for (Optimizer o :
+        new Optimizer[] {
+          Sgd.of(1).withMomentum(0.9), Adam.of().withAmsgrad(true), RmsProp.of().withCentered(true)
+        }) {
+      OptimizerState s = o.newState(n);
+      float[] p = {1, 2, 3, 4}, g = {1, 1, 1, 1};
+      for (int b = 0; b < s.bufferCount(); b++) {
+        float[] buf = s.buffer(b);
+        String name = s.bufferName(b);
+        IllegalArgumentException e =
+            assertThrows(IllegalArgumentException.class, () -> o.step(buf, g, s), o + " " + name);
+        assertTrue(e.getMessage().contains("state buffer '" + name + "'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> o.step(p, buf, s), o + " " + name);
+        assertTrue(e.getMessage().contains("state buffer '" + name + "'"), e.getMessage());
+        for (int c = 0; c < s.bufferCount(); c++) {
+          assertArrayEquals(new float[n], s.buffer(c), "buffer " + c + " written");
+        }
+        assertArrayEquals(new float[] {1, 2, 3, 4}, p);
+        assertArrayEquals(new float[] {1, 1, 1, 1}, g);
+        assertEquals(0, s.step());
+      }
+    }
+  }
+
+  @Test
+  void nesterovRequiresZeroDampening() {
+    float[] p = {1, 2}, g = {1, 1};
+    Sgd bad = Sgd.of(1).withMomentum(0.9).withDampening(0.5).withNesterov(true);
+    OptimizerState s = bad.newState(2);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> bad.step(p, g, s));
+    assertTrue(e.getMessage().contains("dampening=0.5"), e.getMessage());
+    assertArrayEquals(new float[] {1, 2}, p);
+    assertArrayEquals(new float[2], s.buffer(0));
+    assertEquals(0, s.step());
+    // Nesterov with momentum and no dampening steps: first step buf = g, p ← p − γ(g + μ·buf).
+    Sgd good = Sgd.of(1).withMomentum(0.5).withNesterov(true);
+    OptimizerState t = good.newState(2);
+    good.step(p, g, t);
+    assertArrayEquals(new float[] {-0.5f, 0.5f}, p);
+    assertEquals(1, t.step());
+  }
+
+  // ---- OptimizerState ----
+
+  @Test
+  void stateBuffersAreFoundByNameOnly() {
+    OptimizerState s = Adam.of().newState(3);
+    assertSame(s.buffer(0), s.buffer("exp_avg"));
+    assertSame(s.buffer(1), s.buffer("exp_avg_sq"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> s.buffer("momentum_buffer"));
+    assertTrue(e.getMessage().startsWith("no state buffer 'momentum_buffer'"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> Sgd.of(1).newState(3).buffer("momentum_buffer"));
+  }
+
+  @Test
+  void theStepCountCannotBeNegative() {
+    OptimizerState s = Adam.of().newState(3);
+    s.setStep(5);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.setStep(-1));
+    assertTrue(e.getMessage().startsWith("step must be >= 0"), e.getMessage());
+    assertEquals(5, s.step());
+    s.setStep(0);
+    assertEquals(0, s.step());
+  }
+}
