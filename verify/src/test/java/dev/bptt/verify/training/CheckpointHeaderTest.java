@@ -183,6 +183,23 @@ class CheckpointHeaderTest {
     rejected("{\"a\":[1e+", "header JSON: bad exponent at character 9");
     rejected("{\"a\":[1.", "header JSON: bad fraction at character 8");
     rejected("{} x", "header JSON: unexpected content after the JSON value at character 3");
+    // Text that ends right after an opening bracket, brace or \\u escape.
+    rejected("{\"a\":[", "header JSON: unexpected end at character 6");
+    rejected("{\"a\":{", "header JSON: expected a string key at character 6");
+    rejected("{\"__metadata__\":{\"k\":\"\\u0041", "header JSON: unterminated string");
+  }
+
+  @Test
+  void nestingIsLimitedTo64LevelsOfArraysOrObjects() {
+    // The root object is level 0; "a"'s value is level 1.
+    String arrays64 = "{\"a\":" + "[".repeat(64) + "]".repeat(64) + "}";
+    assertTrue(rejection(file(arrays64, new byte[0])).contains("'a': entry is not an object"));
+    String arrays65 = "{\"a\":" + "[".repeat(65) + "]".repeat(65) + "}";
+    assertTrue(rejection(file(arrays65, new byte[0])).contains("nested deeper than 64 levels"));
+    String objects64 = "{\"a\":" + "{\"k\":".repeat(63) + "{}" + "}".repeat(63) + "}";
+    assertTrue(rejection(file(objects64, new byte[0])).contains("'a': unknown field 'k'"));
+    String objects65 = "{\"a\":" + "{\"k\":".repeat(64) + "{}" + "}".repeat(64) + "}";
+    assertTrue(rejection(file(objects65, new byte[0])).contains("nested deeper than 64 levels"));
   }
 
   @Test
@@ -226,6 +243,9 @@ class CheckpointHeaderTest {
     assertTrue(max.contains("exceeds the file size"), max);
     String over = rejection(withLength(Checkpoint.MAX_HEADER + 1, 16));
     assertTrue(over.contains("exceeds the limit of 100000000 bytes"), over);
+    // An 8-byte file is long enough to hold the length (and then too short for the header).
+    String eight = rejection(withLength(2, 8));
+    assertTrue(eight.contains("header length 2 exceeds the file size 8"), eight);
     // The smallest header: "{}" and no buffer.
     assertEquals(Map.of(), Checkpoint.describe(file("{}", new byte[0])));
   }
@@ -267,6 +287,13 @@ class CheckpointHeaderTest {
         "file must not be null",
         assertThrows(NullPointerException.class, () -> Checkpoint.empty().load((byte[]) null))
             .getMessage());
+  }
+
+  @Test
+  void saveNamesANullPath() {
+    assertEquals(
+        "path must not be null",
+        assertThrows(NullPointerException.class, () -> Checkpoint.empty().save(null)).getMessage());
   }
 
   @Test

@@ -125,6 +125,16 @@ class LossArgumentTest {
         IndexOutOfBoundsException.class,
         "targets:",
         () -> MseLoss.of().stepLoss(all, 4, 4, 5, targets, 0)); // 80 > 64
+    // B·O must fit an int: exactly Integer.MAX_VALUE does (then the targets are too short), one
+    // more does not.
+    rejects(
+        IndexOutOfBoundsException.class,
+        "targets:",
+        () -> MseLoss.of().stepLoss(LossSteps.lastStep(), 1, 1, Integer.MAX_VALUE, targets, 0));
+    rejects(
+        IllegalArgumentException.class,
+        "batch=2 times outputs=1073741824 does not fit an int block",
+        () -> MseLoss.of().stepLoss(LossSteps.lastStep(), 1, 2, 1 << 30, targets, 0));
   }
 
   @Test
@@ -223,6 +233,27 @@ class LossArgumentTest {
         "labels: offset 1 + 2 loss steps x batch 6",
         () -> ce.stepLoss(all, 2, 6, 2, labels, 1));
     ce.stepLoss(all, 2, 6, 2, labels, 0);
+    // B·C must fit an int: exactly Integer.MAX_VALUE does, one more does not.
+    ce.stepLoss(LossSteps.lastStep(), 1, 1, Integer.MAX_VALUE, new int[1], 0);
+    rejects(
+        IllegalArgumentException.class,
+        "batch=2 times classes=1073741824 does not fit an int block",
+        () -> ce.stepLoss(LossSteps.lastStep(), 1, 2, 1 << 30, new int[2], 0));
+  }
+
+  @Test
+  void crossEntropyStepLossRejectsShortLogitsBeforeWriting() {
+    int b = 2, c = 3;
+    StepLoss sl =
+        CrossEntropyLoss.of().stepLoss(LossSteps.everyStep(), 1, b, c, new int[] {0, 1}, 0);
+    float[] dy = sentinel(b * c);
+    rejects(IndexOutOfBoundsException.class, "y:", () -> sl.apply(1, new float[5], 0, dy, 0), dy);
+    float[] shortDy = sentinel(b * c - 1);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "dy:",
+        () -> sl.apply(1, new float[6], 0, shortDy, 0),
+        shortDy);
   }
 
   @Test

@@ -129,6 +129,32 @@ class LrScheduleTest {
   }
 
   @Test
+  void gammaMayBeZeroOrOne() {
+    table(LrSchedule.exponential(0.5, 1), 0.5, 0.5, 0.5);
+    table(LrSchedule.step(0.5, 2, 0), 0.5, 0.5, 0, 0);
+    table(LrSchedule.multiStep(0.5, new int[] {1}, 1), 0.5, 0.5, 0.5);
+    table(LrSchedule.multiStep(0.5, new int[] {1}, 0), 0.5, 0, 0);
+  }
+
+  @Test
+  void nullArraysAreNamed() {
+    assertEquals(
+        "milestones must not be null",
+        assertThrows(NullPointerException.class, () -> LrSchedule.multiStep(1, null, 0.5))
+            .getMessage());
+    assertEquals(
+        "schedules must not be null",
+        assertThrows(NullPointerException.class, () -> LrSchedule.sequential(null)).getMessage());
+    assertEquals(
+        "milestones must not be null",
+        assertThrows(
+                NullPointerException.class,
+                () ->
+                    LrSchedule.sequential(new LrSchedule[] {LrSchedule.constant(1)}, (int[]) null))
+            .getMessage());
+  }
+
+  @Test
   void sequentialRejectsAMissingScheduleByIndex() {
     NullPointerException e =
         assertThrows(
