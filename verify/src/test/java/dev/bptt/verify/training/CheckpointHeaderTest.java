@@ -86,6 +86,15 @@ class CheckpointHeaderTest {
   }
 
   @Test
+  void savedStringsEscapeOnlyQuotesBackslashesAndControlCharacters() {
+    String value = "a b\u001f\"\\/~\u00e9";
+    byte[] bytes = Checkpoint.empty().withMetadata("k y", value).toBytes();
+    String header = new String(bytes, 8, bytes.length - 8, StandardCharsets.UTF_8);
+    assertTrue(header.contains("\"k y\":\"a b\\u001f\\\"\\\\/~\u00e9\""), header);
+    assertEquals(value, Checkpoint.empty().load(bytes).get("k y"));
+  }
+
+  @Test
   void badStringsAreRejectedAtTheirPosition() {
     // {"__metadata__":{"k":"a  — the string's content starts at character 22.
     rejected("{\"__metadata__\":{\"k\":\"a\tb\"}}", "control character in string at character 23");

@@ -124,6 +124,25 @@ class OptimizerContractTest {
     assertEquals(List.of(), Optimizer.biases(TensorGroup.of(w, notB, notB2, notB3)).views());
   }
 
+  @Test
+  void aRangeInsideAnExemptRangeAddsNothing() {
+    float[] a = new float[40];
+    Sgd o =
+        Sgd.of(1)
+            .withoutDecay(TensorView.vector("outer", a, 10, 20))
+            .withoutDecay(TensorView.vector("inner", a, 15, 5));
+    assertArrayEquals(new int[] {10, 30}, o.exemptRanges());
+    assertArrayEquals(
+        new int[] {5, 30}, o.withoutDecay(TensorView.vector("front", a, 5, 8)).exemptRanges());
+    // The whole exempt range is spared by the decay: θ ← θ·(1 − γλ) elsewhere only.
+    float[] p = new float[40];
+    java.util.Arrays.fill(p, 1f);
+    o.withDecoupledWeightDecay(0.5).step(p, new float[40], o.newState(40));
+    for (int i = 0; i < 40; i++) {
+      assertEquals(i >= 10 && i < 30 ? 1f : 0.5f, p[i], "p[" + i + "]");
+    }
+  }
+
   // ---- null and aliasing checks ----
 
   private static void npe(String name, org.junit.jupiter.api.function.Executable call) {
@@ -139,6 +158,8 @@ class OptimizerContractTest {
     float[] g = {1, 2};
     OptimizerState s = Adam.of().newState(2);
     npe("params", () -> Adam.of().step(null, g, s));
+    npe("grads", () -> Adam.of().step(new float[2], null, s));
+    npe("state", () -> Adam.of().step(new float[2], g, null));
     npe("name", () -> s.buffer((String) null));
   }
 
