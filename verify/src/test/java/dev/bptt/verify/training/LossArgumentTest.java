@@ -177,6 +177,46 @@ class LossArgumentTest {
   }
 
   @Test
+  void crossEntropyNamesEachBadArgument() {
+    float[] x = {1, 2, 3, 4};
+    float[] dx = sentinel(4);
+    int[] labels = {0, 1};
+    CrossEntropyLoss ce = CrossEntropyLoss.of();
+    rejects(
+        IllegalArgumentException.class,
+        "rows must be >= 0",
+        () -> ce.apply(-1, 2, x, 0, labels, 0, dx, 0),
+        dx);
+    rejects(
+        IllegalArgumentException.class,
+        "classes must be >= 0",
+        () -> ce.apply(1, -1, x, 0, labels, 0, dx, 0),
+        dx);
+    rejects(
+        NullPointerException.class,
+        "labels must not be null",
+        () -> ce.apply(2, 2, x, 0, null, 0, dx, 0),
+        dx);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "labels: offset 0 + rows 2 does not fit length 1",
+        () -> ce.apply(2, 2, x, 0, new int[] {0}, 0, dx, 0),
+        dx);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "labels: offset 1 + rows 2 does not fit length 2",
+        () -> ce.apply(2, 2, x, 0, labels, 1, dx, 0),
+        dx);
+    for (long bad : new long[] {0, -1}) {
+      rejects(
+          IllegalArgumentException.class,
+          "meanCount must be >= 1",
+          () -> ce.apply(2, 2, x, 0, labels, 0, dx, 0, bad),
+          dx);
+    }
+  }
+
+  @Test
   void crossEntropyRejectsAPartialOverlapOfDxWithX() {
     // Two rows of two classes at x[0..4), dx at x[2..6): partial overlap.
     float[] x = {0, 0, 0, 0, 7, 7, 7, 7};

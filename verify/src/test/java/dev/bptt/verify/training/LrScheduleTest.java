@@ -2,6 +2,7 @@ package dev.bptt.verify.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bptt.kernel.training.LrSchedule;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,31 @@ class LrScheduleTest {
     table(LrSchedule.step(0.5, 2, 0), 0.5, 0.5, 0, 0);
     table(LrSchedule.multiStep(0.5, new int[] {1}, 1), 0.5, 0.5, 0.5);
     table(LrSchedule.multiStep(0.5, new int[] {1}, 0), 0.5, 0, 0);
+  }
+
+  @Test
+  void sequentialChecksTheEpochItself() {
+    // The first schedule is the caller's own and accepts anything; the sequence still refuses e <
+    // 0.
+    LrSchedule lenient = e -> 0.5;
+    LrSchedule s = LrSchedule.sequential(new LrSchedule[] {lenient, LrSchedule.constant(1)}, 2);
+    assertEquals(0.5, s.lr(0));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.lr(-1));
+    assertEquals("epoch must be >= 0, got -1", e.getMessage());
+  }
+
+  @Test
+  void linearNamesItsBadArguments() {
+    for (double bad : new double[] {0, -0.5, 1.5, Double.NaN}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> LrSchedule.linear(1, bad, 1, 5));
+      assertTrue(e.getMessage().startsWith("startFactor must be in (0, 1]"), e.getMessage());
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.linear(1, 0.5, 1.5, 5));
+    assertEquals("endFactor must be in [0, 1], got 1.5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LrSchedule.linear(1, 0.5, 1, 0));
+    assertEquals("totalIters must be >= 1, got 0", e.getMessage());
   }
 
   @Test

@@ -143,6 +143,21 @@ class OptimizerContractTest {
     }
   }
 
+  @Test
+  void hyperParametersRangeFromZeroToFloatMax() {
+    assertEquals(0, Sgd.of(0).lr());
+    assertEquals(Float.MAX_VALUE, Adam.of().withWeightDecay(Float.MAX_VALUE).weightDecay());
+    assertEquals(0, RmsProp.of().withL1(0).l1());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Sgd.of(2.0 * Float.MAX_VALUE));
+    assertTrue(e.getMessage().startsWith("lr must be finite, >= 0 and at most"), e.getMessage());
+    // Unit-interval coefficients say whether 1 is allowed.
+    e = assertThrows(IllegalArgumentException.class, () -> Adam.of().withBetas(1, 0.999));
+    assertEquals("beta1 must be in [0, 1), got 1.0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Sgd.of(1).withDampening(1.5));
+    assertEquals("dampening must be in [0, 1], got 1.5", e.getMessage());
+  }
+
   // ---- null and aliasing checks ----
 
   private static void npe(String name, org.junit.jupiter.api.function.Executable call) {
