@@ -306,6 +306,64 @@ class CheckpointHeaderTest {
   }
 
   @Test
+  void checkpointArgumentsAreNamed() throws IOException {
+    Checkpoint e = Checkpoint.empty();
+    TensorView v = TensorView.vector("w", new float[2], 0, 2);
+    assertEquals(
+        "key must not be null",
+        assertThrows(NullPointerException.class, () -> e.withMetadata(null, "v")).getMessage());
+    assertEquals(
+        "value must not be null",
+        assertThrows(NullPointerException.class, () -> e.withMetadata("k", null)).getMessage());
+    assertEquals(
+        "prefix must not be null",
+        assertThrows(NullPointerException.class, () -> e.withTensors(null, v)).getMessage());
+    assertEquals(
+        "tensors must not be null",
+        assertThrows(NullPointerException.class, () -> e.withTensors("p.", null)).getMessage());
+    assertEquals(
+        "path must not be null",
+        assertThrows(NullPointerException.class, () -> e.load((Path) null)).getMessage());
+    for (String[] bad : new String[][] {{"", ""}, {"__meta", "data__"}, {"", "__metadata__"}}) {
+      IllegalArgumentException x =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> e.withTensors(bad[0], TensorView.vector(bad[1], new float[1], 0, 1)));
+      assertEquals("invalid tensor name '" + bad[0] + bad[1] + "'", x.getMessage());
+    }
+  }
+
+  @Test
+  void anEmptyCheckpointIsTheEmptyObject() {
+    byte[] bytes = Checkpoint.empty().toBytes();
+    long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    assertEquals(8 + n, bytes.length);
+    assertEquals("{}", new String(bytes, 8, (int) n, StandardCharsets.UTF_8).strip());
+    assertEquals(Map.of(), Checkpoint.describe(bytes));
+  }
+
+  @Test
+  void stepCountsMustBeNonNegativeIntegers() {
+    OptimizerState s = Sgd.of(1).newState(3);
+    s.setStep(9);
+    Checkpoint c = Checkpoint.empty().withOptimizerState("o.", LAYOUT, s);
+    for (String[] bad :
+        new String[][] {
+          {"-1", "is negative"}, {"x", "is not a step count"}, {"1.5", "step count"}
+        }) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  c.load(file("{\"__metadata__\":{\"o.step\":\"" + bad[0] + "\"}}", new byte[0])));
+      assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+      assertEquals(9, s.step());
+    }
+    c.load(file("{\"__metadata__\":{\"o.step\":\"0\"}}", new byte[0]));
+    assertEquals(0, s.step());
+  }
+
+  @Test
   void filesOf2GiBAreRefusedBeforeReading() throws IOException {
     Path big = dir.resolve("big.safetensors");
     try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {

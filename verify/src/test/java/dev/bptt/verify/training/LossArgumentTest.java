@@ -99,6 +99,23 @@ class LossArgumentTest {
     assertArrayEquals(new float[] {1, 2, 1, 2}, one);
   }
 
+  @Test
+  void mseRejectsShortTargetsAndGradientsBeforeWriting() {
+    float[] y = {1, 2, 3};
+    float[] dy = sentinel(3);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "target:",
+        () -> MseLoss.of().apply(y, 0, new float[2], 0, 3, dy, 0),
+        dy);
+    float[] shortDy = sentinel(2);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "dy:",
+        () -> MseLoss.of().apply(y, 0, new float[3], 0, 3, shortDy, 0),
+        shortDy);
+  }
+
   // ---- MseLoss.stepLoss ----
 
   @Test
@@ -214,6 +231,34 @@ class LossArgumentTest {
           () -> ce.apply(2, 2, x, 0, labels, 0, dx, 0, bad),
           dx);
     }
+  }
+
+  @Test
+  void crossEntropyRejectsShortLogitsAndGradientsBeforeWriting() {
+    float[] dx = sentinel(4);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "x:",
+        () -> CrossEntropyLoss.of().apply(2, 2, new float[3], 0, new int[] {0, 1}, 0, dx, 0),
+        dx);
+    float[] shortDx = sentinel(3);
+    rejects(
+        IndexOutOfBoundsException.class,
+        "dx:",
+        () -> CrossEntropyLoss.of().apply(2, 2, new float[4], 0, new int[] {0, 1}, 0, shortDx, 0),
+        shortDx);
+  }
+
+  @Test
+  void crossEntropyStepLossRefusesAStepWithoutLoss() {
+    StepLoss sl = CrossEntropyLoss.of().stepLoss(LossSteps.at(2), 3, 1, 2, new int[] {0}, 0);
+    float[] dy = sentinel(2);
+    rejects(
+        IllegalArgumentException.class,
+        "step 1 carries no loss",
+        () -> sl.apply(1, new float[2], 0, dy, 0),
+        dy);
+    assertEquals(Math.log(2), sl.apply(2, new float[2], 0, dy, 0), 1e-15);
   }
 
   @Test

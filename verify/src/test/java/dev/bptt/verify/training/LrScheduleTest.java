@@ -163,6 +163,28 @@ class LrScheduleTest {
   }
 
   @Test
+  void everyScheduleRefusesANegativeEpoch() {
+    LrSchedule[] all = {
+      LrSchedule.constant(1),
+      LrSchedule.step(1, 2, 0.5),
+      LrSchedule.multiStep(1, new int[] {2}, 0.5),
+      LrSchedule.exponential(1, 0.5),
+      LrSchedule.cosine(1, 4, 0),
+      LrSchedule.linear(1, 0.5, 1, 4),
+      LrSchedule.sequential(new LrSchedule[] {LrSchedule.constant(1)}),
+    };
+    for (LrSchedule s : all) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.lr(-1));
+      assertEquals("epoch must be >= 0, got -1", e.getMessage());
+    }
+  }
+
+  @Test
+  void multiStepWithoutMilestonesIsConstant() {
+    table(LrSchedule.multiStep(0.5, new int[0], 0.1), 0.5, 0.5, 0.5);
+  }
+
+  @Test
   void nullArraysAreNamed() {
     assertEquals(
         "milestones must not be null",

@@ -158,6 +158,74 @@ class OptimizerContractTest {
     assertEquals("dampening must be in [0, 1], got 1.5", e.getMessage());
   }
 
+  @Test
+  void accessorsReturnTheSettings() {
+    Sgd sgd =
+        Sgd.of(0.25)
+            .withMomentum(0.75)
+            .withDampening(0.5)
+            .withNesterov(true)
+            .withL1(0.125)
+            .withDecoupledWeightDecay(0.0625)
+            .withWeightDecay(0.03125);
+    assertEquals(0.25, sgd.lr());
+    assertEquals(0.75, sgd.momentum());
+    assertEquals(0.5, sgd.dampening());
+    assertTrue(sgd.nesterov());
+    assertFalse(Sgd.of(1).nesterov());
+    assertEquals(0.125, sgd.l1());
+    assertEquals(0.0625, sgd.decoupledWeightDecay());
+    assertEquals(0.03125, sgd.weightDecay());
+    Sgd sgd2 = sgd.withLr(2).withoutDecay(TensorView.vector("b", new float[4], 1, 2));
+    assertEquals(2, sgd2.lr());
+    assertEquals(0.75, sgd2.momentum());
+    assertArrayEquals(new int[] {1, 3}, sgd2.exemptRanges());
+    assertArrayEquals(new int[0], sgd2.withDecayEverywhere().exemptRanges());
+    assertEquals(0.75, sgd2.withDecayEverywhere().momentum());
+
+    Adam adam = Adam.of(0.5).withBetas(0.8, 0.9).withEps(1e-6).withAmsgrad(true);
+    assertEquals(0.8, adam.beta1());
+    assertEquals(0.9, adam.beta2());
+    assertEquals(1e-6, adam.eps());
+    assertTrue(adam.amsgrad());
+    assertFalse(Adam.of().amsgrad());
+    assertEquals(0.25, adam.withLr(0.25).lr());
+    assertTrue(adam.withLr(0.25).amsgrad());
+
+    RmsProp rms = RmsProp.of(0.5).withAlpha(0.9).withEps(1e-4).withMomentum(0.3).withCentered(true);
+    assertEquals(0.9, rms.alpha());
+    assertEquals(1e-4, rms.eps());
+    assertEquals(0.3, rms.momentum());
+    assertTrue(rms.centered());
+    assertFalse(RmsProp.of().centered());
+    assertEquals(0.125, rms.withLr(0.125).lr());
+    assertTrue(rms.withLr(0.125).centered());
+    RmsProp exempt = rms.withoutDecay(TensorView.vector("b", new float[4], 0, 2));
+    assertArrayEquals(new int[0], exempt.withDecayEverywhere().exemptRanges());
+    assertEquals(0.9, exempt.withDecayEverywhere().alpha());
+
+    assertEquals(Reduction.SUM, MseLoss.of().withReduction(Reduction.SUM).reduction());
+    assertEquals(Reduction.MEAN, MseLoss.of().reduction());
+    assertEquals(Reduction.SUM, CrossEntropyLoss.of().withReduction(Reduction.SUM).reduction());
+    assertEquals(Reduction.MEAN, CrossEntropyLoss.of().reduction());
+    npe("reduction", () -> MseLoss.of().withReduction(null));
+    npe("reduction", () -> CrossEntropyLoss.of().withReduction(null));
+  }
+
+  @Test
+  void stateNamesItsBuffersAndResets() {
+    Adam adam = Adam.of().withAmsgrad(true);
+    OptimizerState s = adam.newState(2);
+    assertEquals(List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq"), s.bufferNames());
+    assertEquals(List.of(), Sgd.of(1).newState(2).bufferNames());
+    adam.step(new float[2], new float[] {1, -2}, s);
+    s.reset();
+    assertEquals(0, s.step());
+    for (int b = 0; b < s.bufferCount(); b++) {
+      assertArrayEquals(new float[2], s.buffer(b), s.bufferName(b));
+    }
+  }
+
   // ---- null and aliasing checks ----
 
   private static void npe(String name, org.junit.jupiter.api.function.Executable call) {
