@@ -2,6 +2,7 @@ package dev.bptt.verify.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bptt.kernel.training.LrSchedule;
 import org.junit.jupiter.api.Test;
@@ -110,5 +111,110 @@ class LrScheduleTest {
                 5,
                 5));
     assertThrows(IllegalArgumentException.class, () -> LrSchedule.constant(1).lr(-1));
+  }
+
+  @Test
+  void boundaryArgumentsAreAccepted() {
+    // MultiStepLR with a milestone at epoch 0: decayed from the start.
+    table(LrSchedule.multiStep(1, new int[] {0, 2}, 0.5), 0.5, 0.5, 0.25, 0.25);
+    // LinearLR with start_factor = 1 (its upper bound), decaying to 0.5 over 2 epochs.
+    table(LrSchedule.linear(1, 1, 0.5, 2), 1, 0.75, 0.5, 0.5);
+    // SequentialLR switching at epoch 1 (the smallest milestone).
+    table(
+        LrSchedule.sequential(
+            new LrSchedule[] {LrSchedule.constant(0.1), LrSchedule.exponential(1, 0.5)}, 1),
+        0.1,
+        1,
+        0.5,
+        0.25);
+  }
+
+  @Test
+  void gammaMayBeZeroOrOne() {
+    table(LrSchedule.exponential(0.5, 1), 0.5, 0.5, 0.5);
+    table(LrSchedule.step(0.5, 2, 0), 0.5, 0.5, 0, 0);
+    table(LrSchedule.multiStep(0.5, new int[] {1}, 1), 0.5, 0.5, 0.5);
+    table(LrSchedule.multiStep(0.5, new int[] {1}, 0), 0.5, 0, 0);
+  }
+
+  @Test
+  void sequentialChecksTheEpochItself() {
+    // The first schedule is the caller's own and accepts anything; the sequence still refuses e <
+    // 0.
+    LrSchedule lenient = e -> 0.5;
+    LrSchedule s = LrSchedule.sequential(new LrSchedule[] {lenient, LrSchedule.constant(1)}, 2);
+    assertEquals(0.5, s.lr(0));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.lr(-1));
+    assertEquals("epoch must be >= 0, got -1", e.getMessage());
+  }
+
+  @Test
+  void linearNamesItsBadArguments() {
+    for (double bad : new double[] {0, -0.5, 1.5, Double.NaN}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> LrSchedule.linear(1, bad, 1, 5));
+      assertTrue(e.getMessage().startsWith("startFactor must be in (0, 1]"), e.getMessage());
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.linear(1, 0.5, 1.5, 5));
+    assertEquals("endFactor must be in [0, 1], got 1.5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LrSchedule.linear(1, 0.5, 1, 0));
+    assertEquals("totalIters must be >= 1, got 0", e.getMessage());
+  }
+
+  @Test
+  void everyScheduleRefusesANegativeEpoch() {
+    LrSchedule[] all = {
+      LrSchedule.constant(1),
+      LrSchedule.step(1, 2, 0.5),
+      LrSchedule.multiStep(1, new int[] {2}, 0.5),
+      LrSchedule.exponential(1, 0.5),
+      LrSchedule.cosine(1, 4, 0),
+      LrSchedule.linear(1, 0.5, 1, 4),
+      LrSchedule.sequential(new LrSchedule[] {LrSchedule.constant(1)}),
+    };
+    for (LrSchedule s : all) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.lr(-1));
+      assertEquals("epoch must be >= 0, got -1", e.getMessage());
+    }
+  }
+
+  @Test
+  void multiStepWithoutMilestonesIsConstant() {
+    table(LrSchedule.multiStep(0.5, new int[0], 0.1), 0.5, 0.5, 0.5);
+  }
+
+  @Test
+  void nullArraysAreNamed() {
+    assertEquals(
+        "milestones must not be null",
+        assertThrows(NullPointerException.class, () -> LrSchedule.multiStep(1, null, 0.5))
+            .getMessage());
+    assertEquals(
+        "schedules must not be null",
+        assertThrows(NullPointerException.class, () -> LrSchedule.sequential(null)).getMessage());
+    assertEquals(
+        "milestones must not be null",
+        assertThrows(
+                NullPointerException.class,
+                () ->
+                    LrSchedule.sequential(new LrSchedule[] {LrSchedule.constant(1)}, (int[]) null))
+            .getMessage());
+  }
+
+  @Test
+  void sequentialRejectsAMissingScheduleByIndex() {
+    NullPointerException e =
+        assertThrows(
+            NullPointerException.class,
+            () ->
+                LrSchedule.sequential(
+                    new LrSchedule[] {LrSchedule.constant(1), null, LrSchedule.constant(1)}, 2, 4));
+    assertEquals("schedules[1] must not be null", e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            LrSchedule.sequential(
+                new LrSchedule[] {LrSchedule.constant(1), LrSchedule.constant(1)}, 0));
   }
 }
