@@ -86,7 +86,7 @@ public final class ThreadsSection implements Section {
                       "cell",
                       List.of("ELMAN"),
                       "hidden",
-                      RunSpec.values(256),
+                      RunSpec.values(128, 256),
                       "batch",
                       RunSpec.values(32)),
                   t),

@@ -410,7 +410,7 @@ final class Report {
         "\nPascanu et al. (2013) report that clipping (θ = 1) lets SGD solve the adding and"
             + " temporal-order problems at lengths where plain SGD fails (50 hidden units, lr"
             + " 0.01, batch 20, up to 5 M updates). Le et al. (2015) solve the adding problem"
-            + " with the IRNN up to T = 300 (with clipping, over a million iterations). This"
+            + " with the IRNN up to T = 300 (with clipping, over a million iterations)."
             + " Arjovsky et al. (2016) train the LSTM on the adding problem at T = 100–750 with"
             + " RMSprop (lr 1e-3) and clipping at 1, 128 hidden units. This"
             + " experiment's budget is "
