@@ -66,7 +66,7 @@ public final class Backprop {
       Recurrence r, float[] params, float[] grads, StepData in, float[] states, float[] delta) {
     deltas(r, params, in, 1, in.steps, states, 0, delta, 0, null, 0, null, 0);
     initialStateGrad(r, params, in, in.flowAt(0), states, in.batch * r.stateSize(), delta, 0);
-    r.weightGrads(params, grads, in.batch, 1, in.steps, states, 0, delta, 0, in);
+    r.weightGrads(params, grads, in.batch, 1, in.steps, states, 0, delta, 0, in, null);
   }
 
   /** ∂L/∂(initial state) ← f·(∂s_1/∂s_0)ᵀ·δ_1 into the call's output, if it has one. */

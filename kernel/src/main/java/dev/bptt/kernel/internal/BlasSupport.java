@@ -96,6 +96,26 @@ public interface BlasSupport {
       int cOff,
       int ldc);
 
+  /**
+   * C[m×n] += Σ over k rows of A-row ⊗ B-row (C[i][j] += Σₚ a[aOff + p·lda + i]·b[bOff + p·ldb +
+   * j]), summed in the levels of {@link SumBlocks} at blk's absolute row boundaries (p = 0 is row
+   * blk.top), carrying open sums through blk. Negative lda/ldb walk the rows downwards.
+   */
+  void blockedSum(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      SumBlocks blk);
+
   /** Floats {@link #packB} needs for a k×n op(B). */
   int packedSize(int k, int n);
 

@@ -548,13 +548,12 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
 
   /**
    * dW_hh += Σ δ_hhᵀ·h_{t−1}, dW_ih += Σ δ_xᵀ·x_t, db_ih += Σ δ_x, db_hh += Σ δ_hh over {@code
-   * rows} rows, each sum in descending row order, for the weight rows (gate units) m0..m1−1 only,
-   * and those units' bias sums if {@code biases}: hPrev is row 0 of h_{t1−1} (ld S), slot row 0 of
-   * step t1 is at {@code slotT1} (x̂ for layer normalization), x row 0 of the inputs (ld ldX), d
-   * row 0 of this part of δ_{t1}. With layer normalization δ_hh of dW_hh is ∂L/∂r, and the bias
-   * sums add dβ += Σ dn and dγ += Σ dn⊙x̂. Every element is the same chain whatever the split (the
-   * bias sums are axpys with α = 1, whose fused vector body and unfused scalar tail then round
-   * alike; callers still start blocks at multiples of the vector length).
+   * rows} rows, each sum in descending row order and in the levels of {@link SumBlocks} (the top
+   * row being absolute row blk.top), for the weight rows (gate units) m0..m1−1 only, and those
+   * units' bias sums if {@code biases}: hPrev is row 0 of h_{t1−1} (ld S), slot row 0 of step t1 is
+   * at {@code slotT1} (x̂ for layer normalization), x row 0 of the inputs (ld ldX), d row 0 of this
+   * part of δ_{t1}. With layer normalization δ_hh of dW_hh is ∂L/∂r, and the bias sums add dβ += Σ
+   * dn and dγ += Σ dn⊙x̂. Every element is the same sum whatever the split of the units.
    */
   final void weightGrads(
       float[] grads,
@@ -569,25 +568,51 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int dOff,
       int m0,
       int m1,
-      boolean biases) {
+      boolean biases,
+      SumBlocks blk) {
     int m = m1 - m0;
     if (m > 0) {
-      Kernels.addTransposedProductDescending(
-          m, h, rows, d, dOff + recGradCol() + m0, ldD, st, hPrev, ldS, grads, offHh + m0 * h, h);
+      Kernels.addTransposedProductBlocked(
+          m,
+          h,
+          rows,
+          d,
+          dOff + recGradCol() + m0,
+          ldD,
+          st,
+          hPrev,
+          ldS,
+          grads,
+          offHh + m0 * h,
+          h,
+          blk);
       if (in > 0) {
-        Kernels.addTransposedProductDescending(
-            m, in, rows, d, dOff + dxCol() + m0, ldD, x, xOff, ldX, grads, offIh + m0 * in, in);
+        Kernels.addTransposedProductBlocked(
+            m,
+            in,
+            rows,
+            d,
+            dOff + dxCol() + m0,
+            ldD,
+            x,
+            xOff,
+            ldX,
+            grads,
+            offIh + m0 * in,
+            in,
+            blk);
       }
     }
     if (biases && m > 0) {
-      Kernels.addRowSumsDescending(rows, m, d, dOff + dxCol() + m0, ldD, grads, offBih + m0);
+      int dx = dOff + dxCol() + m0, dhh = dOff + dhhCol() + m0;
+      Kernels.addRowSumsBlocked(rows, m, d, dx, ldD, null, 0, 0, grads, offBih + m0, blk);
       if (offBhh >= 0) {
-        Kernels.addRowSumsDescending(rows, m, d, dOff + dhhCol() + m0, ldD, grads, offBhh + m0);
+        Kernels.addRowSumsBlocked(rows, m, d, dhh, ldD, null, 0, 0, grads, offBhh + m0, blk);
       }
       if (offLn >= 0) {
-        Kernels.addRowProductSumsDescending(
-            rows, m, d, dOff + dhhCol() + m0, ldD, st, slotT1 + lnCol + m0, ldS, grads, offLn + m0);
-        Kernels.addRowSumsDescending(rows, m, d, dOff + dhhCol() + m0, ldD, grads, offLn + gh + m0);
+        Kernels.addRowSumsBlocked(
+            rows, m, d, dhh, ldD, st, slotT1 + lnCol + m0, ldS, grads, offLn + m0, blk);
+        Kernels.addRowSumsBlocked(rows, m, d, dhh, ldD, null, 0, 0, grads, offLn + gh + m0, blk);
       }
     }
   }

@@ -13,9 +13,9 @@ import dev.bptt.kernel.rnn.SequenceShape;
  *
  * <p><b>Bitwise equal to full BPTT.</b> A segment recomputed alone gives bitwise the slots of the
  * full forward pass (GEMM rows do not depend on the row count), δ_t is the same expression on the
- * same operands, and the weight gradients are sums in descending (t, b) order split into
- * consecutive K ranges processed in that same order, which the GEMM driver sums bitwise like one
- * call.
+ * same operands, and the weight gradients are sums in descending (t, b) order, blocked at absolute
+ * rows ({@link SumBlocks}), split into consecutive K ranges processed in that same order: each
+ * segment hands the sums a boundary leaves open to the next, so they add up bitwise like one call.
  */
 final class CheckpointedEngine implements BpttEngine {
   private final int segmentCapacity;
@@ -40,6 +40,13 @@ final class CheckpointedEngine implements BpttEngine {
   private final float[] carryDelta;
 
   private final float[] carrySlot;
+
+  /**
+   * The weight-gradient sums left open where a segment boundary cuts a block of rows, handed to the
+   * next (earlier) segment: 2 × the parameter count.
+   */
+  private final SumBlocks sums;
+
   private long recomputed;
   private int ranSteps = -1;
   private int ranSegment;
@@ -64,6 +71,7 @@ final class CheckpointedEngine implements BpttEngine {
                 : Sizes.floats("segment outputs", segment, batch, r.stepOutputSize())];
     this.carryDelta = new float[batch * r.deltaSize()];
     this.carrySlot = new float[bs];
+    this.sums = new SumBlocks(r.parameterCount());
   }
 
   @Override
@@ -141,7 +149,9 @@ final class CheckpointedEngine implements BpttEngine {
           0,
           carrySlot,
           0);
-      r.weightGrads(params, grads, batch, t1, t2, segStates, 0, segDelta, 0, in);
+      sums.resume = !lastSegment;
+      sums.suspend = k > 0;
+      r.weightGrads(params, grads, batch, t1, t2, segStates, 0, segDelta, 0, in, sums);
     }
     Backprop.initialStateGrad(r, params, in, 1f, segStates, rs, segDelta, 0);
     ranSteps = steps;
@@ -189,7 +199,9 @@ final class CheckpointedEngine implements BpttEngine {
         + segDelta.length
         + segOut.length
         + carryDelta.length
-        + carrySlot.length;
+        + carrySlot.length
+        + sums.l1.length
+        + sums.l2.length;
   }
 
   @Override

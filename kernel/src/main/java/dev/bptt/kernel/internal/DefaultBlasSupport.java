@@ -265,6 +265,24 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   @Override
+  public void blockedSum(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      SumBlocks blk) {
+    GemmDriver.blockedSum(TILE_4X4, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, blk);
+  }
+
+  @Override
   public int packedSize(int k, int n) {
     return GemmDriver.packedSize(TILE_4X4, k, n);
   }

@@ -20,8 +20,14 @@ package dev.bptt.kernel.internal;
  *
  * <p>A negative lda (with transA) or ldb (without transB) walks the K rows of that operand in
  * reverse order, the offset then pointing at the last K row. Only {@link
- * Kernels#addTransposedProductDescending} passes one (the descending-t weight-gradient sums); the
+ * Kernels#addTransposedProductBlocked} passes one (the descending-t weight-gradient sums); the
  * checked facade rejects negative leading dimensions.
+ *
+ * <p><b>Blocked sums</b> ({@link #blockedSum}, the weight gradients): there the K slices follow the
+ * fixed block boundaries of {@link SumBlocks} instead of KC from the call's first row, and per tile
+ * the slice's runs of 32 rows are chains from zero ({@link MicroKernel#chainAdd}) added into a
+ * scratch block sum, which is added to C once; open sums at the call's ends go through the carries.
+ * Every element is again the same operations whatever the shape and the tile position.
  *
  * <p>The panels are per-thread buffers made on a thread's first call, so a warm call allocates
  * nothing.
@@ -56,6 +62,32 @@ final class GemmDriver {
      * per element; false when the kernel has no such tile (the driver then runs the full tile on a
      * scratch copy).
      */
+    /**
+     * t[r·NR + c] ← t[r·NR + c] + s, where s is the chain Σₚ Ap[p][r]·Bp[p][c] over p = 0..kc−1
+     * started from zero, for the whole MR×NR tile (a level-1 run of a {@link SumBlocks blocked
+     * sum}). The default runs {@link #tile} on the zeroed scratch tile and adds it; a vector kernel
+     * keeps s in registers instead.
+     */
+    default void chainAdd(
+        int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, float[] t, float[] s) {
+      int size = mr() * nr();
+      java.util.Arrays.fill(s, 0, size, 0f);
+      tile(kc, ap, aIdx, aStride, bp, bIdx, s, 0, nr());
+      for (int i = 0; i < size; i++) {
+        t[i] += s[i];
+      }
+    }
+
+    /** C[cIdx + r·ldc + c] += t[r·NR + c] over the whole MR×NR tile. */
+    default void addTile(float[] t, float[] c, int cIdx, int ldc) {
+      int nr = nr();
+      for (int r = 0; r < mr(); r++) {
+        for (int j = 0; j < nr; j++) {
+          c[cIdx + r * ldc + j] += t[r * nr + j];
+        }
+      }
+    }
+
     default boolean tileRows(
         int rows,
         int kc,
@@ -84,6 +116,8 @@ final class GemmDriver {
               new float[][] {
                 new float[(MC_TARGET + 8) * KC],
                 new float[KC * (NC_TARGET + 64)],
+                new float[MAX_TILE],
+                new float[MAX_TILE],
                 new float[MAX_TILE]
               });
 
@@ -105,7 +139,32 @@ final class GemmDriver {
       float[] c,
       int cOff,
       int ldc) {
-    run(mk, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc);
+    run(mk, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc, null);
+  }
+
+  /**
+   * C += Σ over the k rows of op(A)ᵀ-row ⊗ B-row, summed in the three levels of {@link SumBlocks}
+   * at the absolute row boundaries of {@code blk} (p = 0 is absolute row blk.top, p is blk.top −
+   * p), carrying open run and block sums through blk's buffers. A is read transposed (A(i, p) =
+   * a[aOff + p·lda + i]), B not (B(p, j) = b[bOff + p·ldb + j]); negative leading dimensions walk
+   * the rows downwards, as for the weight-gradient sums.
+   */
+  static void blockedSum(
+      MicroKernel mk,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      SumBlocks blk) {
+    run(mk, true, false, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, null, 1f, c, cOff, ldc, blk);
   }
 
   /**
@@ -151,7 +210,7 @@ final class GemmDriver {
       float[] c,
       int cOff,
       int ldc) {
-    run(mk, ta, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, packedB, beta, c, cOff, ldc);
+    run(mk, ta, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, packedB, beta, c, cOff, ldc, null);
   }
 
   /** Offset of the (jc, pc) block in a whole packed B: full panels before, then full slices. */
@@ -177,7 +236,8 @@ final class GemmDriver {
       float beta,
       float[] c,
       int cOff,
-      int ldc) {
+      int ldc,
+      SumBlocks blk) {
     if (m == 0 || n == 0) {
       return;
     }
@@ -189,7 +249,7 @@ final class GemmDriver {
     final int mcMax = (MC_TARGET + mr - 1) / mr * mr;
     final int ncMax = (NC_TARGET + nr - 1) / nr * nr;
     float[][] buf = BUFFERS.get();
-    float[] ap = buf[0], tmp = buf[2];
+    float[] ap = buf[0], tmp = buf[2], t2 = buf[3], a1 = buf[4];
     float[] bp = packedB != null ? packedB : buf[1];
     // A transposed with α = 1 (the weight-gradient sums Σ δ·hᵀ): op(A)'s MR values of one p are
     // contiguous in A, so full strips are read in place (stride lda) and only a partial last strip
@@ -198,8 +258,9 @@ final class GemmDriver {
     final boolean direct = ta && alpha == 1f;
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
+      for (int pc = 0, kc; pc < k; pc += kc) {
+        // A blocked sum slices K at absolute block boundaries, so a slice is one level-2 block.
+        kc = blk == null ? Math.min(KC, k - pc) : SumBlocks.runLength(blk.top - pc, KC, k - pc);
         int bBase;
         if (packedB != null) {
           bBase = blockOffset(jc, pc, k, nc, nr);
@@ -235,7 +296,26 @@ final class GemmDriver {
                 aIdx = 0;
                 aStride = mr;
               }
-              if (rows == mr && cols == nr) {
+              if (blk != null) {
+                blockTile(
+                    mk,
+                    kc,
+                    as,
+                    aIdx,
+                    aStride,
+                    bp,
+                    bBase + jr * kc,
+                    c,
+                    cIdx,
+                    ldc,
+                    rows,
+                    cols,
+                    blk,
+                    pc,
+                    k,
+                    t2,
+                    a1);
+              } else if (rows == mr && cols == nr) {
                 mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
               } else if (cols == nr
                   && mk.tileRows(rows, kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc)) {
@@ -249,6 +329,94 @@ final class GemmDriver {
           }
         }
       }
+    }
+  }
+
+  /**
+   * One tile of one slice (level-2 block) of a blocked sum: the block sum t2 starts from zero (or
+   * from the carry when an earlier call opened the block), each level-1 run of the slice is added
+   * to it as one chain from zero (or, for a run an earlier call opened or a later one continues,
+   * chained from/into the carried run sum), and t2 goes to C, or to the carry when a later call
+   * continues the block. The tile is always computed whole on the scratch tiles (padded rows and
+   * columns are zero), and only the valid rows × cols are read from or written to C and the
+   * carries.
+   */
+  private static void blockTile(
+      MicroKernel mk,
+      int kc,
+      float[] as,
+      int aIdx,
+      int aStride,
+      float[] bp,
+      int bIdx,
+      float[] c,
+      int cIdx,
+      int ldc,
+      int rows,
+      int cols,
+      SumBlocks blk,
+      int pc,
+      int k,
+      float[] t2,
+      float[] a1) {
+    final int mr = mk.mr(), nr = mk.nr(), size = mr * nr;
+    final boolean first = pc == 0, last = pc + kc == k;
+    final int ci = cIdx + blk.shift;
+    if (first && blk.opensTop(KC)) {
+      loadTile(blk.l2, ci, ldc, rows, cols, t2, nr, size);
+    } else {
+      java.util.Arrays.fill(t2, 0, size, 0f);
+    }
+    final boolean fromCarry = first && blk.opensTop(SumBlocks.SUB);
+    final boolean toCarry = last && blk.leavesOpen(SumBlocks.SUB, k);
+    final long rowTop = blk.top - pc;
+    for (int q = 0, len; q < kc; q += len) {
+      len = SumBlocks.runLength(rowTop - q, SumBlocks.SUB, kc - q);
+      boolean from = q == 0 && fromCarry, to = q + len == kc && toCarry;
+      if (!from && !to) {
+        mk.chainAdd(len, as, aIdx + q * aStride, aStride, bp, bIdx + q * nr, t2, a1);
+        continue;
+      }
+      if (from) {
+        loadTile(blk.l1, ci, ldc, rows, cols, a1, nr, size);
+      } else {
+        java.util.Arrays.fill(a1, 0, size, 0f);
+      }
+      mk.tile(len, as, aIdx + q * aStride, aStride, bp, bIdx + q * nr, a1, 0, nr);
+      if (to) {
+        storeTile(a1, nr, blk.l1, ci, ldc, rows, cols);
+      } else {
+        for (int i = 0; i < size; i++) {
+          t2[i] += a1[i];
+        }
+      }
+    }
+    if (last && blk.leavesOpen(KC, k)) {
+      storeTile(t2, nr, blk.l2, ci, ldc, rows, cols);
+    } else if (rows == mr && cols == nr) {
+      mk.addTile(t2, c, cIdx, ldc);
+    } else {
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+          c[cIdx + r * ldc + j] += t2[r * nr + j];
+        }
+      }
+    }
+  }
+
+  /** The valid rows × cols of a tile at idx (ld) into a zero-padded scratch tile (ld nr). */
+  private static void loadTile(
+      float[] src, int idx, int ld, int rows, int cols, float[] t, int nr, int size) {
+    java.util.Arrays.fill(t, 0, size, 0f);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src, idx + r * ld, t, r * nr, cols);
+    }
+  }
+
+  private static void storeTile(
+      float[] t, int nr, float[] dst, int idx, int ld, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, r * nr, dst, idx + r * ld, cols);
     }
   }
 

@@ -132,14 +132,14 @@ public final class Kernels {
   }
 
   /**
-   * C += Aᵀ·B with the K sum over rows taken in DESCENDING row order: C[i][j] += Σ_{r = rows−1..0}
-   * a[aOff + r·lda + i]·b[bOff + r·ldb + j], for C m×n (ldc), A rows×m (lda), B rows×n (ldb). One
-   * ordered FMA chain per element (see {@link GemmDriver}): the weight-gradient sums of BPTT, whose
-   * terms come in descending t, so that processing steps in segments from last to first sums
-   * bitwise like one call. (Implemented by walking A and B with negative leading dimensions, which
-   * only this method passes to the driver.)
+   * C += Aᵀ·B over the weight-gradient rows: C[i][j] += Σ_{r = rows−1..0} a[aOff + r·lda +
+   * i]·b[bOff + r·ldb + j], for C m×n (ldc), A rows×m (lda), B rows×n (ldb), local row r being
+   * absolute row blk.top − (rows − 1 − r): the terms come in descending t, and are summed in the
+   * levels of {@link SumBlocks} at absolute boundaries, so that processing steps in segments from
+   * last to first (with blk carrying the open sums) sums bitwise like one call. (Implemented by
+   * walking A and B with negative leading dimensions, which only this method passes to the driver.)
    */
-  public static void addTransposedProductDescending(
+  public static void addTransposedProductBlocked(
       int m,
       int n,
       int rows,
@@ -151,46 +151,41 @@ public final class Kernels {
       int ldb,
       float[] c,
       int cOff,
-      int ldc) {
+      int ldc,
+      SumBlocks blk) {
     if (rows == 0) {
       return;
     }
-    IMPL.gemm(
-        true,
-        false,
+    IMPL.blockedSum(
         m,
         n,
         rows,
-        1f,
         a,
         aOff + (rows - 1) * lda,
         -lda,
         b,
         bOff + (rows - 1) * ldb,
         -ldb,
-        1f,
         c,
         cOff,
-        ldc);
+        ldc,
+        blk);
   }
 
-  /**
-   * dst[dstOff..+cols) += Σ over rows r of src[srcOff + r·ld ..+cols), rows in descending order.
-   */
-  public static void addRowSumsDescending(
-      int rows, int cols, float[] src, int srcOff, int ld, float[] dst, int dstOff) {
-    for (int r = rows - 1; r >= 0; r--) {
-      IMPL.axpy(cols, 1f, src, srcOff + r * ld, dst, dstOff);
-    }
-  }
+  private static final ThreadLocal<float[][]> ROW_SUMS =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
   /**
-   * dst[dstOff + j] += Σ over rows r of a[aOff + r·lda + j]·b[bOff + r·ldb + j] for j &lt; cols,
-   * rows in descending order: ∂L/∂γ of layer normalization (dn⊙x̂ summed over steps and sequences).
-   * A plain loop, each term rounded as a product and then a sum (Java never fuses them), so an
-   * element's bits depend neither on cols nor on where a block of units starts (thread splits).
+   * dst[dstOff + j] += Σ over rows r (descending) of a[aOff + r·lda + j], or of the products a[aOff
+   * + r·lda + j]·b[bOff + r·ldb + j] when b is not null (∂L/∂γ of layer normalization: dn⊙x̂, each
+   * term rounded as a product and then a sum, Java never fuses them), for j &lt; cols: the bias
+   * sums, in the same {@link SumBlocks} levels and absolute rows as {@link
+   * #addTransposedProductBlocked} (local row r is absolute row blk.top − (rows − 1 − r)). Additions
+   * are axpys with α = 1, whose fused vector body and unfused scalar tail round alike, so an
+   * element's bits depend neither on cols nor on where a block of units starts (thread splits). Two
+   * scratch rows per thread, made on its first call (or first wider call).
    */
-  public static void addRowProductSumsDescending(
+  public static void addRowSumsBlocked(
       int rows,
       int cols,
       float[] a,
@@ -200,9 +195,52 @@ public final class Kernels {
       int bOff,
       int ldb,
       float[] dst,
-      int dstOff) {
-    for (int r = rows - 1; r >= 0; r--) {
-      addProducts(cols, a, aOff + r * lda, b, bOff + r * ldb, dst, dstOff);
+      int dstOff,
+      SumBlocks blk) {
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    float[][] buf = ROW_SUMS.get();
+    if (buf[0].length < cols) {
+      buf[0] = new float[cols];
+      buf[1] = new float[cols];
+    }
+    final float[] t2 = buf[0], a1 = buf[1];
+    final int ci = dstOff + blk.shift;
+    for (int done = 0, blockLen; done < rows; done += blockLen) {
+      final long rowTop = blk.top - done;
+      blockLen = SumBlocks.runLength(rowTop, SumBlocks.BLOCK, rows - done);
+      final boolean first = done == 0, last = done + blockLen == rows;
+      if (first && blk.opensTop(SumBlocks.BLOCK)) {
+        System.arraycopy(blk.l2, ci, t2, 0, cols);
+      } else {
+        java.util.Arrays.fill(t2, 0, cols, 0f);
+      }
+      for (int q = 0, len; q < blockLen; q += len) {
+        len = SumBlocks.runLength(rowTop - q, SumBlocks.SUB, blockLen - q);
+        if (first && q == 0 && blk.opensTop(SumBlocks.SUB)) {
+          System.arraycopy(blk.l1, ci, a1, 0, cols);
+        } else {
+          java.util.Arrays.fill(a1, 0, cols, 0f);
+        }
+        for (int i = 0, r = rows - 1 - done - q; i < len; i++, r--) {
+          if (b == null) {
+            IMPL.axpy(cols, 1f, a, aOff + r * lda, a1, 0);
+          } else {
+            addProducts(cols, a, aOff + r * lda, b, bOff + r * ldb, a1, 0);
+          }
+        }
+        if (last && q + len == blockLen && blk.leavesOpen(SumBlocks.SUB, rows)) {
+          System.arraycopy(a1, 0, blk.l1, ci, cols);
+        } else {
+          IMPL.axpy(cols, 1f, a1, 0, t2, 0);
+        }
+      }
+      if (last && blk.leavesOpen(SumBlocks.BLOCK, rows)) {
+        System.arraycopy(t2, 0, blk.l2, ci, cols);
+      } else {
+        IMPL.axpy(cols, 1f, t2, 0, dst, dstOff);
+      }
     }
   }
 

@@ -535,6 +535,24 @@ final class PanamaBlasSupport implements BlasSupport {
   }
 
   @Override
+  public void blockedSum(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      SumBlocks blk) {
+    GemmDriver.blockedSum(TILE, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, blk);
+  }
+
+  @Override
   public int packedSize(int k, int n) {
     return GemmDriver.packedSize(TILE, k, n);
   }
@@ -631,6 +649,68 @@ final class PanamaBlasSupport implements BlasSupport {
       c41.intoArray(c, r4 + L);
       c50.intoArray(c, r5);
       c51.intoArray(c, r5 + L);
+    }
+
+    /**
+     * The level-1 run of a blocked sum: the 12 accumulators start from zero, run the same FMA chain
+     * as {@link #tile}, and are added to the scratch block sum t (ld NR) once per run, which keeps
+     * the run in registers (a zeroed scratch tile would cost 12 more stores and loads per run).
+     */
+    @Override
+    public void chainAdd(
+        int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, float[] t, float[] s) {
+      FloatVector z = FloatVector.zero(F);
+      FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+      FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+      int ai = aIdx, bi = bIdx;
+      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+        va = FloatVector.broadcast(F, ap[ai + 1]);
+        c10 = va.fma(b0, c10);
+        c11 = va.fma(b1, c11);
+        va = FloatVector.broadcast(F, ap[ai + 2]);
+        c20 = va.fma(b0, c20);
+        c21 = va.fma(b1, c21);
+        va = FloatVector.broadcast(F, ap[ai + 3]);
+        c30 = va.fma(b0, c30);
+        c31 = va.fma(b1, c31);
+        va = FloatVector.broadcast(F, ap[ai + 4]);
+        c40 = va.fma(b0, c40);
+        c41 = va.fma(b1, c41);
+        va = FloatVector.broadcast(F, ap[ai + 5]);
+        c50 = va.fma(b0, c50);
+        c51 = va.fma(b1, c51);
+      }
+      final int n = 2 * L;
+      FloatVector.fromArray(F, t, 0).add(c00).intoArray(t, 0);
+      FloatVector.fromArray(F, t, L).add(c01).intoArray(t, L);
+      FloatVector.fromArray(F, t, n).add(c10).intoArray(t, n);
+      FloatVector.fromArray(F, t, n + L).add(c11).intoArray(t, n + L);
+      FloatVector.fromArray(F, t, 2 * n).add(c20).intoArray(t, 2 * n);
+      FloatVector.fromArray(F, t, 2 * n + L).add(c21).intoArray(t, 2 * n + L);
+      FloatVector.fromArray(F, t, 3 * n).add(c30).intoArray(t, 3 * n);
+      FloatVector.fromArray(F, t, 3 * n + L).add(c31).intoArray(t, 3 * n + L);
+      FloatVector.fromArray(F, t, 4 * n).add(c40).intoArray(t, 4 * n);
+      FloatVector.fromArray(F, t, 4 * n + L).add(c41).intoArray(t, 4 * n + L);
+      FloatVector.fromArray(F, t, 5 * n).add(c50).intoArray(t, 5 * n);
+      FloatVector.fromArray(F, t, 5 * n + L).add(c51).intoArray(t, 5 * n + L);
+    }
+
+    @Override
+    public void addTile(float[] t, float[] c, int cIdx, int ldc) {
+      final int n = 2 * L;
+      // Written out without a helper taking a vector: a helper C2 does not inline would box it.
+      for (int r = 0; r < 6; r++) {
+        int ci = cIdx + r * ldc, ti = r * n;
+        FloatVector.fromArray(F, c, ci).add(FloatVector.fromArray(F, t, ti)).intoArray(c, ci);
+        FloatVector.fromArray(F, c, ci + L)
+            .add(FloatVector.fromArray(F, t, ti + L))
+            .intoArray(c, ci + L);
+      }
     }
 
     /**

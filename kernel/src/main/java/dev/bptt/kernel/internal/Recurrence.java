@@ -162,8 +162,12 @@ public interface Recurrence {
 
   /**
    * Deferred parameter gradients of steps t1..t2 (slots and δ laid out as in the class comment),
-   * added to grads with each element's sum over rows in descending (t, b) order, so segments
-   * processed from last to first sum bitwise like one pass.
+   * added to grads with each element's sum over rows in descending (t, b) order, in the levels of
+   * {@link SumBlocks} at absolute rows ((t − 1)·B + b; loss rows for the readout). With {@code
+   * carry} null the call is a whole sum. Otherwise carry (buffers of {@link #parameterCount}
+   * floats, laid out like grads) links it to the calls before ({@code carry.resume}: a call ending
+   * at step t2 + 1 came first) and after ({@code carry.suspend}: steps below t1 follow), so that
+   * segments processed from last to first sum bitwise like one pass.
    */
   void weightGrads(
       float[] params,
@@ -175,5 +179,6 @@ public interface Recurrence {
       int base,
       float[] delta,
       int dBase,
-      StepData in);
+      StepData in,
+      SumBlocks carry);
 }

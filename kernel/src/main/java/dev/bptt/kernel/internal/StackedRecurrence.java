@@ -40,6 +40,15 @@ public final class StackedRecurrence implements Recurrence {
   private final WeightGradTask weightGradTask = new WeightGradTask();
   private final RowsTask rowsTask = new RowsTask();
 
+  /** Position of a weight-gradient call whose engine carries nothing across calls. */
+  private final SumBlocks wholeSum = new SumBlocks(0);
+
+  /** The readout's blocked sums, carried across its runs of loss steps ([O·H] then [O]). */
+  private final SumBlocks readoutSum;
+
+  /** Last row of the readout run whose sums are open in readoutSum, or −1: nothing open. */
+  private long readoutOpen = -1;
+
   private StackedRecurrence(
       CellLayer[] layers,
       int d,
@@ -66,6 +75,7 @@ public final class StackedRecurrence implements Recurrence {
     this.offBy = offBy;
     this.params = params;
     this.carriedVectors = carried;
+    this.readoutSum = new SumBlocks(o * h + o);
     int s = 0, dd = 0;
     for (CellLayer l : layers) {
       s += l.slotWidth();
@@ -827,7 +837,8 @@ public final class StackedRecurrence implements Recurrence {
   /**
    * Deferred parameter gradients of steps t1..t2: every layer's GEMMs over the segment's rows
    * (layer k's inputs are layer k−1's h of the same steps), then the readout's over the runs of
-   * loss steps; every sum in descending (t, b) order.
+   * loss steps; every sum in descending (t, b) order, blocked at absolute rows (see {@link
+   * Recurrence#weightGrads}).
    */
   @Override
   public void weightGrads(
@@ -840,10 +851,17 @@ public final class StackedRecurrence implements Recurrence {
       int base,
       float[] delta,
       int dBase,
-      StepData in) {
+      StepData in,
+      SumBlocks carry) {
+    // Rows count from step 1 when the sum is cut into calls (checkpointed segments), from the
+    // call's first step when the call is the whole sum (a truncated window then sums bitwise like
+    // the same steps run as a sequence of their own).
+    SumBlocks blk = carry != null ? carry : wholeSum;
+    int origin = carry != null ? 1 : t1;
+    blk.at((long) (t2 - origin + 1) * batch - 1, 0);
     if (team != null) {
       WeightGradTask w = weightGradTask;
-      w.set(grads, batch, t1, t2, states, base, delta, dBase, in);
+      w.set(grads, batch, t1, t2, states, base, delta, dBase, in, blk);
       team.run(w.tasks(), w);
       return;
     }
@@ -851,9 +869,10 @@ public final class StackedRecurrence implements Recurrence {
     final int rows = (t2 - t1 + 1) * batch;
     for (int k = 0; k < layers.length; k++) {
       CellLayer l = layers[k];
-      layerWeightGrads(l, k, grads, rows, bs, base, delta, dBase, in, t1, 0, l.gh, true, states);
+      layerWeightGrads(
+          l, k, grads, rows, bs, base, delta, dBase, in, t1, 0, l.gh, true, states, blk);
     }
-    readoutGrads(grads, batch, t1, t2, states, base, in);
+    readoutGrads(grads, batch, t1, t2, states, base, in, blk);
   }
 
   /** Layer k's weight rows m0..m1−1 (and its bias sums if asked) over the segment's rows. */
@@ -871,7 +890,8 @@ public final class StackedRecurrence implements Recurrence {
       int m0,
       int m1,
       boolean biases,
-      float[] states) {
+      float[] states,
+      SumBlocks blk) {
     if (k == 0) {
       l.weightGrads(
           grads,
@@ -886,7 +906,8 @@ public final class StackedRecurrence implements Recurrence {
           dBase + l.dCol,
           m0,
           m1,
-          biases);
+          biases,
+          blk);
     } else {
       l.weightGrads(
           grads,
@@ -901,17 +922,35 @@ public final class StackedRecurrence implements Recurrence {
           dBase + l.dCol,
           m0,
           m1,
-          biases);
+          biases,
+          blk);
     }
   }
 
-  /** The readout's gradients over the runs of loss steps in t1..t2, in descending order. */
+  /**
+   * The readout's gradients over the runs of loss steps in t1..t2, in descending order, as one
+   * blocked sum over the step rows (steps without a loss being zero terms): consecutive runs hand
+   * their open sums on through the readout's own carry; a run that starts in a later run or block
+   * than the open one first closes it (exactly the additions its zero rows would have made), and
+   * the call's last run closes everything unless a later call (blk.suspend) continues it.
+   */
   private void readoutGrads(
-      float[] grads, int batch, int t1, int t2, float[] states, int base, StepData in) {
+      float[] grads,
+      int batch,
+      int t1,
+      int t2,
+      float[] states,
+      int base,
+      StepData in,
+      SumBlocks blk) {
     if (o == 0) {
       return;
     }
     final int bs = batch * slot;
+    final SumBlocks rb = readoutSum;
+    if (!blk.resume) {
+      readoutOpen = -1;
+    }
     for (int b = t2; b >= t1; ) {
       if (!in.hasLoss(b)) {
         b--;
@@ -921,10 +960,58 @@ public final class StackedRecurrence implements Recurrence {
       int runRows = (b - a + 1) * batch;
       int dy = in.upstreamOffset(a);
       int hFirst = base + (a - t1 + 1) * bs + top.sCol;
-      Kernels.addTransposedProductDescending(
-          o, h, runRows, in.upstream, dy, o, states, hFirst, slot, grads, offWy, h);
-      Kernels.addRowSumsDescending(runRows, o, in.upstream, dy, o, grads, offBy);
+      long runTop = blk.top - (long) (t2 - b) * batch;
+      boolean resume1 = false, resume2 = false;
+      if (readoutOpen >= 0) {
+        long open = readoutOpen;
+        boolean runOpen = Math.floorMod(open, (long) SumBlocks.SUB) != 0;
+        if (Math.floorDiv(runTop, (long) SumBlocks.BLOCK)
+            != Math.floorDiv(open, (long) SumBlocks.BLOCK)) {
+          closeReadout(grads, runOpen, true);
+        } else if (Math.floorDiv(runTop, (long) SumBlocks.SUB)
+            != Math.floorDiv(open, (long) SumBlocks.SUB)) {
+          closeReadout(grads, runOpen, false);
+          resume2 = true;
+        } else {
+          resume1 = resume2 = true;
+        }
+      }
+      rb.top = runTop;
+      rb.resume1 = resume1;
+      rb.resume2 = resume2;
+      rb.suspend = true;
+      rb.shift = -offWy;
+      Kernels.addTransposedProductBlocked(
+          o, h, runRows, in.upstream, dy, o, states, hFirst, slot, grads, offWy, h, rb);
+      rb.shift = o * h - offBy;
+      Kernels.addRowSumsBlocked(runRows, o, in.upstream, dy, o, null, 0, 0, grads, offBy, rb);
+      long bottom = runTop - runRows + 1;
+      readoutOpen = Math.floorMod(bottom, (long) SumBlocks.BLOCK) != 0 ? bottom : -1;
       b = a - 1;
+    }
+    if (readoutOpen >= 0 && !blk.suspend) {
+      closeReadout(grads, Math.floorMod(readoutOpen, (long) SumBlocks.SUB) != 0, true);
+    }
+  }
+
+  /**
+   * Closes the readout's open sums: the open run sum (if {@code runOpen}) into the block sum, and
+   * with {@code block} the block sum into the gradient, the additions the summing kernels make when
+   * a run or block ends inside a call.
+   */
+  private void closeReadout(float[] grads, boolean runOpen, boolean block) {
+    float[] l1 = readoutSum.l1, l2 = readoutSum.l2;
+    int wy = o * h, n = wy + o;
+    for (int i = 0; i < n; i++) {
+      float v = runOpen ? l2[i] + l1[i] : l2[i];
+      if (block) {
+        grads[i < wy ? offWy + i : offBy + (i - wy)] += v;
+      } else {
+        l2[i] = v;
+      }
+    }
+    if (block) {
+      readoutOpen = -1;
     }
   }
 
@@ -943,6 +1030,7 @@ public final class StackedRecurrence implements Recurrence {
     private float[] delta;
     private int dBase;
     private StepData in;
+    private SumBlocks blk;
 
     void set(
         float[] grads,
@@ -953,7 +1041,8 @@ public final class StackedRecurrence implements Recurrence {
         int base,
         float[] delta,
         int dBase,
-        StepData in) {
+        StepData in,
+        SumBlocks blk) {
       this.grads = grads;
       this.batch = batch;
       this.t1 = t1;
@@ -963,6 +1052,7 @@ public final class StackedRecurrence implements Recurrence {
       this.delta = delta;
       this.dBase = dBase;
       this.in = in;
+      this.blk = blk;
     }
 
     int tasks() {
@@ -974,7 +1064,7 @@ public final class StackedRecurrence implements Recurrence {
       int parts = team.threads();
       int k = i / parts;
       if (k == layers.length) {
-        readoutGrads(grads, batch, t1, t2, states, base, in);
+        readoutGrads(grads, batch, t1, t2, states, base, in, blk);
         return;
       }
       int part = i % parts;
@@ -993,7 +1083,8 @@ public final class StackedRecurrence implements Recurrence {
           unitBlockStart(part, parts, l.gh),
           unitBlockStart(part + 1, parts, l.gh),
           true,
-          states);
+          states,
+          blk);
     }
   }
 

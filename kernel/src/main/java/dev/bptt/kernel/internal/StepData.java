@@ -116,6 +116,11 @@ public final class StepData {
     return t >= lossFrom && losses.index(t, steps) >= 0;
   }
 
+  /** Index of loss step t among the loss steps (its upstream block; the readout's row order). */
+  public int lossIndex(int t) {
+    return losses.index(t, steps);
+  }
+
   /**
    * Offset of step t's upstream block; step t must carry a loss. Consecutive loss steps have
    * consecutive blocks.

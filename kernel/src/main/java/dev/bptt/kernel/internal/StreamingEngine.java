@@ -95,7 +95,7 @@ final class StreamingEngine implements BpttEngine {
         in.lossFrom = done + 1;
         in.evaluateLoss(r, params, done + 1, end, winStates, (done + 1 - first) * bs, winOut);
         Backprop.deltas(r, params, in, lo, end, winStates, 0, winDelta, 0, null, 0, null, 0);
-        r.weightGrads(params, grads, batch, lo, end, winStates, 0, winDelta, 0, in);
+        r.weightGrads(params, grads, batch, lo, end, winStates, 0, winDelta, 0, in, null);
         done = end;
         windows++;
         st.listener().windowDone(windows - 1, lo, end);

@@ -12,9 +12,10 @@ import dev.bptt.kernel.internal.Teams;
  *
  * <p><b>Bits independent of the thread count.</b> Every value a pass writes is computed by the same
  * sequence of floating-point operations whatever the number of threads: a sequence's recursion runs
- * on one thread, each GEMM row or weight-gradient element is one multiply-add chain in a fixed
- * order (the GEMM driver's guarantee), and the split only decides which thread computes which rows.
- * So results are bitwise those of one thread, for every cell and strategy.
+ * on one thread, each GEMM row or weight-gradient element is one sequence of operations in a fixed
+ * order (the GEMM driver's guarantee; the threads split the gate units, not the sums), and the
+ * split only decides which thread computes which rows. So results are bitwise those of one thread,
+ * for every cell and strategy.
  *
  * <p>What runs on the team: the forward recursion and the full, checkpointed and streaming backward
  * recursions (per batch shard), every input-projection and input-gradient GEMM and the deferred

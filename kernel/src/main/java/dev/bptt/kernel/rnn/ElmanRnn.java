@@ -106,11 +106,11 @@ public final class ElmanRnn implements RecurrentNetwork {
    *   dW_hy += Σ_t dy_t·h_tᵀ,  db_y += Σ_t dy_t,  ∂L/∂h_0 = W_hhᵀ·δ_1
    * </pre>
    *
-   * (sums also over the batch), each sum in descending t as one multiply-add chain per element, so
-   * a checkpointed pass that produces the terms segment by segment gives bitwise the same.
-   * Aliasing: grads [0, P), ∂L/∂h_0 and the traces may share no entry with each other, params, the
-   * inputs, the initial state or the upstream blocks (IllegalArgumentException naming both, before
-   * any write).
+   * (sums also over the batch), each sum in descending t, blocked at fixed rows (runs of 32 rows,
+   * blocks of 256: about the accuracy of a pairwise sum), so a checkpointed pass that produces the
+   * terms segment by segment gives bitwise the same. Aliasing: grads [0, P), ∂L/∂h_0 and the traces
+   * may share no entry with each other, params, the inputs, the initial state or the upstream
+   * blocks (IllegalArgumentException naming both, before any write).
    *
    * @param params flat parameters (read; the ones the forward pass used)
    * @param grads flat gradients, same layout, not params (read and written, +=)
