@@ -112,7 +112,11 @@ public final class BpttWorkspace {
     return engine.storedStates();
   }
 
-  /** Floats in all of the workspace's buffers (states, δ, outputs, chains, flows). */
+  /**
+   * Floats in all of the workspace's buffers (states, δ, outputs, chains, flows; a checkpointed
+   * workspace also holds 2 × the parameter count for the partial weight-gradient sums a segment
+   * boundary leaves open, which keeps it bitwise equal to full BPTT).
+   */
   public long floats() {
     return engine.floats();
   }
