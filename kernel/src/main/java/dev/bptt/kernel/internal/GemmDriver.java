@@ -25,9 +25,10 @@ package dev.bptt.kernel.internal;
  *
  * <p><b>Blocked sums</b> ({@link #blockedSum}, the weight gradients): there the K slices follow the
  * fixed block boundaries of {@link SumBlocks} instead of KC from the call's first row, and per tile
- * the slice's runs of 32 rows are chains from zero ({@link MicroKernel#chainAdd}) added into a
- * scratch block sum, which is added to C once; open sums at the call's ends go through the carries.
- * Every element is again the same operations whatever the shape and the tile position.
+ * the slice's runs of 32 rows are chains from zero ({@link MicroKernel#runChain}) added into a
+ * block sum, which is added to C once; open sums at the call's ends go through the carries (held in
+ * place there for full tiles). Every element is again the same operations whatever the shape, the
+ * tile position and where the call boundaries fall.
  *
  * <p>The panels are per-thread buffers made on a thread's first call, so a warm call allocates
  * nothing.
@@ -58,36 +59,60 @@ final class GemmDriver {
         int ldc);
 
     /**
-     * {@link #tile} for the first {@code rows} &lt; MR rows only, full NR columns, the same chain
-     * per element; false when the kernel has no such tile (the driver then runs the full tile on a
-     * scratch copy).
+     * One level-1 run of a {@link SumBlocks blocked sum}, for the whole MR×NR tile: s ← i + Σₚ
+     * Ap[p][r]·Bp[p][c] as one chain over p = 0..kc−1 started from i = init[initIdx + r·ldi + c]
+     * (from zero when init is null), then dst[dstIdx + r·ldd + c] ← dst[…] + s when {@code add},
+     * else ← s. A run inside a call adds into the block sum (init null, add); a run a later call
+     * continues goes to the carried run sum (add false); a run an earlier call opened starts from
+     * it. The default runs {@link #tile} on the scratch tile; a vector kernel keeps s in registers.
      */
-    /**
-     * t[r·NR + c] ← t[r·NR + c] + s, where s is the chain Σₚ Ap[p][r]·Bp[p][c] over p = 0..kc−1
-     * started from zero, for the whole MR×NR tile (a level-1 run of a {@link SumBlocks blocked
-     * sum}). The default runs {@link #tile} on the zeroed scratch tile and adds it; a vector kernel
-     * keeps s in registers instead.
-     */
-    default void chainAdd(
-        int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, float[] t, float[] s) {
-      int size = mr() * nr();
-      java.util.Arrays.fill(s, 0, size, 0f);
-      tile(kc, ap, aIdx, aStride, bp, bIdx, s, 0, nr());
-      for (int i = 0; i < size; i++) {
-        t[i] += s[i];
+    default void runChain(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] init,
+        int initIdx,
+        int ldi,
+        float[] dst,
+        int dstIdx,
+        int ldd,
+        boolean add,
+        float[] scratch) {
+      int mr = mr(), nr = nr();
+      if (init == null) {
+        java.util.Arrays.fill(scratch, 0, mr * nr, 0f);
+      } else {
+        for (int r = 0; r < mr; r++) {
+          System.arraycopy(init, initIdx + r * ldi, scratch, r * nr, nr);
+        }
       }
-    }
-
-    /** C[cIdx + r·ldc + c] += t[r·NR + c] over the whole MR×NR tile. */
-    default void addTile(float[] t, float[] c, int cIdx, int ldc) {
-      int nr = nr();
-      for (int r = 0; r < mr(); r++) {
-        for (int j = 0; j < nr; j++) {
-          c[cIdx + r * ldc + j] += t[r * nr + j];
+      tile(kc, ap, aIdx, aStride, bp, bIdx, scratch, 0, nr);
+      if (add) {
+        addTile(scratch, 0, nr, dst, dstIdx, ldd);
+      } else {
+        for (int r = 0; r < mr; r++) {
+          System.arraycopy(scratch, r * nr, dst, dstIdx + r * ldd, nr);
         }
       }
     }
 
+    /** C[cIdx + r·ldc + c] += t[tIdx + r·ldt + c] over the whole MR×NR tile. */
+    default void addTile(float[] t, int tIdx, int ldt, float[] c, int cIdx, int ldc) {
+      for (int r = 0; r < mr(); r++) {
+        for (int j = 0; j < nr(); j++) {
+          c[cIdx + r * ldc + j] += t[tIdx + r * ldt + j];
+        }
+      }
+    }
+
+    /**
+     * {@link #tile} for the first {@code rows} &lt; MR rows only, full NR columns, the same chain
+     * per element; false when the kernel has no such tile (the driver then runs the full tile on a
+     * scratch copy).
+     */
     default boolean tileRows(
         int rows,
         int kc,
@@ -333,13 +358,15 @@ final class GemmDriver {
   }
 
   /**
-   * One tile of one slice (level-2 block) of a blocked sum: the block sum t2 starts from zero (or
-   * from the carry when an earlier call opened the block), each level-1 run of the slice is added
-   * to it as one chain from zero (or, for a run an earlier call opened or a later one continues,
-   * chained from/into the carried run sum), and t2 goes to C, or to the carry when a later call
-   * continues the block. The tile is always computed whole on the scratch tiles (padded rows and
-   * columns are zero), and only the valid rows × cols are read from or written to C and the
-   * carries.
+   * One tile of one slice (level-2 block) of a blocked sum: the block sum starts from zero (or from
+   * the carry when an earlier call opened the block), each level-1 run of the slice is added to it
+   * as one chain from zero (or, for a run an earlier call opened or a later one continues, chained
+   * from/into the carried run sum), and the block sum goes to C, unless a later call continues the
+   * block. A full tile keeps carried sums in place in the carry buffers (a checkpoint segment or a
+   * readout run shorter than a run of {@link SumBlocks#SUB} rows opens and leaves runs on every
+   * call, and copying them to scratch tiles cost more than the call's multiply-adds); an edge tile
+   * is computed whole on zero-padded scratch tiles. Both do the same operations per element, so the
+   * bits are those of one call over all rows.
    */
   private static void blockTile(
       MicroKernel mk,
@@ -361,8 +388,19 @@ final class GemmDriver {
       float[] a1) {
     final int mr = mk.mr(), nr = mk.nr(), size = mr * nr;
     final boolean first = pc == 0, last = pc + kc == k;
+    final boolean full = rows == mr && cols == nr;
     final int ci = cIdx + blk.shift;
-    if (first && blk.opensTop(KC)) {
+    final boolean blockIn = first && blk.opensTop(KC), blockOut = last && blk.leavesOpen(KC, k);
+    // Where the block sum lives: in place in the carry if it crosses a call boundary (full tiles),
+    // else on the scratch tile t2 (ld nr).
+    final boolean blockInPlace = full && (blockIn || blockOut);
+    final float[] bs = blockInPlace ? blk.l2 : t2;
+    final int bsIdx = blockInPlace ? ci : 0, bsLd = blockInPlace ? ldc : nr;
+    if (blockInPlace) {
+      if (!blockIn) {
+        zeroTile(bs, bsIdx, bsLd, mr, nr);
+      }
+    } else if (blockIn) {
       loadTile(blk.l2, ci, ldc, rows, cols, t2, nr, size);
     } else {
       java.util.Arrays.fill(t2, 0, size, 0f);
@@ -373,34 +411,49 @@ final class GemmDriver {
     for (int q = 0, len; q < kc; q += len) {
       len = SumBlocks.runLength(rowTop - q, SumBlocks.SUB, kc - q);
       boolean from = q == 0 && fromCarry, to = q + len == kc && toCarry;
+      int aq = aIdx + q * aStride, bq = bIdx + q * nr;
       if (!from && !to) {
-        mk.chainAdd(len, as, aIdx + q * aStride, aStride, bp, bIdx + q * nr, t2, a1);
-        continue;
-      }
-      if (from) {
-        loadTile(blk.l1, ci, ldc, rows, cols, a1, nr, size);
+        mk.runChain(len, as, aq, aStride, bp, bq, null, 0, 0, bs, bsIdx, bsLd, true, a1);
+      } else if (full) {
+        // the run sum in place in l1: continued from it, and left in it or added to the block sum
+        float[] init = from ? blk.l1 : null;
+        if (to) {
+          mk.runChain(len, as, aq, aStride, bp, bq, init, ci, ldc, blk.l1, ci, ldc, false, a1);
+        } else {
+          mk.runChain(len, as, aq, aStride, bp, bq, init, ci, ldc, bs, bsIdx, bsLd, true, a1);
+        }
       } else {
-        java.util.Arrays.fill(a1, 0, size, 0f);
-      }
-      mk.tile(len, as, aIdx + q * aStride, aStride, bp, bIdx + q * nr, a1, 0, nr);
-      if (to) {
-        storeTile(a1, nr, blk.l1, ci, ldc, rows, cols);
-      } else {
-        for (int i = 0; i < size; i++) {
-          t2[i] += a1[i];
+        if (from) {
+          loadTile(blk.l1, ci, ldc, rows, cols, a1, nr, size);
+        } else {
+          java.util.Arrays.fill(a1, 0, size, 0f);
+        }
+        mk.tile(len, as, aq, aStride, bp, bq, a1, 0, nr);
+        if (to) {
+          storeTile(a1, nr, blk.l1, ci, ldc, rows, cols);
+        } else {
+          mk.addTile(a1, 0, nr, t2, 0, nr);
         }
       }
     }
-    if (last && blk.leavesOpen(KC, k)) {
-      storeTile(t2, nr, blk.l2, ci, ldc, rows, cols);
-    } else if (rows == mr && cols == nr) {
-      mk.addTile(t2, c, cIdx, ldc);
+    if (blockOut) {
+      if (!blockInPlace) {
+        storeTile(t2, nr, blk.l2, ci, ldc, rows, cols);
+      }
+    } else if (full) {
+      mk.addTile(bs, bsIdx, bsLd, c, cIdx, ldc);
     } else {
       for (int r = 0; r < rows; r++) {
         for (int j = 0; j < cols; j++) {
           c[cIdx + r * ldc + j] += t2[r * nr + j];
         }
       }
+    }
+  }
+
+  private static void zeroTile(float[] t, int idx, int ld, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      java.util.Arrays.fill(t, idx + r * ld, idx + r * ld + cols, 0f);
     }
   }
 
@@ -439,14 +492,9 @@ final class GemmDriver {
       int cols,
       float[] tmp) {
     int nr = mk.nr();
-    java.util.Arrays.fill(tmp, 0, mk.mr() * nr, 0f);
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(c, cIdx + r * ldc, tmp, r * nr, cols);
-    }
+    loadTile(c, cIdx, ldc, rows, cols, tmp, nr, mk.mr() * nr);
     mk.tile(kc, ap, aIdx, aStride, bp, bIdx, tmp, 0, nr);
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(tmp, r * nr, c, cIdx + r * ldc, cols);
-    }
+    storeTile(tmp, nr, c, cIdx, ldc, rows, cols);
   }
 
   /** C ← β·C; β = 0 writes zeros without reading C (BLAS convention: NaN in C is ignored). */

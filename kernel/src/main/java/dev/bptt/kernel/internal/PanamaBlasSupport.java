@@ -607,13 +607,51 @@ final class PanamaBlasSupport implements BlasSupport {
         int cIdx,
         int ldc) {
       // Accumulators start from C, so each element is one FMA chain over p (see GemmDriver).
+      runChain(kc, ap, aIdx, aStride, bp, bIdx, c, cIdx, ldc, c, cIdx, ldc, false, null);
+    }
+
+    /**
+     * The one 6×2 FMA loop of {@link #tile} and the blocked sums' runs: the 12 accumulators start
+     * from init (or zero), run the chain and go to dst (added or stored), so a run stays in
+     * registers between its start and its destination. Written out in one body without a helper
+     * taking a vector: a helper C2 does not inline would box it.
+     */
+    @Override
+    public void runChain(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] init,
+        int initIdx,
+        int ldi,
+        float[] c,
+        int cIdx,
+        int ldc,
+        boolean add,
+        float[] scratch) {
+      FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+      if (init == null) {
+        FloatVector z = FloatVector.zero(F);
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = z;
+      } else {
+        int i0 = initIdx, i1 = i0 + ldi, i2 = i1 + ldi, i3 = i2 + ldi, i4 = i3 + ldi, i5 = i4 + ldi;
+        c00 = FloatVector.fromArray(F, init, i0);
+        c01 = FloatVector.fromArray(F, init, i0 + L);
+        c10 = FloatVector.fromArray(F, init, i1);
+        c11 = FloatVector.fromArray(F, init, i1 + L);
+        c20 = FloatVector.fromArray(F, init, i2);
+        c21 = FloatVector.fromArray(F, init, i2 + L);
+        c30 = FloatVector.fromArray(F, init, i3);
+        c31 = FloatVector.fromArray(F, init, i3 + L);
+        c40 = FloatVector.fromArray(F, init, i4);
+        c41 = FloatVector.fromArray(F, init, i4 + L);
+        c50 = FloatVector.fromArray(F, init, i5);
+        c51 = FloatVector.fromArray(F, init, i5 + L);
+      }
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
-      FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
-      FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
-      FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
-      FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
-      FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
       int ai = aIdx, bi = bIdx;
       for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
         FloatVector b0 = FloatVector.fromArray(F, bp, bi);
@@ -636,6 +674,20 @@ final class PanamaBlasSupport implements BlasSupport {
         va = FloatVector.broadcast(F, ap[ai + 5]);
         c50 = va.fma(b0, c50);
         c51 = va.fma(b1, c51);
+      }
+      if (add) {
+        c00 = FloatVector.fromArray(F, c, r0).add(c00);
+        c01 = FloatVector.fromArray(F, c, r0 + L).add(c01);
+        c10 = FloatVector.fromArray(F, c, r1).add(c10);
+        c11 = FloatVector.fromArray(F, c, r1 + L).add(c11);
+        c20 = FloatVector.fromArray(F, c, r2).add(c20);
+        c21 = FloatVector.fromArray(F, c, r2 + L).add(c21);
+        c30 = FloatVector.fromArray(F, c, r3).add(c30);
+        c31 = FloatVector.fromArray(F, c, r3 + L).add(c31);
+        c40 = FloatVector.fromArray(F, c, r4).add(c40);
+        c41 = FloatVector.fromArray(F, c, r4 + L).add(c41);
+        c50 = FloatVector.fromArray(F, c, r5).add(c50);
+        c51 = FloatVector.fromArray(F, c, r5 + L).add(c51);
       }
       c00.intoArray(c, r0);
       c01.intoArray(c, r0 + L);
@@ -651,61 +703,11 @@ final class PanamaBlasSupport implements BlasSupport {
       c51.intoArray(c, r5 + L);
     }
 
-    /**
-     * The level-1 run of a blocked sum: the 12 accumulators start from zero, run the same FMA chain
-     * as {@link #tile}, and are added to the scratch block sum t (ld NR) once per run, which keeps
-     * the run in registers (a zeroed scratch tile would cost 12 more stores and loads per run).
-     */
     @Override
-    public void chainAdd(
-        int kc, float[] ap, int aIdx, int aStride, float[] bp, int bIdx, float[] t, float[] s) {
-      FloatVector z = FloatVector.zero(F);
-      FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-      FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-      int ai = aIdx, bi = bIdx;
-      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
-        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
-        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
-        FloatVector va = FloatVector.broadcast(F, ap[ai]);
-        c00 = va.fma(b0, c00);
-        c01 = va.fma(b1, c01);
-        va = FloatVector.broadcast(F, ap[ai + 1]);
-        c10 = va.fma(b0, c10);
-        c11 = va.fma(b1, c11);
-        va = FloatVector.broadcast(F, ap[ai + 2]);
-        c20 = va.fma(b0, c20);
-        c21 = va.fma(b1, c21);
-        va = FloatVector.broadcast(F, ap[ai + 3]);
-        c30 = va.fma(b0, c30);
-        c31 = va.fma(b1, c31);
-        va = FloatVector.broadcast(F, ap[ai + 4]);
-        c40 = va.fma(b0, c40);
-        c41 = va.fma(b1, c41);
-        va = FloatVector.broadcast(F, ap[ai + 5]);
-        c50 = va.fma(b0, c50);
-        c51 = va.fma(b1, c51);
-      }
-      final int n = 2 * L;
-      FloatVector.fromArray(F, t, 0).add(c00).intoArray(t, 0);
-      FloatVector.fromArray(F, t, L).add(c01).intoArray(t, L);
-      FloatVector.fromArray(F, t, n).add(c10).intoArray(t, n);
-      FloatVector.fromArray(F, t, n + L).add(c11).intoArray(t, n + L);
-      FloatVector.fromArray(F, t, 2 * n).add(c20).intoArray(t, 2 * n);
-      FloatVector.fromArray(F, t, 2 * n + L).add(c21).intoArray(t, 2 * n + L);
-      FloatVector.fromArray(F, t, 3 * n).add(c30).intoArray(t, 3 * n);
-      FloatVector.fromArray(F, t, 3 * n + L).add(c31).intoArray(t, 3 * n + L);
-      FloatVector.fromArray(F, t, 4 * n).add(c40).intoArray(t, 4 * n);
-      FloatVector.fromArray(F, t, 4 * n + L).add(c41).intoArray(t, 4 * n + L);
-      FloatVector.fromArray(F, t, 5 * n).add(c50).intoArray(t, 5 * n);
-      FloatVector.fromArray(F, t, 5 * n + L).add(c51).intoArray(t, 5 * n + L);
-    }
-
-    @Override
-    public void addTile(float[] t, float[] c, int cIdx, int ldc) {
-      final int n = 2 * L;
+    public void addTile(float[] t, int tIdx, int ldt, float[] c, int cIdx, int ldc) {
       // Written out without a helper taking a vector: a helper C2 does not inline would box it.
       for (int r = 0; r < 6; r++) {
-        int ci = cIdx + r * ldc, ti = r * n;
+        int ci = cIdx + r * ldc, ti = tIdx + r * ldt;
         FloatVector.fromArray(F, c, ci).add(FloatVector.fromArray(F, t, ti)).intoArray(c, ci);
         FloatVector.fromArray(F, c, ci + L)
             .add(FloatVector.fromArray(F, t, ti + L))

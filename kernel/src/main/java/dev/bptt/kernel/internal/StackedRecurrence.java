@@ -964,12 +964,10 @@ public final class StackedRecurrence implements Recurrence {
       boolean resume1 = false, resume2 = false;
       if (readoutOpen >= 0) {
         long open = readoutOpen;
-        boolean runOpen = Math.floorMod(open, (long) SumBlocks.SUB) != 0;
-        if (Math.floorDiv(runTop, (long) SumBlocks.BLOCK)
-            != Math.floorDiv(open, (long) SumBlocks.BLOCK)) {
+        boolean runOpen = SumBlocks.continuesBelow(open, SumBlocks.SUB);
+        if (!SumBlocks.sameGroup(runTop, open, SumBlocks.BLOCK)) {
           closeReadout(grads, runOpen, true);
-        } else if (Math.floorDiv(runTop, (long) SumBlocks.SUB)
-            != Math.floorDiv(open, (long) SumBlocks.SUB)) {
+        } else if (!SumBlocks.sameGroup(runTop, open, SumBlocks.SUB)) {
           closeReadout(grads, runOpen, false);
           resume2 = true;
         } else {
@@ -986,11 +984,11 @@ public final class StackedRecurrence implements Recurrence {
       rb.shift = o * h - offBy;
       Kernels.addRowSumsBlocked(runRows, o, in.upstream, dy, o, null, 0, 0, grads, offBy, rb);
       long bottom = runTop - runRows + 1;
-      readoutOpen = Math.floorMod(bottom, (long) SumBlocks.BLOCK) != 0 ? bottom : -1;
+      readoutOpen = SumBlocks.continuesBelow(bottom, SumBlocks.BLOCK) ? bottom : -1;
       b = a - 1;
     }
     if (readoutOpen >= 0 && !blk.suspend) {
-      closeReadout(grads, Math.floorMod(readoutOpen, (long) SumBlocks.SUB) != 0, true);
+      closeReadout(grads, SumBlocks.continuesBelow(readoutOpen, SumBlocks.SUB), true);
     }
   }
 

@@ -68,8 +68,8 @@ public final class SumBlocks {
    */
   public SumBlocks at(long top, int shift) {
     this.top = top;
-    this.resume1 = resume && Math.floorMod(top + 1, (long) SUB) != 0;
-    this.resume2 = resume && Math.floorMod(top + 1, (long) BLOCK) != 0;
+    this.resume1 = resume && continuesBelow(top + 1, SUB);
+    this.resume2 = resume && continuesBelow(top + 1, BLOCK);
     this.shift = shift;
     return this;
   }
@@ -88,6 +88,19 @@ public final class SumBlocks {
 
   /** The run or block of the call's last row (top − k + 1) is continued by a later call. */
   boolean leavesOpen(int size, int k) {
-    return suspend && Math.floorMod(top - k + 1, (long) size) != 0;
+    return suspend && continuesBelow(top - k + 1, size);
+  }
+
+  /**
+   * The run (size SUB) or block (size BLOCK) holding {@code row} goes on below it (row is not the
+   * last, lowest row of its run or block, those being the multiples of size).
+   */
+  static boolean continuesBelow(long row, int size) {
+    return Math.floorMod(row, (long) size) != 0;
+  }
+
+  /** Rows a and b lie in the same run (size SUB) or block (size BLOCK). */
+  static boolean sameGroup(long a, long b, int size) {
+    return Math.floorDiv(a, (long) size) == Math.floorDiv(b, (long) size);
   }
 }
