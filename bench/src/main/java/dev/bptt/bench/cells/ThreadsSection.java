@@ -71,6 +71,14 @@ public final class ThreadsSection implements Section {
         preset == Preset.SMOKE
             ? preset.timing()
             : new Timing(preset.timing().forks(), 3, 800, preset == Preset.FULL ? 5 : 4, 800);
+    // One sequence at H = 1024 takes ~100 ms on one thread, so three warm-up iterations are ~24
+    // calls, too few for C2 to compile the weight-gradient sums (the first measured iteration
+    // then allocated boxed vectors: 435 KB per call on average); eight are enough (~1 KB, the
+    // profiler's own).
+    Timing oneSequence =
+        preset == Preset.SMOKE
+            ? t
+            : new Timing(preset.timing().forks(), 8, 800, preset == Preset.FULL ? 5 : 4, 800);
     String both = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".");
     return switch (preset) {
       case SMOKE ->
@@ -111,7 +119,7 @@ public final class ThreadsSection implements Section {
                       RunSpec.values(1024),
                       "batch",
                       RunSpec.values(1)),
-                  t));
+                  oneSequence));
       case FULL ->
           List.of(
               new RunSpec(
