@@ -91,14 +91,14 @@ public final class RnnSection implements Section {
                   ours,
                   Map.of("hidden", RunSpec.values(128, 256, 512), "batch", RunSpec.values(1)),
                   t),
-              // ~0.1 s per sequence: 2×300 ms of warm-up is a handful of calls, too few for C2 to
-              // finish
-              // (tier-3 code boxes vectors: seen as an allocating outlier iteration); 1 s
-              // iterations.
+              // ~0.1 s per sequence: a few seconds of warm-up are a few dozen calls, too few for C2
+              // to finish the blocked weight-gradient sums (tier-3 code boxes vectors: 0.4 MB per
+              // call on average with 4 warm-up iterations, ~0.8 KB, the profiler's own, with 10);
+              // 1 s iterations.
               new RunSpec(
                   ours,
                   Map.of("hidden", RunSpec.values(1024), "batch", RunSpec.values(1)),
-                  t.withIterationMillis(1000)),
+                  new Timing(t.forks(), 10, 1000, t.measurementIterations(), 1000)),
               new RunSpec(
                   ours, Map.of("hidden", RunSpec.values(128, 256), "batch", RunSpec.values(32)), t),
               new RunSpec(floor, Map.of("hidden", RunSpec.values(128, 256, 512, 1024)), t),
