@@ -87,10 +87,13 @@ public final class RnnSection implements Section {
                   copy, Map.of("hidden", RunSpec.values(64), "batch", RunSpec.values(1)), copyT));
       case DEFAULT ->
           List.of(
+              // B = 1: 1–20 ms per sequence; on a loaded 2-core host C2 needs ~4 s to finish the
+              // per-step kernels (JFR: boxed-vector allocation samples in gemv, tanh and the
+              // weight-gradient sums until then), so eight warm-up iterations.
               new RunSpec(
                   ours,
                   Map.of("hidden", RunSpec.values(128, 256, 512), "batch", RunSpec.values(1)),
-                  t),
+                  t.withWarmup(8, 500)),
               // ~0.1 s per sequence: a few seconds of warm-up are a few dozen calls, too few for C2
               // to finish the blocked weight-gradient sums (tier-3 code boxes vectors: 0.4 MB per
               // call on average with 4 warm-up iterations, ~0.8 KB, the profiler's own, with 10);
