@@ -1,7 +1,7 @@
 package dev.bptt.bench.remedies;
 
-import dev.bptt.bench.training.Trainer;
 import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.training.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 

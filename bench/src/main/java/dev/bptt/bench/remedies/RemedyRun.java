@@ -3,7 +3,6 @@ package dev.bptt.bench.remedies;
 import dev.bptt.bench.tasks.Evaluation;
 import dev.bptt.bench.tasks.Task;
 import dev.bptt.bench.tasks.TaskBatch;
-import dev.bptt.bench.training.Trainer;
 import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.bptt.BpttRunner;
 import dev.bptt.kernel.bptt.BpttStrategy;
@@ -24,6 +23,7 @@ import dev.bptt.kernel.training.LrSchedule;
 import dev.bptt.kernel.training.Optimizer;
 import dev.bptt.kernel.training.RmsProp;
 import dev.bptt.kernel.training.Sgd;
+import dev.bptt.kernel.training.Trainer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -89,11 +89,7 @@ public final class RemedyRun {
   static float[] initialParams(StackedRnn net, Remedy r, SplittableRandom rng) {
     StackLayout l = net.layout();
     int h = l.hiddenSize();
-    float[] p = new float[l.size()];
-    double bound = 1 / Math.sqrt(h);
-    for (int i = 0; i < p.length; i++) {
-      p[i] = (float) (bound * (2 * rng.nextDouble() - 1));
-    }
+    float[] p = net.initialParameters(rng); // PyTorch's: U(−1/√H, 1/√H), layer norm γ = 1, β = 0
     int gates = l.gateRows() / h;
     switch (r.init()) {
       case PYTORCH -> {}
@@ -120,7 +116,7 @@ public final class RemedyRun {
         zero(p, l.biasHh(0, p));
       }
     }
-    if (net.layerNorm()) { // nn.LayerNorm's init: γ = 1, β = 0
+    if (net.layerNorm()) { // again after the init variants: nn.LayerNorm's γ = 1, β = 0
       for (int k = 0; k < l.layers(); k++) {
         TensorView g = l.layerNormWeight(k, p);
         Arrays.fill(p, g.offset(), g.offset() + g.length(), 1f);
@@ -197,7 +193,8 @@ public final class RemedyRun {
     ExplosionMonitor monitor = new ExplosionMonitor();
     Trainer.Builder tb =
         Trainer.builder(net, params, opt)
-            .strategy(strategy(r, length, mix(base, 3)), capacity)
+            .shape(capacity)
+            .strategy(strategy(r, length, mix(base, 3)))
             .schedule(schedule(r, opt.lr(), steps))
             .monitor(monitor, r.skip())
             .gradientScale(r.gradientScale())

@@ -16,6 +16,7 @@ import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.rnn.StackedRnn;
 import dev.bptt.kernel.training.Adam;
+import dev.bptt.kernel.training.Trainer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -92,7 +93,7 @@ public class TrainingStepBenchmark extends KernelBenchmark {
     SequenceShape shape = SequenceShape.steps(T).batch(B);
     trainer =
         Trainer.builder(net, params.clone(), Adam.of(1e-3))
-            .strategy(BpttStrategy.full(), shape)
+            .shape(shape)
             .clip(Trainer.Clip.GLOBAL_NORM, GradientClipper.of(ClipRule.STRICT), 1)
             .build();
     runner = new BpttRunner(net);

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bptt.bench.training.Trainer;
 import dev.bptt.kernel.clip.ClipRule;
+import dev.bptt.kernel.training.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -18,6 +18,7 @@ import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.rnn.StackedRnn;
 import dev.bptt.kernel.training.Adam;
 import dev.bptt.kernel.training.Sgd;
+import dev.bptt.kernel.training.Trainer;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,8 @@ class TrainerTest {
     SequenceBatch seq = TASK.sequence(NET, b);
     Trainer tr =
         Trainer.builder(NET, p, Adam.of(1e-2))
-            .strategy(BpttStrategy.full(), SequenceShape.steps(10).batch(32))
+            .shape(SequenceShape.steps(10).batch(32))
+            .strategy(BpttStrategy.full())
             .history(300)
             .build();
     SplittableRandom data = new SplittableRandom(2);
@@ -74,7 +76,8 @@ class TrainerTest {
       SequenceBatch seq = TASK.sequence(NET, b);
       Trainer tr =
           Trainer.builder(NET, p, Sgd.of(0.1).withMomentum(0.9))
-              .strategy(strategies[k], SequenceShape.steps(40).batch(8))
+              .shape(SequenceShape.steps(40).batch(8))
+              .strategy(strategies[k])
               .build();
       SplittableRandom data = new SplittableRandom(4);
       for (int i = 0; i < 20; i++) {
@@ -94,7 +97,8 @@ class TrainerTest {
     SequenceBatch seq = TASK.sequence(NET, b);
     Trainer tr =
         Trainer.builder(NET, p, Sgd.of(0.1))
-            .strategy(BpttStrategy.full(), SequenceShape.steps(10).batch(4))
+            .shape(SequenceShape.steps(10).batch(4))
+            .strategy(BpttStrategy.full())
             .clip(Trainer.Clip.GLOBAL_NORM, GradientClipper.of(ClipRule.STRICT), 1e-6)
             .monitor(new ExplosionMonitor(1e-9, 100, 2, 0), true)
             .gradientScale(0.5)
@@ -124,7 +128,8 @@ class TrainerTest {
     SequenceBatch seq = TASK.sequence(NET, b);
     Trainer tr =
         Trainer.builder(NET, p, Adam.of(1e-3))
-            .strategy(BpttStrategy.checkpointed(), SequenceShape.steps(20).batch(8))
+            .shape(SequenceShape.steps(20).batch(8))
+            .strategy(BpttStrategy.checkpointed())
             .clip(Trainer.Clip.GLOBAL_NORM, GradientClipper.of(ClipRule.PYTORCH), 1)
             .monitor(new ExplosionMonitor(), true)
             .history(400)

@@ -1,7 +1,10 @@
 package dev.bptt.kernel.rnn;
 
 import dev.bptt.kernel.blas.Activation;
+import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.internal.Checks;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
 
 /**
  * A stack of recurrent layers over flat buffers, parameter for parameter PyTorch's {@code nn.RNN},
@@ -221,6 +224,37 @@ public final class StackedRnn implements RecurrentNetwork {
    */
   public void advance(float[] params, float[] x, int xOff, int steps, RnnStreamState state) {
     Passes.advance(this, params, x, xOff, steps, state);
+  }
+
+  /**
+   * New parameters drawn as PyTorch initializes this network: every weight and bias U(−1/√H, 1/√H)
+   * with H the hidden size ({@code reset_parameters} of {@code nn.RNN}, {@code nn.LSTM} and {@code
+   * nn.GRU}; the readout's {@code nn.Linear} has fan-in H, so the same bound), drawn in flat-layout
+   * order as (float)(b·(2r − 1)) with r = {@code rng.nextDouble()} (so |θᵢ| ≤ fl(b), b = 1/√H);
+   * with layer normalization, γ = 1 and β = 0 ({@code nn.LayerNorm}) after their draws. The same
+   * rng state gives the same array; the values are not PyTorch's (its generator and draw order
+   * differ).
+   *
+   * @param rng the source of r
+   * @return θ, {@code parameterCount()} floats
+   * @throws NullPointerException if rng is null
+   */
+  public float[] initialParameters(RandomGenerator rng) {
+    Checks.notNull("rng", rng);
+    float[] p = new float[layout.size()];
+    double bound = 1 / Math.sqrt(layout.hiddenSize());
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) (bound * (2 * rng.nextDouble() - 1));
+    }
+    if (layout.layerNorm()) {
+      for (int k = 0; k < layout.layers(); k++) {
+        TensorView g = layout.layerNormWeight(k, p);
+        TensorView b = layout.layerNormBias(k, p);
+        Arrays.fill(p, g.offset(), g.offset() + g.length(), 1f);
+        Arrays.fill(p, b.offset(), b.offset() + b.length(), 0f);
+      }
+    }
+    return p;
   }
 
   /** Sets grads to zero over the whole layout. */

@@ -12,6 +12,7 @@
  *
  * <p>A step of a typical loop: forward and backward with a loss, clip ({@link
  * dev.bptt.kernel.clip.GradientClipper}), then {@code optimizer.step(params, grads, state,
- * schedule.lr(epoch))}.
+ * schedule.lr(epoch))}. {@link dev.bptt.kernel.training.Trainer} is that loop, optional, with
+ * gradient scaling, masking, an explosion monitor and per-step histories.
  */
 package dev.bptt.kernel.training;

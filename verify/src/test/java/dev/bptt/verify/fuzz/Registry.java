@@ -30,6 +30,7 @@ import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.rnn.StackLayout;
+import dev.bptt.kernel.rnn.StackedRnn;
 import dev.bptt.kernel.spectral.Spectral;
 import dev.bptt.kernel.spectral.SpectralEstimate;
 import dev.bptt.kernel.spectral.SpectralEstimator;
@@ -383,6 +384,14 @@ final class Registry {
         "rnn.StackedRnn#withReadout(int)",
         "outputSize",
         g -> of(Fixtures.network(g, 1 + g.random().nextInt(3)), g.random().nextInt(4)));
+    reg(
+        "rnn.StackedRnn#initialParameters(RandomGenerator)",
+        "rng|random",
+        g -> {
+          long seed = g.random().nextLong();
+          return of(Fixtures.network(g, 1 + g.random().nextInt(3)), new SplittableRandom(seed))
+              .ref(c -> r -> initialDraws((StackedRnn) c.receiver, seed, (float[]) r));
+        });
 
     // LossSteps
     reg(
@@ -778,6 +787,39 @@ final class Registry {
         1 + g.random().nextInt(3),
         sz(g, 3),
         g.random().nextBoolean());
+  }
+
+  /**
+   * The documented draws of {@code initialParameters}: entry i is (float)(b·(2r − 1)), b = 1/√H, r
+   * the i-th {@code nextDouble()} of the seed's generator, then γ = 1 and β = 0 with layer
+   * normalization; null when {@code got} is exactly that.
+   */
+  static String initialDraws(StackedRnn net, long seed, float[] got) {
+    StackLayout l = net.layout();
+    if (got.length != l.size()) {
+      return "length " + got.length + ", parameterCount " + l.size();
+    }
+    float[] want = new float[l.size()];
+    SplittableRandom r = new SplittableRandom(seed);
+    double b = 1 / Math.sqrt(l.hiddenSize());
+    for (int i = 0; i < want.length; i++) {
+      want[i] = (float) (b * (2 * r.nextDouble() - 1));
+    }
+    for (int k = 0; k < l.layers(); k++) {
+      TensorView g = l.layerNormWeight(k, want);
+      TensorView z = l.layerNormBias(k, want);
+      java.util.Arrays.fill(want, g.offset(), g.offset() + g.length(), 1f);
+      java.util.Arrays.fill(want, z.offset(), z.offset() + z.length(), 0f);
+    }
+    for (int i = 0; i < want.length; i++) {
+      if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+        return "θ[" + i + "] = " + got[i] + ", the documented draw gives " + want[i];
+      }
+      if (Math.abs(got[i]) > (float) b && got[i] != 1f) {
+        return "θ[" + i + "] = " + got[i] + " outside ±1/√H = " + b;
+      }
+    }
+    return null;
   }
 
   static LossSteps lossSteps(Gen g) {

@@ -2,10 +2,17 @@ package dev.bptt.verify.fuzz;
 
 import static dev.bptt.verify.fuzz.FuzzCall.of;
 
+import dev.bptt.kernel.clip.ExplosionMonitor;
 import dev.bptt.kernel.clip.TensorGroup;
 import dev.bptt.kernel.clip.TensorSet;
 import dev.bptt.kernel.clip.TensorView;
+import dev.bptt.kernel.rnn.BatchThreads;
+import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.LossSteps;
+import dev.bptt.kernel.rnn.RecurrentNetwork;
+import dev.bptt.kernel.rnn.SequenceBatch;
+import dev.bptt.kernel.rnn.SequenceShape;
+import dev.bptt.kernel.rnn.StackedRnn;
 import dev.bptt.kernel.rnn.StepLoss;
 import dev.bptt.kernel.training.Adam;
 import dev.bptt.kernel.training.Checkpoint;
@@ -17,7 +24,9 @@ import dev.bptt.kernel.training.OptimizerState;
 import dev.bptt.kernel.training.Reduction;
 import dev.bptt.kernel.training.RmsProp;
 import dev.bptt.kernel.training.Sgd;
+import dev.bptt.kernel.training.Trainer;
 import dev.bptt.verify.Gen;
+import dev.bptt.verify.fuzz.Fixtures.Net;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -40,7 +49,9 @@ import java.util.function.ToDoubleFunction;
  * written), advances t by one and stays finite for finite inputs; a schedule gives a finite rate ≥
  * 0 at every epoch; a loss returns a finite value ≥ 0 (bitwise the documented double evaluation)
  * and fills only its dy range; a checkpoint round-trips bitwise and a corrupted file is refused
- * with nothing written.
+ * with nothing written; a trainer's builder writes nothing and returns itself, and a trainer step
+ * counts itself once, writes θ and the optimizer state only when it updates (not when skipped),
+ * stays finite for finite inputs and records what it returned.
  */
 final class TrainingGenerators {
   private TrainingGenerators() {}
@@ -54,6 +65,7 @@ final class TrainingGenerators {
     schedules();
     losses();
     checkpoints();
+    trainers();
   }
 
   private static void reg(
@@ -1776,5 +1788,451 @@ final class TrainingGenerators {
       b.append(ch < 0x20 || Character.isSurrogate(ch) ? String.format("\\u%04x", (int) ch) : ch);
     }
     return b.toString();
+  }
+
+  // ================================================================ trainer
+
+  /** The view names of a network's flat layout (the names {@code Trainer.Builder#mask} takes). */
+  static List<String> viewNames(RecurrentNetwork net) {
+    float[] probe = new float[net.parameterCount()];
+    TensorGroup views =
+        net instanceof ElmanRnn e
+            ? e.layout().tensors(probe)
+            : ((StackedRnn) net).layout().tensors(probe);
+    List<String> names = new ArrayList<>();
+    for (TensorView v : views.views()) {
+      names.add(v.name());
+    }
+    return names;
+  }
+
+  /**
+   * A builder over a fixture network with random settings: optimizer, strategy (with the exact
+   * shape) or a larger capacity, schedule, clip kind and clipper, monitor, gradient scale, mask,
+   * history and a one-thread team (no worker to leak); the shape is set when {@code shape}.
+   */
+  static Trainer.Builder trainerBuilder(Gen g, Net n, boolean shape) {
+    SplittableRandom r = g.random();
+    Trainer.Builder b = Trainer.builder(n.net, n.params, optimizer(g, -1, false));
+    if (r.nextBoolean()) {
+      b.strategy(Registry.strategy(g, n.steps));
+      if (shape) {
+        b.shape(n.shape);
+      }
+    } else if (shape) {
+      b.shape(SequenceShape.steps(n.steps + r.nextInt(3)).batch(n.batch + r.nextInt(2)));
+    }
+    if (r.nextBoolean()) {
+      b.schedule(LrSchedule.cosine(0.001 + 0.05 * r.nextDouble(), 1 + r.nextInt(20), 0));
+    }
+    Trainer.Clip kind = Trainer.Clip.values()[r.nextInt(Trainer.Clip.values().length)];
+    double threshold =
+        kind == Trainer.Clip.VALUE ? 0.01 + 0.1 * r.nextDouble() : 0.05 + r.nextDouble();
+    b.clip(kind, kind == Trainer.Clip.NONE ? null : Registry.clipper(g), threshold);
+    if (r.nextInt(3) == 0) {
+      b.monitor(Registry.monitor(g), r.nextBoolean());
+    }
+    if (r.nextInt(3) == 0) {
+      b.gradientScale(0.25 + 4 * r.nextDouble());
+    }
+    if (r.nextInt(3) == 0) {
+      List<String> names = viewNames(n.net);
+      b.mask(names.get(r.nextInt(names.size())));
+    }
+    b.history(r.nextInt(4));
+    if (r.nextInt(4) == 0) {
+      b.threads(BatchThreads.start(1));
+    }
+    return b;
+  }
+
+  /** A built trainer after 0 to 2 steps, with what each step returned and recorded. */
+  private static final class Tr {
+    final Net n;
+    final Trainer trainer;
+    final List<Double> losses = new ArrayList<>();
+    final List<Double> norms = new ArrayList<>();
+    final List<Integer> flags = new ArrayList<>();
+
+    Tr(Gen g, int minSteps, int history) {
+      n = Fixtures.net(g, -1);
+      Trainer.Builder b = trainerBuilder(g, n, true);
+      if (history >= 0) {
+        b.history(history);
+      }
+      trainer = b.build();
+      for (int k = minSteps + g.random().nextInt(3); k > 0; k--) {
+        int clips = trainer.clipEvents(), skips = trainer.skippedSteps();
+        losses.add(trainer.step(n.seq));
+        norms.add(trainer.lastNorm());
+        flags.add(
+            (trainer.clipEvents() > clips ? Trainer.CLIPPED : 0)
+                | (trainer.skippedSteps() > skips ? Trainer.SKIPPED : 0));
+      }
+    }
+  }
+
+  private static boolean sameBits(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 0; i < a.length; i++) {
+      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A builder setter returns its builder, which still builds a trainer that steps n.seq. */
+  private static Function<FuzzCall, Function<Object, String>> builds(Net n) {
+    return builds(n, true);
+  }
+
+  /**
+   * {@link #builds(Net)}; θ must stay finite after the step when {@code finiteTheta} (not for huge
+   * gradient scales: g² overflows in the optimizer state, as it would without the trainer).
+   */
+  private static Function<FuzzCall, Function<Object, String>> builds(Net n, boolean finiteTheta) {
+    return c ->
+        r -> {
+          if (r != c.receiver) {
+            return "returned " + r + ", not its builder";
+          }
+          Trainer t = ((Trainer.Builder) r).build();
+          if (t.params() != n.params || t.steps() != 0 || t.recorded() != 0) {
+            return "a fresh trainer has params " + t.params() + ", steps " + t.steps();
+          }
+          double loss = t.step(n.seq);
+          if (t.steps() != 1 || !Double.isFinite(loss) || (finiteTheta && !finite(n.params))) {
+            return "a step after the call gave loss " + loss + ", steps " + t.steps();
+          }
+          return null;
+        };
+  }
+
+  private static FuzzCall builderCall(Net n, Trainer.Builder b, Object... args) {
+    return of(b, args).reach("params|θ", n.params).ref(builds(n));
+  }
+
+  private static SequenceBatch batchOf(RecurrentNetwork net, int steps, int batch) {
+    return new SequenceBatch(net, SequenceShape.steps(steps).batch(batch))
+        .input(new float[steps * batch * net.inputSize()])
+        .upstream(new float[steps * batch * net.stepOutputSize()]);
+  }
+
+  private static void trainers() {
+    reg(
+        "Trainer#builder(RecurrentNetwork,float[],Optimizer)",
+        "net|network,params|θ,optimizer",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return of(null, n.net, n.params, optimizer(g, -1, false))
+              .foreign(0, () -> Fixtures.other(n.net))
+              .ref(
+                  c ->
+                      r -> {
+                        Trainer t =
+                            ((Trainer.Builder) r)
+                                .shape(SequenceShape.steps(n.steps).batch(n.batch))
+                                .build();
+                        return t.params() == c.args[1]
+                                && t.state().size() == ((float[]) c.args[1]).length
+                            ? null
+                            : "the trainer does not hold the params it was given";
+                      });
+        });
+    reg(
+        "Trainer#step(SequenceBatch)",
+        "seq|sequence|batch",
+        g -> {
+          Tr tr = new Tr(g, 0, -1);
+          Net n = tr.n;
+          Trainer t = tr.trainer;
+          FuzzCall c = of(t, n.seq);
+          Fixtures.reachBatch(c, n);
+          c.reach("params|θ", n.params).out("params|θ");
+          OptimizerState st = t.state();
+          for (int i = 0; i < st.bufferCount(); i++) {
+            c.reach("state." + st.bufferName(i), st.buffer(i)).out("state." + st.bufferName(i));
+          }
+          // t.grads() is not reached: a refused step zeroes it before the batch is checked
+          return c.foreign(0, () -> batchOf(Fixtures.other(n.net), n.steps, n.batch))
+              .foreign(0, () -> batchOf(n.net, n.steps + 3, n.batch))
+              .foreign(0, () -> batchOf(n.net, n.steps, n.batch + 2))
+              .ref(
+                  cc -> {
+                    int steps0 = t.steps(), skips0 = t.skippedSteps(), clips0 = t.clipEvents();
+                    int rec0 = t.recorded();
+                    long t0 = st.step();
+                    float[] p0 = n.params.clone();
+                    return res -> {
+                      double loss = (Double) res;
+                      if (t.steps() != steps0 + 1) {
+                        return "steps() " + t.steps() + " after a step from " + steps0;
+                      }
+                      if (Double.compare(loss, t.lastLoss()) != 0) {
+                        return "returned " + loss + ", lastLoss() " + t.lastLoss();
+                      }
+                      int ds = t.skippedSteps() - skips0, dc = t.clipEvents() - clips0;
+                      if (ds < 0 || ds > 1 || dc < 0 || dc > 1 || ds + dc > 1) {
+                        return "skipped/clip counters moved by " + ds + "/" + dc;
+                      }
+                      if (ds == 1 && (!sameBits(p0, n.params) || st.step() != t0)) {
+                        return "a skipped step wrote θ or advanced the optimizer (t "
+                            + st.step()
+                            + ")";
+                      }
+                      if (ds == 0 && st.step() != t0 + 1) {
+                        return "optimizer t " + st.step() + " after an update from " + t0;
+                      }
+                      if (!Double.isFinite(loss)
+                          || !Double.isFinite(t.lastNorm())
+                          || !finite(n.params)) {
+                        return "non-finite loss "
+                            + loss
+                            + ", norm "
+                            + t.lastNorm()
+                            + " or θ for finite inputs";
+                      }
+                      int rec = t.recorded();
+                      if (rec != rec0 && rec != rec0 + 1) {
+                        return "recorded() " + rec + " after " + rec0;
+                      }
+                      if (rec > rec0) {
+                        int want =
+                            (dc == 1 ? Trainer.CLIPPED : 0) | (ds == 1 ? Trainer.SKIPPED : 0);
+                        if (Float.compare(t.loss(rec0), (float) loss) != 0
+                            || Float.compare(t.norm(rec0), (float) t.lastNorm()) != 0
+                            || t.flags(rec0) != want) {
+                          return "history of step "
+                              + rec0
+                              + ": "
+                              + t.loss(rec0)
+                              + ", "
+                              + t.norm(rec0)
+                              + ", flags "
+                              + t.flags(rec0)
+                              + "; expected "
+                              + loss
+                              + ", "
+                              + t.lastNorm()
+                              + ", "
+                              + want;
+                        }
+                      }
+                      return null;
+                    };
+                  });
+        });
+    reg.noArgs(
+        "training.Trainer",
+        g -> new Tr(g, 0, -1).trainer,
+        "clipEvents",
+        "grads",
+        "lastClip",
+        "lastLoss",
+        "lastNorm",
+        "params",
+        "recorded",
+        "skippedSteps",
+        "state",
+        "steps");
+    String[] hist = {"loss", "norm", "flags"};
+    for (String h : hist) {
+      reg(
+          "Trainer#" + h + "(int)",
+          "i",
+          g -> {
+            Tr tr = new Tr(g, 1, 1 + g.random().nextInt(3));
+            Trainer t = tr.trainer;
+            return of(t, g.random().nextInt(t.recorded()))
+                .ref(
+                    c ->
+                        r -> {
+                          int i = (Integer) c.args[0];
+                          Object want =
+                              switch (h) {
+                                case "loss" -> (float) (double) tr.losses.get(i);
+                                case "norm" -> (float) (double) tr.norms.get(i);
+                                default -> tr.flags.get(i);
+                              };
+                          return want.equals(r)
+                              ? null
+                              : h + "(" + i + ") " + r + ", step gave " + want;
+                        });
+          });
+    }
+
+    // Trainer.Builder
+    String builder = "Trainer$Builder#";
+    reg(
+        builder + "shape(SequenceShape)",
+        "shape|capacity",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return builderCall(n, trainerBuilder(g, n, false), n.shape);
+        });
+    reg(
+        builder + "strategy(BpttStrategy)",
+        "strategy",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          Trainer.Builder b = trainerBuilder(g, n, false).shape(n.shape);
+          return builderCall(n, b, Registry.strategy(g, n.steps));
+        });
+    reg(
+        builder + "threads(BatchThreads)",
+        "threads",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return builderCall(n, trainerBuilder(g, n, true), BatchThreads.start(1)).nullable(0);
+        });
+    reg(
+        builder + "schedule(LrSchedule)",
+        "schedule",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return builderCall(n, trainerBuilder(g, n, true), LrSchedule.step(0.01, 2, 0.5));
+        });
+    reg(
+        builder + "clip(Clip,GradientClipper,double)",
+        "kind,clipper,threshold|θ|c|λ",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          SplittableRandom r = g.random();
+          Trainer.Clip kind = Trainer.Clip.values()[r.nextInt(Trainer.Clip.values().length)];
+          return builderCall(
+              n, trainerBuilder(g, n, true), kind, Registry.clipper(g), 2 * r.nextDouble());
+        });
+    reg(
+        builder + "monitor(ExplosionMonitor,boolean)",
+        "monitor,skip",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          ExplosionMonitor m = Registry.monitor(g);
+          return of(trainerBuilder(g, n, true), m, g.random().nextBoolean())
+              .reach("params|θ", n.params)
+              .ref(
+                  c -> {
+                    Function<Object, String> base = builds(n).apply(c);
+                    long seen = m.steps();
+                    return r -> {
+                      String s = base.apply(r);
+                      return s != null || c.args[0] != m || m.steps() == seen + 1
+                          ? s
+                          : "the monitor saw " + (m.steps() - seen) + " norms in one step";
+                    };
+                  });
+        });
+    reg(
+        builder + "gradientScale(double)",
+        "s|gradientScale",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return of(trainerBuilder(g, n, true), 0.25 + 4 * g.random().nextDouble())
+              .reach("params|θ", n.params)
+              .ref(c -> builds(n, (Double) c.args[0] <= 1e3).apply(c));
+        });
+    reg(
+        builder + "mask(String[])",
+        "viewNames",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          List<String> names = viewNames(n.net);
+          SplittableRandom r = g.random();
+          String[] pick =
+              r.nextBoolean()
+                  ? new String[] {names.get(r.nextInt(names.size()))}
+                  : new String[] {
+                    names.get(r.nextInt(names.size())), names.get(r.nextInt(names.size()))
+                  };
+          return of(trainerBuilder(g, n, true), (Object) pick)
+              .reach("params|θ", n.params)
+              .foreign(0, () -> new String[] {"no_such_view"})
+              .foreign(0, () -> new String[] {names.get(0), null})
+              .foreign(0, () -> new String[] {names.get(0).toUpperCase() + "x"})
+              .ref(
+                  c -> {
+                    Function<Object, String> base = builds(n).apply(c);
+                    return r2 -> {
+                      String s = base.apply(r2);
+                      if (s != null) {
+                        return s;
+                      }
+                      // the masked views' gradient is zero after a step
+                      Trainer t = ((Trainer.Builder) r2).build();
+                      t.step(n.seq);
+                      float[] probe = new float[n.net.parameterCount()];
+                      TensorGroup views =
+                          n.net instanceof ElmanRnn e
+                              ? e.layout().tensors(probe)
+                              : ((StackedRnn) n.net).layout().tensors(probe);
+                      for (String name : (String[]) c.args[0]) {
+                        for (TensorView v : views.views()) {
+                          if (v.name().equals(name)) {
+                            for (int i = v.offset(); i < v.offset() + v.length(); i++) {
+                              if (t.grads()[i] != 0) {
+                                return "masked view " + name + " has gradient " + t.grads()[i];
+                              }
+                            }
+                          }
+                        }
+                      }
+                      return null;
+                    };
+                  });
+        });
+    reg(
+        builder + "history(int)",
+        "n|history",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return of(trainerBuilder(g, n, true), g.random().nextInt(5))
+              .bounded(0)
+              .reach("params|θ", n.params)
+              .ref(
+                  c ->
+                      r -> {
+                        Trainer t = ((Trainer.Builder) r).build();
+                        t.step(n.seq);
+                        t.step(n.seq);
+                        int want = Math.min(2, (Integer) c.args[0]);
+                        return t.recorded() == want
+                            ? null
+                            : "recorded() " + t.recorded() + " after 2 steps, history " + c.args[0];
+                      });
+        });
+    reg(
+        builder + "build()",
+        "",
+        g -> {
+          Net n = Fixtures.net(g, -1);
+          return of(trainerBuilder(g, n, true))
+              .reach("params|θ", n.params)
+              .ref(
+                  c ->
+                      r -> {
+                        Trainer t = (Trainer) r;
+                        int p = n.net.parameterCount();
+                        if (t.params() != n.params
+                            || t.grads().length != p
+                            || t.state().size() != p
+                            || t.state().step() != 0) {
+                          return "built trainer: params, g or state of the wrong size";
+                        }
+                        for (float x : t.grads()) {
+                          if (Float.floatToRawIntBits(x) != 0) {
+                            return "a fresh trainer's g is not zero";
+                          }
+                        }
+                        return t.steps() == 0
+                                && t.recorded() == 0
+                                && Double.isNaN(t.lastLoss())
+                                && Double.isNaN(t.lastNorm())
+                            ? null
+                            : "a fresh trainer is not at step 0: " + t;
+                      });
+        });
   }
 }
