@@ -191,7 +191,12 @@ public final class Blas {
    *
    * <p>Cache-blocked (packed panels of A and B) with a register-tiled micro-kernel; the packing
    * panels are per-thread buffers made on a thread's first call and reused after, so a call
-   * allocates nothing once warm.
+   * allocates nothing once warm. α is applied to the entries of op(A) in float as they are packed
+   * (the reference BLAS applies it to op(B)): cᵢⱼ = β·cᵢⱼ + Σₚ fl(α·aᵢₚ)·bₚⱼ, one ordered chain per
+   * element. So with |α| &gt; 1 a row whose fl(α·aᵢₚ) overflows gets ±∞ or NaN even where α·(A·B)
+   * fits in float; scale A or B instead of passing such an α. As in any float accumulation, an
+   * element whose |α|·Σₚ|aᵢₚ||bₚⱼ| + |β||cᵢⱼ| exceeds the float range may overflow in an
+   * intermediate sum.
    */
   public static void gemm(
       Transpose transA,

@@ -4,6 +4,8 @@ import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.blas.Transpose;
 import dev.bptt.verify.NaiveBlas;
 import dev.bptt.verify.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /** Reference checks of accepted Blas calls against {@link NaiveBlas} (loose derived bounds). */
@@ -45,9 +47,21 @@ final class BlasRef {
    */
   static Function<Object, String> array(
       float[] out, int[] positions, double[] ref, double[] mag, int k) {
+    return array(out, positions, ref, mag, k, new int[0]);
+  }
+
+  /**
+   * As {@link #array(float[], int[], double[], double[], int)}, where the output at {@code
+   * anyValue} may be written with any value (documented overflow: see {@link #gemm}).
+   */
+  static Function<Object, String> array(
+      float[] out, int[] positions, double[] ref, double[] mag, int k, int[] anyValue) {
     float[] before = out.clone();
     return r -> {
       boolean[] written = new boolean[out.length];
+      for (int p : anyValue) {
+        written[p] = true;
+      }
       for (int i = 0; i < positions.length; i++) {
         int p = positions[i];
         written[p] = true;
@@ -174,7 +188,27 @@ final class BlasRef {
     double[] ref = NaiveBlas.gemm(ta, tb, m, n, k, al, ma, ao, lda, mb, bo, ldb, be, mc, co, ldc);
     double[] mag =
         NaiveBlas.gemmMagnitude(ta, tb, m, n, k, al, ma, ao, lda, mb, bo, ldb, be, mc, co, ldc);
-    return array(mc, matrix(co, m, n, ldc), ref, mag, k + 2);
+    // Documented (Blas.gemm, as the reference BLAS folds α into op(B)): α multiplies the entries
+    // of op(A) in float before the products, so a row whose fl(α·aᵢₚ) overflows may hold ±∞ or
+    // NaN although α·(A·B) would fit; and, as in any float accumulation, an element whose
+    // |α|·Σ|aᵢₚ||bₚⱼ| + |β||cᵢⱼ| exceeds the float range may overflow in an intermediate sum.
+    int[] all = matrix(co, m, n, ldc);
+    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      boolean overflows = false;
+      for (int p = 0; p < k && Math.abs(al) > 1; p++) {
+        float v = ta == Transpose.T ? ma[ao + p * lda + i] : ma[ao + i * lda + p];
+        overflows |= Float.isFinite(v) && Float.isInfinite(al * v);
+      }
+      for (int j = 0; j < n; j++) {
+        boolean beyondFloat = mag[i * n + j] > Float.MAX_VALUE;
+        (overflows || beyondFloat ? any : keep).add(i * n + j);
+      }
+    }
+    int[] pos = keep.stream().mapToInt(q -> all[q]).toArray();
+    double[] r = keep.stream().mapToDouble(q -> ref[q]).toArray();
+    double[] g = keep.stream().mapToDouble(q -> mag[q]).toArray();
+    return array(mc, pos, r, g, k + 2, any.stream().mapToInt(q -> all[q]).toArray());
   }
 
   static Function<Object, String> activate(Object[] a) {
