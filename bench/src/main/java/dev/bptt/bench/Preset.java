@@ -19,7 +19,7 @@ public enum Preset {
   SMOKE(
       new Timing(1, 1, 100, 1, 100),
       "smoke run: 100 ms of warm-up is not steady state, the numbers mean nothing"),
-  DEFAULT(new Timing(2, 2, 300, 3, 300), ""),
+  DEFAULT(new Timing(2, 2, 200, 3, 200), ""),
   FULL(new Timing(3, 3, 500, 5, 500), "");
 
   private final Timing timing;

@@ -66,11 +66,13 @@ public final class ThreadsSection implements Section {
   @Override
   public List<RunSpec> runs(Preset preset) {
     // Whole sequences of Vector API code: as for the cells section, C2 needs ~1 s per fork. One
-    // call takes 15–250 ms, so iterations of 800 ms hold several calls each.
+    // call takes 15–250 ms, so iterations of 600 ms (800 in the full preset) hold several calls.
     Timing t =
-        preset == Preset.SMOKE
-            ? preset.timing()
-            : new Timing(preset.timing().forks(), 3, 800, preset == Preset.FULL ? 5 : 4, 800);
+        switch (preset) {
+          case SMOKE -> preset.timing();
+          case DEFAULT -> new Timing(preset.timing().forks(), 3, 600, 4, 600);
+          case FULL -> new Timing(preset.timing().forks(), 3, 800, 5, 800);
+        };
     // One sequence at H = 1024 takes ~100 ms on one thread, so three warm-up iterations are ~24
     // calls, too few for C2 to compile the weight-gradient sums (the first measured iteration
     // then allocated boxed vectors: 435 KB per call on average); eight are enough (~1 KB, the
