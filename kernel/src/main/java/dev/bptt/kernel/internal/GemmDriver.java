@@ -85,17 +85,13 @@ final class GemmDriver {
       if (init == null) {
         java.util.Arrays.fill(scratch, 0, mr * nr, 0f);
       } else {
-        for (int r = 0; r < mr; r++) {
-          System.arraycopy(init, initIdx + r * ldi, scratch, r * nr, nr);
-        }
+        loadTile(init, initIdx, ldi, mr, nr, scratch, nr, mr * nr);
       }
       tile(kc, ap, aIdx, aStride, bp, bIdx, scratch, 0, nr);
       if (add) {
         addTile(scratch, 0, nr, dst, dstIdx, ldd);
       } else {
-        for (int r = 0; r < mr; r++) {
-          System.arraycopy(scratch, r * nr, dst, dstIdx + r * ldd, nr);
-        }
+        storeTile(scratch, nr, dst, dstIdx, ldd, mr, nr);
       }
     }
 
