@@ -262,22 +262,11 @@ final class GemmDriver {
     if (m == 0 || n == 0) {
       return;
     }
+    scaleC(m, n, beta, c, cOff, ldc);
     if (alpha == 0f || k == 0) {
-      scaleC(m, n, beta, c, cOff, ldc);
       return;
     }
     final int mr = mk.mr(), nr = mk.nr();
-    // β = 0: the full tiles of the first K slice start their chains from zero and store, so C is
-    // neither zeroed nor read there (a pass over C per call, ~2 % of a B = 32 GRU step); only the
-    // edge strips, which load C, are zeroed first. Each element is still 0 + the same chain.
-    final boolean fromZero = beta == 0f && blk == null;
-    if (fromZero) {
-      int fullRows = m - m % mr, fullCols = n - n % nr;
-      scaleC(m - fullRows, n, 0f, c, cOff + fullRows * ldc, ldc);
-      scaleC(fullRows, n - fullCols, 0f, c, cOff + fullCols, ldc);
-    } else {
-      scaleC(m, n, beta, c, cOff, ldc);
-    }
     final int mcMax = (MC_TARGET + mr - 1) / mr * mr;
     final int ncMax = (NC_TARGET + nr - 1) / nr * nr;
     float[][] buf = BUFFERS.get();
@@ -347,22 +336,6 @@ final class GemmDriver {
                     k,
                     t2,
                     a1);
-              } else if (rows == mr && cols == nr && fromZero && pc == 0) {
-                mk.runChain(
-                    kc,
-                    as,
-                    aIdx,
-                    aStride,
-                    bp,
-                    bBase + jr * kc,
-                    null,
-                    0,
-                    0,
-                    c,
-                    cIdx,
-                    ldc,
-                    false,
-                    tmp);
               } else if (rows == mr && cols == nr) {
                 mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
               } else if (cols == nr
