@@ -70,7 +70,7 @@ public final class ThreadsSection implements Section {
     Timing t =
         switch (preset) {
           case SMOKE -> preset.timing();
-          case DEFAULT -> new Timing(preset.timing().forks(), 3, 600, 4, 600);
+          case DEFAULT -> new Timing(preset.timing().forks(), 3, 600, 3, 600);
           case FULL -> new Timing(preset.timing().forks(), 3, 800, 5, 800);
         };
     // One sequence at H = 1024 takes ~100 ms on one thread, so three warm-up iterations are ~24

@@ -1,5 +1,6 @@
 package dev.bptt.kernel.training;
 
+import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.bptt.BpttRunner;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
@@ -197,9 +198,7 @@ public final class Trainer {
     double loss = runner.run(strategy, params, work, seq, ws);
     System.arraycopy(work, 0, grads, 0, grads.length);
     if (gradientScale != 1f) {
-      for (int i = 0; i < grads.length; i++) {
-        grads[i] *= gradientScale;
-      }
+      Blas.scale(grads.length, gradientScale, grads, 0);
     }
     for (TensorView v : masked) {
       Arrays.fill(grads, v.offset(), v.offset() + v.length(), 0f);
