@@ -10,7 +10,6 @@ import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.clip.ClipRule;
 import dev.bptt.kernel.clip.GradientClipper;
 import dev.bptt.kernel.clip.NonFinitePolicy;
-import dev.bptt.kernel.clip.TensorView;
 import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
@@ -75,17 +74,7 @@ public class TrainingStepBenchmark extends KernelBenchmark {
   public void setup() {
     StackedRnn net = network(cell, layerNorm);
     SplittableRandom rng = new SplittableRandom(97);
-    params = new float[net.parameterCount()];
-    double bound = 1 / Math.sqrt(H);
-    for (int i = 0; i < params.length; i++) {
-      params[i] = (float) (bound * (2 * rng.nextDouble() - 1));
-    }
-    if (layerNorm) {
-      TensorView g = net.layout().layerNormWeight(0, params);
-      Arrays.fill(params, g.offset(), g.offset() + g.length(), 1f);
-      TensorView b = net.layout().layerNormBias(0, params);
-      Arrays.fill(params, b.offset(), b.offset() + b.length(), 0f);
-    }
+    params = net.initialParameters(rng); // PyTorch's U(−1/√H, 1/√H), layer norm γ = 1, β = 0
     AddingProblem task = new AddingProblem();
     TaskBatch batch = task.newBatch(T, B);
     task.fill(batch, rng);

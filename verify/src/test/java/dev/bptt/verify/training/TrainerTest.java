@@ -631,6 +631,27 @@ class TrainerTest {
   }
 
   /**
+   * One step on {@code good}, then one on {@code bad} (made after the first step, as batches share
+   * buffers): θ and the optimizer buffers after the second equal those after the first, bitwise.
+   *
+   * @return the second step's loss
+   */
+  private static double stepThenSkip(
+      Trainer t,
+      float[] params,
+      SequenceBatch good,
+      java.util.function.Supplier<SequenceBatch> bad,
+      String what) {
+    t.step(good);
+    float[] theta = params.clone();
+    float[][] buf = buffers(t.state());
+    double loss = t.step(bad.get());
+    sameBits(theta, params, what + ": θ after the skipped step");
+    sameBuffers(buf, t.state(), what + ": optimizer state after the skipped step");
+    return loss;
+  }
+
+  /**
    * NonFinitePolicy.SKIP: "the caller should skip the optimizer step": the trainer reads {@link
    * ClipResult#skipStep()} and leaves θ and the state as they were, the step flagged SKIPPED.
    */
@@ -648,12 +669,7 @@ class TrainerTest {
             .history(2)
             .build();
     Batch b = p.batch();
-    t.step(b.load(p, 0).seq);
-    float[] theta = params.clone();
-    float[][] buf = buffers(t.state());
-    t.step(b.loadNaN(p, 1).seq);
-    sameBits(theta, params, p.what() + ": θ after a SKIP clip of a NaN gradient");
-    sameBuffers(buf, t.state(), p.what() + " after a SKIP clip");
+    stepThenSkip(t, params, b.load(p, 0).seq, () -> b.loadNaN(p, 1).seq, p.what() + ": SKIP clip");
     assertEquals(1, t.state().step(), p.what());
     assertEquals(Trainer.NON_FINITE | Trainer.SKIPPED, t.flags(1), p.what());
     assertEquals(1, t.skippedSteps(), p.what());
@@ -674,15 +690,16 @@ class TrainerTest {
             .history(2)
             .build();
     Batch b = p.batch();
-    t.step(b.load(p, 0).seq);
-    float[] theta = params.clone();
-    float[][] buf = buffers(t.state());
-    double loss = t.step(b.loadNaN(p, 1).seq.nonFiniteCheck(NonFinitePolicy.SKIP));
+    double loss =
+        stepThenSkip(
+            t,
+            params,
+            b.load(p, 0).seq,
+            () -> b.loadNaN(p, 1).seq.nonFiniteCheck(NonFinitePolicy.SKIP),
+            p.what() + ": skipped sequence");
     assertTrue(Double.isNaN(loss), p.what() + ": L of a skipped sequence " + loss);
     assertEquals(0.0, t.lastNorm(), p.what() + ": N of the runner's untouched g");
     assertEquals(Trainer.NON_FINITE | Trainer.SKIPPED, t.flags(1), p.what());
-    sameBits(theta, params, p.what() + ": θ after a skipped sequence");
-    sameBuffers(buf, t.state(), p.what() + " after a skipped sequence");
   }
 
   // ------------------------------------------------------------------ histories
