@@ -87,9 +87,30 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
    */
   SplitGemv split;
 
+  /**
+   * b_ih + b_hh, the bias every projection row starts from when the cell folds the hidden bias
+   * (made on first use, redone after {@link #paramsChanged}): the same fl(b_ih + b_hh) per element
+   * that adding b_hh to each row gave, computed once per pass instead of once per row.
+   */
+  private float[] foldedBias;
+
+  private boolean biasValid;
+
   /** The parameters may have changed: packed copies must be redone before use. */
   final void paramsChanged() {
-    fwdValid = bwdValid = inValid = false;
+    fwdValid = bwdValid = inValid = biasValid = false;
+  }
+
+  private float[] foldedBias(float[] params) {
+    if (!biasValid) {
+      if (foldedBias == null) {
+        foldedBias = new float[gh];
+      }
+      System.arraycopy(params, offBih, foldedBias, 0, gh);
+      Kernels.addToRows(1, gh, params, offBhh, foldedBias, 0, gh);
+      biasValid = true;
+    }
+    return foldedBias;
   }
 
   private float[] packedFwd(float[] params) {
@@ -391,9 +412,10 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       return;
     }
     final int first = base + (batch + r0) * ldS + sCol + preCol();
-    Kernels.fillRows(rows, gh, params, offBih, st, first, ldS);
     if (offBhh >= 0 && foldsHiddenBias()) {
-      Kernels.addToRows(rows, gh, params, offBhh, st, first, ldS);
+      Kernels.fillRows(rows, gh, foldedBias(params), 0, st, first, ldS);
+    } else {
+      Kernels.fillRows(rows, gh, params, offBih, st, first, ldS);
     }
     if (in > 0) {
       Kernels.blas()
@@ -452,10 +474,13 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   }
 
   /**
-   * Packs, on the calling thread, every weight copy a pass over {@code batch} sequences may use,
-   * before threads share them read-only.
+   * Packs, on the calling thread, every weight copy a pass over {@code batch} sequences may use
+   * (and the folded bias), before threads share them read-only.
    */
   final void preparePacked(float[] params, int batch) {
+    if (offBhh >= 0 && foldsHiddenBias()) {
+      foldedBias(params);
+    }
     if (batch > 1) {
       packedFwd(params);
       packedBwd(params);

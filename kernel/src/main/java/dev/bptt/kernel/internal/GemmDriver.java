@@ -122,6 +122,27 @@ final class GemmDriver {
         int ldc) {
       return false;
     }
+
+    /**
+     * {@link #tileRows} for two adjacent full panels at once: the first {@code rows} &lt; MR rows
+     * of the columns of panel bIdx (C from cIdx) and of panel bIdx2 (C from cIdx + NR), the same
+     * chain per element. A 1–2-row tile of one panel has too few independent FMA chains to cover
+     * the FMA latency; two panels side by side double them. False when the kernel has none.
+     */
+    default boolean tileRowsPair(
+        int rows,
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        int bIdx2,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      return false;
+    }
   }
 
   static final int KC = 256;
@@ -297,8 +318,12 @@ final class GemmDriver {
           } else if (partial < mc) {
             packA(ta, a, aOff, lda, ic + partial, mc - partial, pc, kc, mr, alpha, ap);
           }
+          // Set when panel jr's remainder strip ran together with panel jr + nr's.
+          boolean pairedAhead = false;
           for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
+            final boolean remainderDone = pairedAhead;
+            pairedAhead = false;
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
@@ -338,6 +363,23 @@ final class GemmDriver {
                     a1);
               } else if (rows == mr && cols == nr) {
                 mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
+              } else if (cols == nr && remainderDone) {
+                // computed with the previous panel's remainder strip
+              } else if (cols == nr
+                  && jr + 2 * nr <= nc
+                  && mk.tileRowsPair(
+                      rows,
+                      kc,
+                      as,
+                      aIdx,
+                      aStride,
+                      bp,
+                      bBase + jr * kc,
+                      bBase + (jr + nr) * kc,
+                      c,
+                      cIdx,
+                      ldc)) {
+                pairedAhead = true;
               } else if (cols == nr
                   && mk.tileRows(rows, kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc)) {
                 // a remainder strip (e.g. B = 32 = 5·6 + 2 rows per step) without a full tile's

@@ -746,6 +746,114 @@ final class PanamaBlasSupport implements BlasSupport {
       return true;
     }
 
+    /**
+     * Two adjacent panels' remainder strip: 4-row tiles per panel (8 chains each), then the last
+     * 1–2 rows of both panels in one tile (8 or 4 chains instead of 4 or 2).
+     */
+    @Override
+    public boolean tileRowsPair(
+        int rows,
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        int bIdx2,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      int r = 0;
+      if (rows - r >= 4) {
+        tile4(kc, ap, aIdx + r, aStride, bp, bIdx, c, cIdx + r * ldc, ldc);
+        tile4(kc, ap, aIdx + r, aStride, bp, bIdx2, c, cIdx + r * ldc + 2 * L, ldc);
+        r += 4;
+      }
+      if (rows - r >= 2) {
+        tile2Pair(kc, ap, aIdx + r, aStride, bp, bIdx, bIdx2, c, cIdx + r * ldc, ldc);
+        r += 2;
+      }
+      if (rows - r >= 1) {
+        tile1Pair(kc, ap, aIdx + r, aStride, bp, bIdx, bIdx2, c, cIdx + r * ldc);
+      }
+      return true;
+    }
+
+    /** 2 rows × 4 vectors (two panels): 8 chains, 4 B vectors, 1 broadcast. */
+    private static void tile2Pair(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        int bIdx2,
+        float[] c,
+        int r0,
+        int ldc) {
+      int r1 = r0 + ldc, w = 2 * L;
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      FloatVector c02 = FloatVector.fromArray(F, c, r0 + w);
+      FloatVector c03 = FloatVector.fromArray(F, c, r0 + w + L);
+      FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
+      FloatVector c12 = FloatVector.fromArray(F, c, r1 + w);
+      FloatVector c13 = FloatVector.fromArray(F, c, r1 + w + L);
+      int ai = aIdx, bi = bIdx, bj = bIdx2;
+      for (int p = 0; p < kc; p++, ai += aStride, bi += w, bj += w) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector b2 = FloatVector.fromArray(F, bp, bj);
+        FloatVector b3 = FloatVector.fromArray(F, bp, bj + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+        c02 = va.fma(b2, c02);
+        c03 = va.fma(b3, c03);
+        va = FloatVector.broadcast(F, ap[ai + 1]);
+        c10 = va.fma(b0, c10);
+        c11 = va.fma(b1, c11);
+        c12 = va.fma(b2, c12);
+        c13 = va.fma(b3, c13);
+      }
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+      c02.intoArray(c, r0 + w);
+      c03.intoArray(c, r0 + w + L);
+      c10.intoArray(c, r1);
+      c11.intoArray(c, r1 + L);
+      c12.intoArray(c, r1 + w);
+      c13.intoArray(c, r1 + w + L);
+    }
+
+    /** 1 row × 4 vectors (two panels): 4 chains instead of tile1's 2. */
+    private static void tile1Pair(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        int bIdx2,
+        float[] c,
+        int r0) {
+      int w = 2 * L;
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      FloatVector c02 = FloatVector.fromArray(F, c, r0 + w);
+      FloatVector c03 = FloatVector.fromArray(F, c, r0 + w + L);
+      int ai = aIdx, bi = bIdx, bj = bIdx2;
+      for (int p = 0; p < kc; p++, ai += aStride, bi += w, bj += w) {
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(FloatVector.fromArray(F, bp, bi), c00);
+        c01 = va.fma(FloatVector.fromArray(F, bp, bi + L), c01);
+        c02 = va.fma(FloatVector.fromArray(F, bp, bj), c02);
+        c03 = va.fma(FloatVector.fromArray(F, bp, bj + L), c03);
+      }
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+      c02.intoArray(c, r0 + w);
+      c03.intoArray(c, r0 + w + L);
+    }
+
     private static void tile4(
         int kc,
         float[] ap,
