@@ -24,12 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * java --add-modules jdk.incubator.vector -cp benchmarks.jar dev.bptt.bench.remedies.RemediesMain \
  *     [--preset smoke|default|full] [--out results/remedies] [--threads 2] [--steps N]
  *     [--seeds N] [--remedies id,id,...] [--tasks adding,order,copy] [--lengths 50,100]
+ * java ... RemediesMain --preset full --merge dir,dir,... --out dir
  * </pre>
  *
  * Presets: {@code smoke} (seconds: adding, T = 50, four remedies, one seed, 300 steps); {@code
  * default} (about 8 minutes on 2 cores: adding at T = 50 and 100, the remedies that differ most, 3
  * seeds); {@code full} (hours: every task, T ∈ {50, 100, 200}, every remedy, 5 seeds). Every run is
- * seeded from (task, T, seed), so results do not depend on scheduling.
+ * seeded from (task, T, seed), so results do not depend on scheduling. {@code --merge} writes the
+ * tables and summary of the runs several slices (runs of one task and T each) wrote to their
+ * folders, so the full grid can run in pieces.
  */
 public final class RemediesMain {
   private RemediesMain() {}
@@ -68,6 +71,7 @@ public final class RemediesMain {
     Integer stepsOverride = null, seedsOverride = null;
     Double lrOverride = null;
     List<String> remedyIds = null, taskNames = null;
+    List<Path> merge = null;
     int[] lengths = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -79,6 +83,7 @@ public final class RemediesMain {
         case "--lr" -> lrOverride = Double.parseDouble(args[++i]);
         case "--remedies" -> remedyIds = List.of(args[++i].split(","));
         case "--tasks" -> taskNames = List.of(args[++i].split(","));
+        case "--merge" -> merge = Arrays.stream(args[++i].split(",")).map(Path::of).toList();
         case "--lengths" ->
             lengths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -142,6 +147,10 @@ public final class RemediesMain {
     }
     if (seedsOverride != null) {
       seeds = seedsOverride;
+    }
+    if (merge != null) {
+      merge(merge, out, preset, settings, defaultTasks, defaultRemedies);
+      return;
     }
     List<Task> tasks = new ArrayList<>();
     for (String name : taskNames != null ? taskNames : defaultTasks) {
@@ -233,6 +242,62 @@ public final class RemediesMain {
     new Report(out, preset, settings, tasks, ts, remedies, seeds, threads, total).write(results);
     System.out.printf(
         Locale.ROOT, "remedies: %d runs in %.1f s, written to %s%n", results.size(), total, out);
+  }
+
+  /**
+   * {@code --merge a,b,…}: the report (tables and summary, no plots) over the runs of several
+   * slices' folders, read from their remedies.csv; tasks, lengths, remedies and seeds are those the
+   * files hold, in the preset's order. A run that appears twice is refused.
+   */
+  static void merge(
+      List<Path> dirs,
+      Path out,
+      String preset,
+      Settings settings,
+      List<String> taskOrder,
+      List<String> remedyOrder)
+      throws java.io.IOException {
+    List<RunResult> results = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Path dir : dirs) {
+      List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("remedies.csv"));
+      for (String line : lines.subList(1, lines.size())) {
+        if (line.isBlank()) {
+          continue;
+        }
+        RunResult r = RunResult.fromCsv(line);
+        String key = r.task() + "," + r.difficulty() + "," + r.remedy() + "," + r.seed();
+        if (!seen.add(key)) {
+          throw new IllegalArgumentException(
+              "run " + key + " appears twice (again in " + dir + ")");
+        }
+        results.add(r);
+      }
+    }
+    List<Task> tasks = new ArrayList<>();
+    for (String name : taskOrder) {
+      if (results.stream().anyMatch(r -> r.task().equals(name))) {
+        tasks.add(task(name));
+      }
+    }
+    int[] lengths = results.stream().mapToInt(RunResult::difficulty).distinct().sorted().toArray();
+    List<Remedy> remedies = new ArrayList<>();
+    for (String id : remedyOrder) {
+      if (results.stream().anyMatch(r -> r.remedy().equals(id))) {
+        remedies.add(Remedy.byId(id));
+      }
+    }
+    int seeds = results.stream().mapToInt(RunResult::seed).max().orElse(-1) + 1;
+    double wall = results.stream().mapToDouble(RunResult::wallSeconds).sum();
+    String from = String.join(", ", dirs.stream().map(d -> d.getFileName().toString()).toList());
+    new Report(out, preset, settings, tasks, lengths, remedies, seeds, 0, wall, from)
+        .write(results);
+    System.out.printf(
+        Locale.ROOT,
+        "remedies: %d runs merged from %d slices, written to %s%n",
+        results.size(),
+        dirs.size(),
+        out);
   }
 
   static Task task(String name) {

@@ -32,6 +32,9 @@ final class Report {
   private final int threads;
   private final double totalSeconds;
 
+  /** Where the runs came from when they were merged from slices' remedies.csv, else null. */
+  private final String mergedFrom;
+
   Report(
       Path out,
       String preset,
@@ -42,6 +45,26 @@ final class Report {
       int seeds,
       int threads,
       double totalSeconds) {
+    this(out, preset, settings, tasks, lengths, remedies, seeds, threads, totalSeconds, null);
+  }
+
+  /**
+   * A report of runs merged from slices (their remedies.csv files, named in {@code mergedFrom}):
+   * tables and summary over all of them; no plots, as the CSV holds no curves (each slice's folder
+   * keeps its own), and totalSeconds the sum of the runs' wall times.
+   */
+  Report(
+      Path out,
+      String preset,
+      Settings settings,
+      List<Task> tasks,
+      int[] lengths,
+      List<Remedy> remedies,
+      int seeds,
+      int threads,
+      double totalSeconds,
+      String mergedFrom) {
+    this.mergedFrom = mergedFrom;
     this.out = out;
     this.preset = preset;
     this.settings = settings;
@@ -60,7 +83,9 @@ final class Report {
       for (Task task : tasks) {
         writeTaskTable(task, results);
       }
-      writePlots(results);
+      if (mergedFrom == null) {
+        writePlots(results);
+      }
       writeSummary(results);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -117,7 +142,7 @@ final class Report {
   private void writeTaskTable(Task task, List<RunResult> results) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# Remedies on the ").append(task.name()).append(" task\n\n");
-    sb.append(header());
+    sb.append(header(results.size()));
     sb.append(
         "\nPer remedy and T, over "
             + seeds
@@ -129,6 +154,10 @@ final class Report {
             + " solved, E explosion, V vanishing, St stuck at the baseline, P partial), median"
             + " clip events and median wall time per run.\n");
     for (int t : lengths) {
+      final int tt = t;
+      if (results.stream().noneMatch(r -> r.task().equals(task.name()) && r.difficulty() == tt)) {
+        continue; // a slice not merged (yet)
+      }
       sb.append("\n## T = ").append(t).append("\n\n");
       sb.append(
           "| remedy | family | success | median steps to success | final loss | "
@@ -232,7 +261,7 @@ final class Report {
 
   private void writeSummary(List<RunResult> results) throws IOException {
     StringBuilder sb = new StringBuilder("# Remedies for exploding and vanishing gradients\n\n");
-    sb.append(header());
+    sb.append(header(results.size()));
     sb.append(
         "\n## Which remedy cures which failure\n\n"
             + "Failure modes of a run: **explosion** (a non-finite loss or gradient, or a training"
@@ -269,6 +298,10 @@ final class Report {
           List<RunResult> c = cell(results, task.name(), t, rem.id());
           List<RunResult> b = cell(results, task.name(), t, reference(rem.id(), results));
           long ok = c.stream().filter(RunResult::success).count();
+          if (c.isEmpty()) {
+            sb.append(" – |"); // not run (a slice not merged yet)
+            continue;
+          }
           sb.append(' ').append(ok).append('/').append(c.size()).append(' ').append(modes(c));
           sb.append(" |");
           if (rem.id().equals("baseline") || b.isEmpty()) {
@@ -327,7 +360,6 @@ final class Report {
     Files.writeString(out.resolve("summary.md"), sb, StandardCharsets.UTF_8);
   }
 
-  /** Checkpointed BPTT must change memory, not learning: its runs equal the baseline's. */
   /**
    * The run a remedy is judged against: for a combination {@code a+b} the combination without its
    * last part when that ran, else the baseline.
@@ -343,6 +375,10 @@ final class Report {
     return "baseline";
   }
 
+  /**
+   * Checkpointed BPTT must change memory, not learning: its runs equal their full-BPTT reference's
+   * (the plotted histories; for merged runs, which have no curves, every printed field).
+   */
   private String checkpointCheck(List<RunResult> results) {
     int same = 0, compared = 0;
     for (RunResult c : results) {
@@ -356,9 +392,12 @@ final class Report {
             && b.difficulty() == c.difficulty()
             && b.seed() == c.seed()) {
           compared++;
-          if (Arrays.equals(b.lossCurve(), c.lossCurve())
-              && Arrays.equals(b.normCurve(), c.normCurve())
-              && b.stepsRun() == c.stepsRun()) {
+          boolean equal =
+              mergedFrom == null
+                  ? Arrays.equals(b.lossCurve(), c.lossCurve())
+                      && Arrays.equals(b.normCurve(), c.normCurve())
+                  : samePrintedFields(b, c);
+          if (equal && b.stepsRun() == c.stepsRun()) {
             same++;
           }
         }
@@ -371,15 +410,39 @@ final class Report {
         + same
         + " of "
         + compared
-        + " checkpointed runs have loss and gradient-norm histories (the plotted buckets) and"
+        + (mergedFrom == null
+            ? " checkpointed runs have loss and gradient-norm histories (the plotted buckets) and"
+            : " checkpointed runs have every field of remedies.csv but the wall time (final loss,"
+                + " metric, failure rate, clip and spike counts, largest norm, gradient ratios;"
+                + " each slice's own summary compares the plotted histories) and")
         + " step counts equal to those of their reference run of the same seed, the same remedy"
         + " with full BPTT (the gradient is bitwise full BPTT's).\n";
+  }
+
+  private static boolean samePrintedFields(RunResult a, RunResult b) {
+    return a.mode().equals(b.mode())
+        && a.success() == b.success()
+        && a.stepsToSuccess() == b.stepsToSuccess()
+        && g(a.finalLoss()).equals(g(b.finalLoss()))
+        && g(a.metric()).equals(g(b.metric()))
+        && g(a.failureRate()).equals(g(b.failureRate()))
+        && a.clipEvents() == b.clipEvents()
+        && a.skipped() == b.skipped()
+        && a.firstNonFinite() == b.firstNonFinite()
+        && a.lossSpikes() == b.lossSpikes()
+        && a.gradSpikes() == b.gradSpikes()
+        && g(a.maxNorm()).equals(g(b.maxNorm()))
+        && g(a.ratioInit()).equals(g(b.ratioInit()))
+        && g(a.ratioFinal()).equals(g(b.ratioFinal()));
   }
 
   private String published(List<RunResult> results) {
     StringBuilder sb = new StringBuilder("\n## Beside the published findings\n\n");
     for (Task task : tasks) {
       for (int t : lengths) {
+        if (cell(results, task.name(), t, "baseline").isEmpty()) {
+          continue;
+        }
         String base = rate(results, task.name(), t, "baseline");
         String clip = rate(results, task.name(), t, "clip-strict-1");
         String irnn = rate(results, task.name(), t, "irnn");
@@ -430,31 +493,46 @@ final class Report {
     return ok + "/" + c.size() + " solved (" + modes(c) + ")";
   }
 
-  private String header() {
+  private String header(int runs) {
     String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    return String.format(
-        Locale.ROOT,
-        "Run %s, preset **%s**, %s %s, %d CPUs, Java %s; %d runs on %d threads in %.1f s.%n%n"
-            + "Per run: H = %d, batch %d, budget %d steps (wall cap %.0f s), baseline SGD lr %s,"
-            + " success checked every %d steps (screen %d fresh sequences, then %d), seeds %d.%n",
-        date,
-        preset,
-        System.getProperty("os.name"),
-        System.getProperty("os.arch"),
-        Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"),
-        tasks.size() * lengths.length * remedies.size() * seeds,
-        threads,
-        totalSeconds,
-        settings.hidden(),
-        settings.batch(),
-        settings.steps(),
-        settings.wallSeconds(),
-        g(settings.baseLr()),
-        settings.evalEvery(),
-        settings.screenCount(),
-        settings.checkCount(),
-        seeds);
+    String what =
+        mergedFrom == null
+            ? String.format(
+                Locale.ROOT,
+                "Run %s, preset **%s**, %s %s, %d CPUs, Java %s; %d runs on %d threads in %.1f s.",
+                date,
+                preset,
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                runs,
+                threads,
+                totalSeconds)
+            : String.format(
+                Locale.ROOT,
+                "Merged %s, preset **%s**: %d runs from %s (each slice's machine, date and wall"
+                    + " time are in its own summary; the runs' wall times sum to %.0f s).",
+                date,
+                preset,
+                runs,
+                mergedFrom,
+                totalSeconds);
+    return what
+        + String.format(
+            Locale.ROOT,
+            "%n%nPer run: H = %d, batch %d, budget %d steps (wall cap %.0f s), baseline SGD lr %s,"
+                + " success checked every %d steps (screen %d fresh sequences, then %d), seeds"
+                + " %d.%n",
+            settings.hidden(),
+            settings.batch(),
+            settings.steps(),
+            settings.wallSeconds(),
+            g(settings.baseLr()),
+            settings.evalEvery(),
+            settings.screenCount(),
+            settings.checkCount(),
+            seeds);
   }
 
   static double median(double[] v) {

@@ -58,6 +58,47 @@ public record RunResult(
     float[] normCurve,
     int[] clipCurve) {
 
+  /**
+   * A run read back from one data line of a report's remedies.csv (the column order {@link Report}
+   * writes), without its curves (null): what {@code --merge} combines slices from.
+   *
+   * @throws IllegalArgumentException when the line does not have the 22 columns
+   */
+  static RunResult fromCsv(String line) {
+    String[] c = line.split(",", -1);
+    if (c.length != 22) {
+      throw new IllegalArgumentException(
+          "remedies.csv line has " + c.length + " columns, expected 22: " + line);
+    }
+    return new RunResult(
+        c[0],
+        Integer.parseInt(c[1]),
+        c[2],
+        Integer.parseInt(c[3]),
+        Integer.parseInt(c[6]),
+        Integer.parseInt(c[7]),
+        Boolean.parseBoolean(c[5]),
+        Double.parseDouble(c[11]),
+        Double.parseDouble(c[9]),
+        Double.parseDouble(c[10]),
+        Double.parseDouble(c[8]),
+        Double.parseDouble(c[12]),
+        Integer.parseInt(c[13]),
+        Integer.parseInt(c[14]),
+        Integer.parseInt(c[15]),
+        Boolean.parseBoolean(c[16]),
+        Integer.parseInt(c[17]),
+        Long.parseLong(c[18]),
+        Double.parseDouble(c[19]),
+        Double.parseDouble(c[20]),
+        Double.parseDouble(c[21]),
+        c[4],
+        null,
+        null,
+        null,
+        null);
+  }
+
   /** True when the run showed an explosion (non-finite values or loss spikes). */
   public boolean exploded() {
     return firstNonFinite >= 0 || lossSpikes > 0;

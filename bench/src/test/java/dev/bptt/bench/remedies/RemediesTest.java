@@ -72,6 +72,51 @@ class RemediesTest {
     assertTrue(Files.exists(out.resolve("loss-adding-T50.svg")));
   }
 
+  /**
+   * Slices merge into one report: every run's CSV line comes back unchanged, each slice gets its
+   * column, a remedy a slice did not run shows "–", and a run given twice is refused.
+   */
+  @Test
+  void slicesMergeIntoOneReport(@TempDir Path tmp) throws Exception {
+    Path a = tmp.resolve("a"), b = tmp.resolve("b"), merged = tmp.resolve("all");
+    RemediesMain.main(
+        new String[] {
+          "--preset", "smoke", "--out", a.toString(), "--steps", "40", "--lengths", "8"
+        });
+    RemediesMain.main(
+        new String[] {
+          "--preset",
+          "smoke",
+          "--out",
+          b.toString(),
+          "--steps",
+          "40",
+          "--lengths",
+          "12",
+          "--remedies",
+          "baseline,adam"
+        });
+    RemediesMain.main(
+        new String[] {"--preset", "smoke", "--merge", a + "," + b, "--out", merged.toString()});
+    List<String> in = new java.util.ArrayList<>(Files.readAllLines(a.resolve("remedies.csv")));
+    in.addAll(Files.readAllLines(b.resolve("remedies.csv")).subList(1, 3));
+    assertEquals(in, Files.readAllLines(merged.resolve("remedies.csv")), "the runs, unchanged");
+    String summary = Files.readString(merged.resolve("summary.md"));
+    assertTrue(summary.contains("| remedy | adding T=8 | adding T=12 | reference | verdict |"));
+    assertTrue(summary.contains("6 runs from a, b"), summary);
+    String lstm = summary.lines().filter(l -> l.startsWith("| lstm |")).findFirst().orElseThrow();
+    assertTrue(lstm.matches("\\| lstm \\| \\d/1 [A-Za-z0-9 ]+ \\| – \\| .*"), lstm);
+    IllegalArgumentException twice =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RemediesMain.main(
+                    new String[] {
+                      "--preset", "smoke", "--merge", a + "," + a, "--out", merged.toString()
+                    }));
+    assertTrue(twice.getMessage().contains("appears twice"), twice.getMessage());
+  }
+
   private static RunResult stub(String remedy) {
     return new RunResult(
         "adding",
