@@ -16,6 +16,14 @@ public interface BlasSupport {
   /** y ← y + α·x. */
   void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 
+  /**
+   * y[j] ← (…((y[j] + a[aOff + j]) + a[aOff + lda + j]) + …) + a[aOff + (rows−1)·lda + j] for j
+   * &lt; n, rows added in the order given (lda may be negative): bitwise the same as rows calls of
+   * {@code axpy(n, 1, row, y)}, with y[j] held in a register across the rows instead of read and
+   * written once per row.
+   */
+  void addRows(int rows, int n, float[] a, int aOff, int lda, float[] y, int yOff);
+
   /** x ← α·x. */
   void scale(int n, float alpha, float[] x, int xOff);
 

@@ -101,6 +101,11 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     fwdValid = bwdValid = inValid = biasValid = false;
   }
 
+  /** True when the projection rows start from {@link #foldedBias} (a b_hh exists and is folded). */
+  private boolean usesFoldedBias() {
+    return offBhh >= 0 && foldsHiddenBias;
+  }
+
   private float[] foldedBias(float[] params) {
     if (!biasValid) {
       if (foldedBias == null) {
@@ -412,7 +417,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       return;
     }
     final int first = base + (batch + r0) * ldS + sCol + preCol();
-    if (offBhh >= 0 && foldsHiddenBias()) {
+    if (usesFoldedBias()) {
       Kernels.fillRows(rows, gh, foldedBias(params), 0, st, first, ldS);
     } else {
       Kernels.fillRows(rows, gh, params, offBih, st, first, ldS);
@@ -478,7 +483,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
    * (and the folded bias), before threads share them read-only.
    */
   final void preparePacked(float[] params, int batch) {
-    if (offBhh >= 0 && foldsHiddenBias()) {
+    if (usesFoldedBias()) {
       foldedBias(params);
     }
     if (batch > 1) {

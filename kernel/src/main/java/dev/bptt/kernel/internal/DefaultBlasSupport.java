@@ -35,6 +35,17 @@ final class DefaultBlasSupport implements BlasSupport {
   }
 
   @Override
+  public void addRows(int rows, int n, float[] a, int aOff, int lda, float[] y, int yOff) {
+    for (int j = 0; j < n; j++) {
+      float s = y[yOff + j];
+      for (int r = 0, p = aOff + j; r < rows; r++, p += lda) {
+        s += a[p];
+      }
+      y[yOff + j] = s;
+    }
+  }
+
+  @Override
   public void scale(int n, float alpha, float[] x, int xOff) {
     for (int i = 0; i < n; i++) {
       x[xOff + i] *= alpha;

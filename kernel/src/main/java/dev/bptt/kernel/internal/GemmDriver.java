@@ -106,30 +106,12 @@ final class GemmDriver {
 
     /**
      * {@link #tile} for the first {@code rows} &lt; MR rows only, full NR columns, the same chain
-     * per element; false when the kernel has no such tile (the driver then runs the full tile on a
-     * scratch copy).
+     * per element: of the panel at bIdx (C from cIdx) and, when bIdx2 ≥ 0, also of the adjacent
+     * panel at bIdx2 (C from cIdx + NR). A 1–2-row tile of one panel has too few independent FMA
+     * chains to cover the FMA latency; two panels side by side double them. False when the kernel
+     * has no such tile (the driver then runs the full tile on a scratch copy).
      */
     default boolean tileRows(
-        int rows,
-        int kc,
-        float[] ap,
-        int aIdx,
-        int aStride,
-        float[] bp,
-        int bIdx,
-        float[] c,
-        int cIdx,
-        int ldc) {
-      return false;
-    }
-
-    /**
-     * {@link #tileRows} for two adjacent full panels at once: the first {@code rows} &lt; MR rows
-     * of the columns of panel bIdx (C from cIdx) and of panel bIdx2 (C from cIdx + NR), the same
-     * chain per element. A 1–2-row tile of one panel has too few independent FMA chains to cover
-     * the FMA latency; two panels side by side double them. False when the kernel has none.
-     */
-    default boolean tileRowsPair(
         int rows,
         int kc,
         float[] ap,
@@ -367,7 +349,7 @@ final class GemmDriver {
                 // computed with the previous panel's remainder strip
               } else if (cols == nr
                   && jr + 2 * nr <= nc
-                  && mk.tileRowsPair(
+                  && mk.tileRows(
                       rows,
                       kc,
                       as,
@@ -381,7 +363,8 @@ final class GemmDriver {
                       ldc)) {
                 pairedAhead = true;
               } else if (cols == nr
-                  && mk.tileRows(rows, kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc)) {
+                  && mk.tileRows(
+                      rows, kc, as, aIdx, aStride, bp, bBase + jr * kc, -1, c, cIdx, ldc)) {
                 // a remainder strip (e.g. B = 32 = 5·6 + 2 rows per step) without a full tile's
                 // work
               } else {

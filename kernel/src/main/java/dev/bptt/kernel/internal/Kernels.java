@@ -181,9 +181,10 @@ public final class Kernels {
    * term rounded as a product and then a sum, Java never fuses them), for j &lt; cols: the bias
    * sums, in the same {@link SumBlocks} levels and absolute rows as {@link
    * #addTransposedProductBlocked} (local row r is absolute row blk.top − (rows − 1 − r)). Additions
-   * are axpys with α = 1, whose fused vector body and unfused scalar tail round alike, so an
-   * element's bits depend neither on cols nor on where a block of units starts (thread splits). Two
-   * scratch rows per thread, made on its first call (or first wider call).
+   * plain adds (a run's rows go through {@link BlasSupport#addRows}, the run sum held in registers,
+   * bitwise the same as one axpy with α = 1 per row), rounded alike in vector body and scalar tail,
+   * so an element's bits depend neither on cols nor on where a block of units starts (thread
+   * splits). Two scratch rows per thread, made on its first call (or first wider call).
    */
   public static void addRowSumsBlocked(
       int rows,
@@ -223,10 +224,11 @@ public final class Kernels {
         } else {
           java.util.Arrays.fill(a1, 0, cols, 0f);
         }
-        for (int i = 0, r = rows - 1 - done - q; i < len; i++, r--) {
-          if (b == null) {
-            IMPL.axpy(cols, 1f, a, aOff + r * lda, a1, 0);
-          } else {
+        int r0 = rows - 1 - done - q;
+        if (b == null) {
+          IMPL.addRows(len, cols, a, aOff + r0 * lda, -lda, a1, 0);
+        } else {
+          for (int i = 0, r = r0; i < len; i++, r--) {
             addProducts(cols, a, aOff + r * lda, b, bOff + r * ldb, a1, 0);
           }
         }

@@ -41,6 +41,16 @@ final class PanamaMath {
   static final VectorShuffle<Float> X1 = VectorShuffle.fromOp(F, i -> i ^ 1);
   static final VectorMask<Float> M_HALF = VectorMask.fromLong(F, bitMask(L / 2));
   static final VectorMask<Float> M_QUARTER = VectorMask.fromLong(F, bitMask(L / 4));
+  static final VectorMask<Float> M2 = VectorMask.fromLong(F, bitMask(2 % L));
+  static final VectorMask<Float> M1 = VectorMask.fromLong(F, bitMask(1));
+
+  /**
+   * After the full L-vector tree (distances L/2, …, 1) lane i holds the sum of vector bitrev(i);
+   * this shuffle puts vector r's sum in lane r.
+   */
+  static final VectorShuffle<Float> BIT_REVERSE =
+      VectorShuffle.fromOp(
+          F, r -> Integer.reverse(r) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(L)));
 
   private static long bitMask(int d) {
     long m = 0;
