@@ -55,10 +55,16 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   /**
    * The weights multiplied once per step, packed once per pass for the GEMM driver (B &gt; 1 and
    * truncation chains): W_hhᵀ for the forward product, W_hh for its transpose in the backward pass,
-   * W_ih for the gradient sent to the layer below. Made on first use (a workspace's first pass),
-   * repacked after {@link #paramsChanged}; packing is bitwise neutral ({@link GemmDriver#packB}).
+   * W_ih for the gradient sent to the layer below, W_ihᵀ for the input projection (run once per
+   * segment or window: checkpointed and truncated passes project a few steps at a time, and packing
+   * W_ih for each of those small GEMMs cost about as much as the GEMM). Made on first use (a
+   * workspace's first pass), repacked after {@link #paramsChanged}; packing is bitwise neutral
+   * ({@link GemmDriver#packB}).
    */
   private float[] packedFwd;
+
+  private float[] packedProj;
+  private boolean projValid;
 
   private float[] packedBwd;
   private float[] packedIn;
@@ -75,6 +81,9 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     }
     if (packedIn == null && !firstLayer) {
       packedIn = new float[k.packedSize(gh, in)];
+    }
+    if (packedProj == null && in > 0) {
+      packedProj = new float[k.packedSize(in, gh)];
     }
   }
 
@@ -98,7 +107,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
 
   /** The parameters may have changed: packed copies must be redone before use. */
   final void paramsChanged() {
-    fwdValid = bwdValid = inValid = biasValid = false;
+    fwdValid = bwdValid = inValid = projValid = biasValid = false;
   }
 
   /** True when the projection rows start from {@link #foldedBias} (a b_hh exists and is folded). */
@@ -128,6 +137,18 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       fwdValid = true;
     }
     return packedFwd;
+  }
+
+  private float[] packedProj(float[] params) {
+    if (!projValid) {
+      BlasSupport k = Kernels.blas();
+      if (packedProj == null) {
+        reservePacked();
+      }
+      k.packB(true, in, gh, params, offIh, in, packedProj);
+      projValid = true;
+    }
+    return packedProj;
   }
 
   private float[] packedBwd(float[] params) {
@@ -424,9 +445,8 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     }
     if (in > 0) {
       Kernels.blas()
-          .gemm(
+          .gemmPacked(
               false,
-              true,
               rows,
               gh,
               in,
@@ -434,9 +454,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
               x,
               xOff + r0 * ldX,
               ldX,
-              params,
-              offIh,
-              in,
+              packedProj(params),
               1f,
               st,
               first,
@@ -485,6 +503,9 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   final void preparePacked(float[] params, int batch) {
     if (usesFoldedBias()) {
       foldedBias(params);
+    }
+    if (in > 0) {
+      packedProj(params);
     }
     if (batch > 1) {
       packedFwd(params);
