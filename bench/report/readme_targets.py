@@ -4,7 +4,8 @@
 Usage: python3 bench/report/readme_targets.py [--write README.md] [results-dir]
 Without --write it prints the "| what | measured | target |" table. With --write it replaces that
 table (up to the next blank line) and the remedies table (between the REMEDIES-TABLE markers,
-copied from results/remedies/summary.md) in the given README; the prose around them is not
+copied from results/remedies/summary.md, and the full grid's between the FULL-REMEDIES-TABLE
+markers, from results/remedies-full/merged/summary.md) in the given README; the prose around them is not
 touched and must be re-read by hand.
 Every number comes from a results/ CSV or Markdown table the bench command wrote; nothing is
 typed in by hand. Rows whose section is missing are left out (stderr says which).
@@ -241,6 +242,14 @@ def main():
     b, e = '<!-- REMEDIES-TABLE-BEGIN -->\n', '<!-- REMEDIES-TABLE-END -->'
     i, j = text.index(b) + len(b), text.index(e)
     text = text[:i] + '\n'.join(remedies) + '\n' + text[j:]
+    b, e = '<!-- FULL-REMEDIES-TABLE-BEGIN -->\n', '<!-- FULL-REMEDIES-TABLE-END -->'
+    if b in text:
+        # The full grid's merged table without its reference and verdict columns (the verdicts
+        # list every cell's change and stay in results/remedies-full/merged/summary.md).
+        full = md_table_lines('remedies-full/merged/summary.md', '| remedy | ')
+        full = ['|'.join(line.split('|')[:-3]) + '|' for line in full]
+        i, j = text.index(b) + len(b), text.index(e)
+        text = text[:i] + '\n'.join(full) + '\n' + text[j:]
     open(WRITE, 'w', encoding='utf-8').write(text)
 
 

@@ -41,6 +41,12 @@ public record Environment(
     if (Files.isReadable(cpuinfo)) {
       List<String> lines = Files.readAllLines(cpuinfo);
       cpu = field(lines, "model name", cpu);
+      // Virtual machines often report a bare "AMD EPYC": the family and model tell Zen 3/4
+      // (family 25) from Zen 5 (family 26), and Xeon generations apart.
+      String family = field(lines, "cpu family", ""), model = field(lines, "model", "");
+      if (!family.isEmpty()) {
+        cpu += " (family " + family + ", model " + model + ")";
+      }
       String flags = " " + field(lines, "flags", "") + " ";
       simd =
           flags.contains(" avx512f ")
