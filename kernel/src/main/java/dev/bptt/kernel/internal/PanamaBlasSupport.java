@@ -283,13 +283,16 @@ final class PanamaBlasSupport implements BlasSupport {
     // tree gives every row the same sum as the four-row tree (same pairs at distances 8, 4, 2, 1),
     // so a row's bits do not depend on which block computes it (SplitGemv splits at any 4 rows).
     int m16 = L == 16 && limit == n && n <= WIDE_ROWS_MAX_N ? m & ~15 : 0;
+    int m4 = m & ~3;
     if (m16 > 0) {
       gemvRowBlocks16(m16, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
-    }
-    int m4 = m & ~3;
-    if (m4 > m16) {
-      gemvRowBlocks(
-          m4 - m16, n, limit, alpha, a, aOff + m16 * lda, lda, x, xOff, beta, y, yOff + m16);
+      if (m4 > m16) {
+        gemvRowBlocks(
+            m4 - m16, n, limit, alpha, a, aOff + m16 * lda, lda, x, xOff, beta, y, yOff + m16);
+      }
+    } else if (m4 > 0) {
+      // Other sizes keep the exact call they had before the 16-row blocks existed.
+      gemvRowBlocks(m4, n, limit, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
     }
     for (int i = m4; i < m; i++) {
       y[yOff + i] =
@@ -305,7 +308,7 @@ final class PanamaBlasSupport implements BlasSupport {
    * accumulators (half the AVX-512 registers), then one tree of 15 blend/rearrange/add steps turns
    * them into one vector of 16 row sums, combined with y in one vector pass. Against the four-row
    * blocks this removes the per-row lane extraction, which dominates when A sits in L1: 1.18× at n
-   * = 64, the same at 256, 0.74× at 1024 (16 row streams) in a CPU-time A/B on Zen 4. The tree is
+   * = 64, the same at 256, 0.74× at 1024 (16 row streams) in a CPU-time A/B on Zen 5. The tree is
    * written out: as a helper C2 would not inline it (node count) and would box the vectors.
    */
   private static void gemvRowBlocks16(
