@@ -209,6 +209,14 @@ def cells_rows():
     gfs = [re.search(r'\(([\d.]+) vs ([\d.]+) GFLOP/s\)', r[2]).groups() for r in a]
     out = ['| LSTM / GRU fwd+bwd, B = 32, H = 256 (issue 10, `results/cells.md`) | %s %% / %s %% of the same section\'s 256³ gemm (%s / %s vs %s GFLOP/s) | ≥ 80 %% %s |'
            % (pct[0], pct[1], gfs[0][0], gfs[1][0], gfs[0][1], '✓' if all(r[4] == 'yes' for r in a) else '✗')]
+    # Issue 12's Elman target from the same section's CSV (cells.md's target table lists the gated
+    # cells only): GFLOP/s of the fwd+bwd row over the section's 256³ gemm row.
+    cr = rows('cells.csv')
+    el = next(float(r['gflops']) for r in cr if r['method'] == 'forwardBackward'
+              and r['params'] == '{batch=32;cell=ELMAN;hidden=256;layers=1}')
+    gm = next(float(r['gflops']) for r in cr if r['method'] == 'gemm' and 'n=256' in r['params'])
+    out.append('| Elman fwd+bwd, B = 32, H = 256 (issue 12, `results/cells.csv`) | %.1f %% of the same section\'s 256³ gemm (%.0f vs %.0f GFLOP/s) | ≥ 80 %% %s |'
+               % (100 * el / gm, el, gm, '✓' if el >= 0.8 * gm else '✗'))
     b = [r for r in t if r[0].startswith('(b)')]
     bl = lambda c, h: next(r for r in b if r[1] == '%s L=1 H=%d B=1' % (c, h))[2].split(' ')[0]
     ok = all(r[4] == 'yes' for r in b)
