@@ -105,6 +105,28 @@ final class GemmDriver {
     }
 
     /**
+     * One whole slice of a {@link SumBlocks blocked sum} for a full MR×NR tile, when the slice
+     * neither starts nor leaves an open run or block: s ← 0; for each level-1 run of the slice (run
+     * lengths from {@code rowTop}, the slice's first row, down), s ← s + (one chain from zero over
+     * the run); then C[cIdx + r·ldc + c] ← C[…] + s. The same operations as {@link #runChain} per
+     * run into a zeroed scratch block sum followed by {@link #addTile}, so the same bits; a kernel
+     * with the registers keeps s in them. False when the kernel has no such loop.
+     */
+    default boolean blockSum(
+        int kc,
+        long rowTop,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      return false;
+    }
+
+    /**
      * {@link #tile} for the first {@code rows} &lt; MR rows only, full NR columns, the same chain
      * per element: of the panel at bIdx (C from cIdx) and, when bIdx2 ≥ 0, also of the adjacent
      * panel at bIdx2 (C from cIdx + NR). A 1–2-row tile of one panel has too few independent FMA
@@ -412,6 +434,13 @@ final class GemmDriver {
     final boolean full = rows == mr && cols == nr;
     final int ci = cIdx + blk.shift;
     final boolean blockIn = first && blk.opensTop(KC), blockOut = last && blk.leavesOpen(KC, k);
+    if (full
+        && !blockIn
+        && !blockOut
+        && mk.blockSum(kc, blk.top - pc, as, aIdx, aStride, bp, bIdx, c, cIdx, ldc)) {
+      // no carry in or out (a run never outlives its block), the block sum kept in registers
+      return;
+    }
     // Where the block sum lives: in place in the carry if it crosses a call boundary (full tiles),
     // else on the scratch tile t2 (ld nr).
     final boolean blockInPlace = full && (blockIn || blockOut);
