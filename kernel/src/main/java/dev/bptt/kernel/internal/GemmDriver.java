@@ -105,6 +105,24 @@ final class GemmDriver {
     }
 
     /**
+     * True when the kernel's full tiles can read an untransposed A in place ({@link #tileInPlace}),
+     * so the driver packs only partial strips.
+     */
+    default boolean readsRowsInPlace() {
+      return false;
+    }
+
+    /**
+     * {@link #tile} for a full MR×NR tile with op(A) = A read in place: element (p, r) at aIdx + p
+     * + r·lda (MR rows of A walked side by side). The same chain per element as on the packed
+     * strip, so the same bits. Called only when {@link #readsRowsInPlace}.
+     */
+    default void tileInPlace(
+        int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+      throw new UnsupportedOperationException();
+    }
+
+    /**
      * One whole slice of a {@link SumBlocks blocked sum} for a full MR×NR tile, when the slice
      * neither starts nor leaves an open run or block: s ← 0; for each level-1 run of the slice (run
      * lengths from {@code rowTop}, the slice's first row, down), s ← s + (one chain from zero over
@@ -302,6 +320,10 @@ final class GemmDriver {
     // is packed. Packing them cost as much as the multiply-adds when N is small (N = H or D
     // against K = T·B); the values and their order are the same, so results are bitwise equal.
     final boolean direct = ta && alpha == 1f;
+    // Untransposed A with α = 1 (the per-step products h_{t−1}·W_hhᵀ and δ_t·W_hh, B = 8..64 rows
+    // against a pre-packed B): full strips read A's rows in place. Packing them was a scalar
+    // transpose of every step's rows, 5–7 % of a GRU pass at B = 32 (measured).
+    final boolean inPlace = !ta && alpha == 1f && n % nr == 0 && mk.readsRowsInPlace();
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
       for (int pc = 0, kc; pc < k; pc += kc) {
@@ -317,11 +339,12 @@ final class GemmDriver {
         for (int ic = 0; ic < m; ic += mcMax) {
           int mc = Math.min(mcMax, m - ic);
           int partial = mc / mr * mr; // first row of a partial strip (mc if none)
-          if (!direct) {
+          if (!direct && !inPlace) {
             packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, alpha, ap);
           } else if (partial < mc) {
             packA(ta, a, aOff, lda, ic + partial, mc - partial, pc, kc, mr, alpha, ap);
           }
+
           // Set when panel jr's remainder strip ran together with panel jr + nr's.
           boolean pairedAhead = false;
           for (int jr = 0; jr < nc; jr += nr) {
@@ -333,10 +356,14 @@ final class GemmDriver {
               int cIdx = cOff + (ic + ir) * ldc + jc + jr;
               float[] as;
               int aIdx, aStride;
-              if (!direct) {
+              if (!direct && !inPlace) {
                 as = ap;
                 aIdx = ir * kc;
                 aStride = mr;
+              } else if (inPlace && ir < partial) {
+                as = a;
+                aIdx = aOff + (ic + ir) * lda + pc;
+                aStride = lda; // read by tileInPlace as the row stride
               } else if (ir < partial) {
                 as = a;
                 aIdx = aOff + pc * lda + ic + ir;
@@ -365,6 +392,8 @@ final class GemmDriver {
                     k,
                     t2,
                     a1);
+              } else if (rows == mr && cols == nr && inPlace && ir < partial) {
+                mk.tileInPlace(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
               } else if (rows == mr && cols == nr) {
                 mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
               } else if (cols == nr && remainderDone) {

@@ -679,6 +679,16 @@ final class PanamaBlasSupport implements BlasSupport {
 
   private static final GemmDriver.MicroKernel TILE = new Tile6x2();
 
+  /**
+   * The per-step products of a batched recurrence (B = 8..64 rows, a multiple of 8, against a
+   * pre-packed B) on 512-bit vectors: B = 32 is 5·6 + 2 rows for the 6-row tile, whose 2-row
+   * remainder ran at ~0.6× the full tile's rate per row; 8-row tiles cover it whole. 16
+   * accumulators + 2 B vectors + 1 broadcast fit AVX-512's 32 registers, not AVX2's 16.
+   */
+  private static final GemmDriver.MicroKernel TILE8 = L >= 16 ? new Tile8x2() : null;
+
+  private static final int TILE8_MAX_ROWS = 64;
+
   @Override
   public void gemm(
       boolean transA,
@@ -744,7 +754,121 @@ final class PanamaBlasSupport implements BlasSupport {
       float[] c,
       int cOff,
       int ldc) {
-    GemmDriver.gemmPacked(TILE, transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+    GemmDriver.MicroKernel mk =
+        TILE8 != null && m % 8 == 0 && m <= TILE8_MAX_ROWS && !transA ? TILE8 : TILE;
+    GemmDriver.gemmPacked(mk, transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+  }
+
+  /**
+   * 8 rows × 2 vectors register tile for {@link #TILE8}: packed B strips are those of {@link
+   * Tile6x2} (NR = 2L), and every element is the same chain, so the bits are the 6-row tile's.
+   */
+  private static final class Tile8x2 implements GemmDriver.MicroKernel {
+    @Override
+    public int mr() {
+      return 8;
+    }
+
+    @Override
+    public int nr() {
+      return 2 * L;
+    }
+
+    @Override
+    public void tile(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      chain(kc, ap, aIdx, aStride, 1, bp, bIdx, c, cIdx, ldc);
+    }
+
+    @Override
+    public boolean readsRowsInPlace() {
+      return true;
+    }
+
+    @Override
+    public void tileInPlace(
+        int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+      chain(kc, a, aIdx, 1, lda, bp, bIdx, c, cIdx, ldc);
+    }
+
+    /** C tile ← C tile + the chain over p, A's element (p, r) at aIdx + p·pStep + r·rStep. */
+    private static void chain(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int pStep,
+        int rStep,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      final int a1 = rStep, a2 = 2 * rStep, a3 = 3 * rStep, a4 = 4 * rStep;
+      final int a5 = 5 * rStep, a6 = 6 * rStep, a7 = 7 * rStep;
+      int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+      int r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+      FloatVector c00 = FloatVector.fromArray(F, c, r0), c01 = FloatVector.fromArray(F, c, r0 + L);
+      FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
+      FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
+      FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
+      FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
+      FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
+      FloatVector c60 = FloatVector.fromArray(F, c, r6), c61 = FloatVector.fromArray(F, c, r6 + L);
+      FloatVector c70 = FloatVector.fromArray(F, c, r7), c71 = FloatVector.fromArray(F, c, r7 + L);
+      int ai = aIdx, bi = bIdx;
+      for (int p = 0; p < kc; p++, ai += pStep, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+        FloatVector va = FloatVector.broadcast(F, ap[ai]);
+        c00 = va.fma(b0, c00);
+        c01 = va.fma(b1, c01);
+        va = FloatVector.broadcast(F, ap[ai + a1]);
+        c10 = va.fma(b0, c10);
+        c11 = va.fma(b1, c11);
+        va = FloatVector.broadcast(F, ap[ai + a2]);
+        c20 = va.fma(b0, c20);
+        c21 = va.fma(b1, c21);
+        va = FloatVector.broadcast(F, ap[ai + a3]);
+        c30 = va.fma(b0, c30);
+        c31 = va.fma(b1, c31);
+        va = FloatVector.broadcast(F, ap[ai + a4]);
+        c40 = va.fma(b0, c40);
+        c41 = va.fma(b1, c41);
+        va = FloatVector.broadcast(F, ap[ai + a5]);
+        c50 = va.fma(b0, c50);
+        c51 = va.fma(b1, c51);
+        va = FloatVector.broadcast(F, ap[ai + a6]);
+        c60 = va.fma(b0, c60);
+        c61 = va.fma(b1, c61);
+        va = FloatVector.broadcast(F, ap[ai + a7]);
+        c70 = va.fma(b0, c70);
+        c71 = va.fma(b1, c71);
+      }
+      c00.intoArray(c, r0);
+      c01.intoArray(c, r0 + L);
+      c10.intoArray(c, r1);
+      c11.intoArray(c, r1 + L);
+      c20.intoArray(c, r2);
+      c21.intoArray(c, r2 + L);
+      c30.intoArray(c, r3);
+      c31.intoArray(c, r3 + L);
+      c40.intoArray(c, r4);
+      c41.intoArray(c, r4 + L);
+      c50.intoArray(c, r5);
+      c51.intoArray(c, r5 + L);
+      c60.intoArray(c, r6);
+      c61.intoArray(c, r6 + L);
+      c70.intoArray(c, r7);
+      c71.intoArray(c, r7 + L);
+    }
   }
 
   /**
@@ -799,6 +923,40 @@ final class PanamaBlasSupport implements BlasSupport {
         int ldc,
         boolean add,
         float[] scratch) {
+      chain(kc, ap, aIdx, aStride, 1, bp, bIdx, init, initIdx, ldi, c, cIdx, ldc, add);
+    }
+
+    @Override
+    public boolean readsRowsInPlace() {
+      return true;
+    }
+
+    @Override
+    public void tileInPlace(
+        int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+      chain(kc, a, aIdx, 1, lda, bp, bIdx, c, cIdx, ldc, c, cIdx, ldc, false);
+    }
+
+    /**
+     * {@link #runChain} with A's element (p, r) at aIdx + p·pStep + r·rStep: a packed strip or a
+     * transposed A in place (rStep 1), or an untransposed A in place (pStep 1, rStep lda).
+     */
+    private static void chain(
+        int kc,
+        float[] ap,
+        int aIdx,
+        int pStep,
+        int rStep,
+        float[] bp,
+        int bIdx,
+        float[] init,
+        int initIdx,
+        int ldi,
+        float[] c,
+        int cIdx,
+        int ldc,
+        boolean add) {
+      final int a1 = rStep, a2 = 2 * rStep, a3 = 3 * rStep, a4 = 4 * rStep, a5 = 5 * rStep;
       FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
       if (init == null) {
         FloatVector z = FloatVector.zero(F);
@@ -820,25 +978,25 @@ final class PanamaBlasSupport implements BlasSupport {
       }
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
       int ai = aIdx, bi = bIdx;
-      for (int p = 0; p < kc; p++, ai += aStride, bi += 2 * L) {
+      for (int p = 0; p < kc; p++, ai += pStep, bi += 2 * L) {
         FloatVector b0 = FloatVector.fromArray(F, bp, bi);
         FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
         FloatVector va = FloatVector.broadcast(F, ap[ai]);
         c00 = va.fma(b0, c00);
         c01 = va.fma(b1, c01);
-        va = FloatVector.broadcast(F, ap[ai + 1]);
+        va = FloatVector.broadcast(F, ap[ai + a1]);
         c10 = va.fma(b0, c10);
         c11 = va.fma(b1, c11);
-        va = FloatVector.broadcast(F, ap[ai + 2]);
+        va = FloatVector.broadcast(F, ap[ai + a2]);
         c20 = va.fma(b0, c20);
         c21 = va.fma(b1, c21);
-        va = FloatVector.broadcast(F, ap[ai + 3]);
+        va = FloatVector.broadcast(F, ap[ai + a3]);
         c30 = va.fma(b0, c30);
         c31 = va.fma(b1, c31);
-        va = FloatVector.broadcast(F, ap[ai + 4]);
+        va = FloatVector.broadcast(F, ap[ai + a4]);
         c40 = va.fma(b0, c40);
         c41 = va.fma(b1, c41);
-        va = FloatVector.broadcast(F, ap[ai + 5]);
+        va = FloatVector.broadcast(F, ap[ai + a5]);
         c50 = va.fma(b0, c50);
         c51 = va.fma(b1, c51);
       }
