@@ -680,14 +680,20 @@ final class PanamaBlasSupport implements BlasSupport {
   private static final GemmDriver.MicroKernel TILE = new Tile6x2();
 
   /**
-   * The per-step products of a batched recurrence (B = 8..64 rows, a multiple of 8, against a
-   * pre-packed B) on 512-bit vectors: B = 32 is 5·6 + 2 rows for the 6-row tile, whose 2-row
-   * remainder ran at ~0.6× the full tile's rate per row; 8-row tiles cover it whole. 16
-   * accumulators + 2 B vectors + 1 broadcast fit AVX-512's 32 registers, not AVX2's 16.
+   * The products whose row count is a multiple of 8 (the per-step products of a batched recurrence
+   * at B = 8, 16, 32, 64, the input projection over T·B rows, square GEMMs) on 512-bit vectors: B =
+   * 32 is 5·6 + 2 rows for the 6-row tile, whose 2-row remainder ran at ~0.6× the full tile's rate
+   * per row; 8-row tiles cover it whole, and with 16 FMAs per 2 B loads + 8 broadcasts they also
+   * ran the 256³ gemm in 0.93× the 6-row tile's time (measured, Zen 5). 16 accumulators + 2 B
+   * vectors + 1 broadcast fit AVX-512's 32 registers, not AVX2's 16. The blocked weight-gradient
+   * sums keep the 6-row tile: their block sums need 12 more registers.
    */
   private static final GemmDriver.MicroKernel TILE8 = L >= 16 ? new Tile8x2() : null;
 
-  private static final int TILE8_MAX_ROWS = 64;
+  /** The 8-row tile when it covers m whole, else the 6-row tile with its remainder tiles. */
+  private static GemmDriver.MicroKernel tileFor(int m) {
+    return TILE8 != null && m % 8 == 0 ? TILE8 : TILE;
+  }
 
   @Override
   public void gemm(
@@ -707,8 +713,9 @@ final class PanamaBlasSupport implements BlasSupport {
       float[] c,
       int cOff,
       int ldc) {
+    GemmDriver.MicroKernel mk = tileFor(m);
     GemmDriver.gemm(
-        TILE, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        mk, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   @Override
@@ -754,9 +761,8 @@ final class PanamaBlasSupport implements BlasSupport {
       float[] c,
       int cOff,
       int ldc) {
-    GemmDriver.MicroKernel mk =
-        TILE8 != null && m % 8 == 0 && m <= TILE8_MAX_ROWS && !transA ? TILE8 : TILE;
-    GemmDriver.gemmPacked(mk, transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+    GemmDriver.gemmPacked(
+        tileFor(m), transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
   }
 
   /**
