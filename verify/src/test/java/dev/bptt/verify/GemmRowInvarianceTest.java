@@ -1,6 +1,7 @@
 package dev.bptt.verify;
 
 import dev.bptt.kernel.internal.BlasSupport;
+import dev.bptt.kernel.internal.SumBlocks;
 import dev.bptt.kernel.internal.VectorizationProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +96,52 @@ class GemmRowInvarianceTest {
       }
     }
     return null;
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("dev.bptt.verify.Seeds#seeds")
+  void blockedSumRowBlocksEqualTheWholeSum(long seed) {
+    Gen g = new Gen(seed);
+    int m = g.random().nextBoolean() ? 8 * (1 + g.random().nextInt(12)) : g.size(1, 90);
+    int[] dims = {m, g.sizeOrLarge(100, 200, 300), g.sizeOrLarge(300, 513, 1100)};
+    Shrink.check(seed, dims, d -> blockedCase(seed, d[0], d[1], d[2]));
+  }
+
+  /**
+   * The weight-gradient sums (runs of 32 rows, blocks of 256, see {@code SumBlocks}) split by rows
+   * of C, as threads split them, give the bits of the whole sum, in each twin: 8-row tiles with
+   * their block sums in registers, 6-row tiles, and the edge tiles on scratch copies all run the
+   * same operations per element. (The twins differ from each other by rounding: the scalar tile
+   * rounds its products; TwinAgreementTest bounds that.)
+   */
+  private static String blockedCase(long seed, int m, int n, int k) {
+    if (m == 0 || n == 0) {
+      return null;
+    }
+    Gen g = new Gen(~seed);
+    int split = g.random().nextInt(m + 1);
+    int lda = g.ld(m), ldb = g.ld(n), ldc = g.ld(n);
+    float[] a = g.array(k * lda, g.scaleExp());
+    float[] b = g.array(k * ldb, g.scaleExp());
+    float[] c0 = g.array(m * ldc, 1f);
+    for (BlasSupport kern : kernels()) {
+      float[] whole = c0.clone(), parts = c0.clone();
+      kern.blockedSum(m, n, k, a, 0, lda, b, 0, ldb, whole, 0, ldc, whole(k));
+      kern.blockedSum(split, n, k, a, 0, lda, b, 0, ldb, parts, 0, ldc, whole(k));
+      kern.blockedSum(m - split, n, k, a, split, lda, b, 0, ldb, parts, split * ldc, ldc, whole(k));
+      String what =
+          kern.getClass().getSimpleName() + " m=" + m + " n=" + n + " k=" + k + " split=" + split;
+      String d = firstDifference(whole, parts);
+      if (d != null) {
+        return what + ": rows " + split + "/" + (m - split) + " vs whole " + d;
+      }
+    }
+    return null;
+  }
+
+  /** One call over all k rows: nothing carried in or out. */
+  private static SumBlocks whole(int k) {
+    return new SumBlocks(0).at(k - 1, 0);
   }
 
   private static String firstDifference(float[] x, float[] y) {

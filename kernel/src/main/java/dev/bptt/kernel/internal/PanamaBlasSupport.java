@@ -733,7 +733,7 @@ final class PanamaBlasSupport implements BlasSupport {
       int cOff,
       int ldc,
       SumBlocks blk) {
-    GemmDriver.blockedSum(TILE, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, blk);
+    GemmDriver.blockedSum(tileFor(m), m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, blk);
   }
 
   @Override
@@ -792,6 +792,104 @@ final class PanamaBlasSupport implements BlasSupport {
         int cIdx,
         int ldc) {
       chain(kc, ap, aIdx, aStride, 1, bp, bIdx, c, cIdx, ldc);
+    }
+
+    @Override
+    public boolean blockSum(
+        int kc,
+        long rowTop,
+        float[] ap,
+        int aIdx,
+        int aStride,
+        float[] bp,
+        int bIdx,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      FloatVector z = FloatVector.zero(F);
+      FloatVector s00 = z, s01 = z, s10 = z, s11 = z, s20 = z, s21 = z, s30 = z, s31 = z;
+      FloatVector s40 = z, s41 = z, s50 = z, s51 = z, s60 = z, s61 = z, s70 = z, s71 = z;
+      for (int q = 0, len; q < kc; q += len) {
+        len = SumBlocks.runLength(rowTop - q, SumBlocks.SUB, kc - q);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        int ai = aIdx + q * aStride, bi = bIdx + q * 2 * L;
+        for (int p = 0; p < len; p++, ai += aStride, bi += 2 * L) {
+          FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+          FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+          FloatVector va = FloatVector.broadcast(F, ap[ai]);
+          c00 = va.fma(b0, c00);
+          c01 = va.fma(b1, c01);
+          va = FloatVector.broadcast(F, ap[ai + 1]);
+          c10 = va.fma(b0, c10);
+          c11 = va.fma(b1, c11);
+          va = FloatVector.broadcast(F, ap[ai + 2]);
+          c20 = va.fma(b0, c20);
+          c21 = va.fma(b1, c21);
+          va = FloatVector.broadcast(F, ap[ai + 3]);
+          c30 = va.fma(b0, c30);
+          c31 = va.fma(b1, c31);
+          va = FloatVector.broadcast(F, ap[ai + 4]);
+          c40 = va.fma(b0, c40);
+          c41 = va.fma(b1, c41);
+          va = FloatVector.broadcast(F, ap[ai + 5]);
+          c50 = va.fma(b0, c50);
+          c51 = va.fma(b1, c51);
+          va = FloatVector.broadcast(F, ap[ai + 6]);
+          c60 = va.fma(b0, c60);
+          c61 = va.fma(b1, c61);
+          va = FloatVector.broadcast(F, ap[ai + 7]);
+          c70 = va.fma(b0, c70);
+          c71 = va.fma(b1, c71);
+        }
+        s00 = s00.add(c00);
+        s01 = s01.add(c01);
+        s10 = s10.add(c10);
+        s11 = s11.add(c11);
+        s20 = s20.add(c20);
+        s21 = s21.add(c21);
+        s30 = s30.add(c30);
+        s31 = s31.add(c31);
+        s40 = s40.add(c40);
+        s41 = s41.add(c41);
+        s50 = s50.add(c50);
+        s51 = s51.add(c51);
+        s60 = s60.add(c60);
+        s61 = s61.add(c61);
+        s70 = s70.add(c70);
+        s71 = s71.add(c71);
+      }
+      int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+      int r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+      FloatVector.fromArray(F, c, r0).add(s00).intoArray(c, r0);
+      FloatVector.fromArray(F, c, r0 + L).add(s01).intoArray(c, r0 + L);
+      FloatVector.fromArray(F, c, r1).add(s10).intoArray(c, r1);
+      FloatVector.fromArray(F, c, r1 + L).add(s11).intoArray(c, r1 + L);
+      FloatVector.fromArray(F, c, r2).add(s20).intoArray(c, r2);
+      FloatVector.fromArray(F, c, r2 + L).add(s21).intoArray(c, r2 + L);
+      FloatVector.fromArray(F, c, r3).add(s30).intoArray(c, r3);
+      FloatVector.fromArray(F, c, r3 + L).add(s31).intoArray(c, r3 + L);
+      FloatVector.fromArray(F, c, r4).add(s40).intoArray(c, r4);
+      FloatVector.fromArray(F, c, r4 + L).add(s41).intoArray(c, r4 + L);
+      FloatVector.fromArray(F, c, r5).add(s50).intoArray(c, r5);
+      FloatVector.fromArray(F, c, r5 + L).add(s51).intoArray(c, r5 + L);
+      FloatVector.fromArray(F, c, r6).add(s60).intoArray(c, r6);
+      FloatVector.fromArray(F, c, r6 + L).add(s61).intoArray(c, r6 + L);
+      FloatVector.fromArray(F, c, r7).add(s70).intoArray(c, r7);
+      FloatVector.fromArray(F, c, r7 + L).add(s71).intoArray(c, r7 + L);
+      return true;
+    }
+
+    @Override
+    public void addTile(float[] t, int tIdx, int ldt, float[] c, int cIdx, int ldc) {
+      // Written out without a helper taking a vector: a helper C2 does not inline would box it.
+      for (int r = 0; r < 8; r++) {
+        int ci = cIdx + r * ldc, ti = tIdx + r * ldt;
+        FloatVector.fromArray(F, c, ci).add(FloatVector.fromArray(F, t, ti)).intoArray(c, ci);
+        FloatVector.fromArray(F, c, ci + L)
+            .add(FloatVector.fromArray(F, t, ti + L))
+            .intoArray(c, ci + L);
+      }
     }
 
     @Override
