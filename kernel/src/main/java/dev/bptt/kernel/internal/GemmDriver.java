@@ -104,6 +104,14 @@ final class GemmDriver {
       }
     }
 
+    /** Packs one full NR-wide strip of an untransposed B: bp[d + p·NR + c] = b[s + p·ldb + c]. */
+    default void packStrip(int kc, float[] b, int s, int ldb, float[] bp, int d) {
+      int nr = nr();
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, s + p * ldb, bp, d + p * nr, nr);
+      }
+    }
+
     /**
      * True when the kernel's full tiles can read an untransposed A in place ({@link #tileInPlace}),
      * so the driver packs only partial strips.
@@ -253,7 +261,7 @@ final class GemmDriver {
       int nc = Math.min(ncMax, n - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
-        packBInto(tb, b, bOff, ldb, pc, kc, jc, nc, nr, dst, blockOffset(jc, pc, k, nc, nr));
+        packBInto(mk, tb, b, bOff, ldb, pc, kc, jc, nc, nr, dst, blockOffset(jc, pc, k, nc, nr));
       }
     }
   }
@@ -334,7 +342,7 @@ final class GemmDriver {
           bBase = blockOffset(jc, pc, k, nc, nr);
         } else {
           bBase = 0;
-          packBInto(tb, b, bOff, ldb, pc, kc, jc, nc, nr, bp, 0);
+          packBInto(mk, tb, b, bOff, ldb, pc, kc, jc, nc, nr, bp, 0);
         }
         for (int ic = 0; ic < m; ic += mcMax) {
           int mc = Math.min(mcMax, m - ic);
@@ -657,6 +665,7 @@ final class GemmDriver {
    * c.
    */
   private static void packBInto(
+      MicroKernel mk,
       boolean tb,
       float[] b,
       int bOff,
@@ -669,11 +678,16 @@ final class GemmDriver {
       float[] bp,
       int bpOff) {
     if (!tb) {
-      // op(B)(p, j) = B[p·ldb + j]: each stored row read once, in order, dealt into the strips.
-      for (int p = 0; p < kc; p++) {
-        int src = bOff + (pc + p) * ldb + jc;
-        for (int jr = 0; jr < nc; jr += nr) {
-          System.arraycopy(b, src + jr, bp, bpOff + jr * kc + p * nr, Math.min(nr, nc - jr));
+      // op(B)(p, j) = B[p·ldb + j]: full strips by the kernel (an NR-float arraycopy per row cost
+      // 6.6 % of an Elman B = 32 pass, in the weight-gradient sums' packing), a partial one here.
+      int full = nc / nr * nr;
+      for (int jr = 0; jr < full; jr += nr) {
+        mk.packStrip(kc, b, bOff + pc * ldb + jc + jr, ldb, bp, bpOff + jr * kc);
+      }
+      if (full < nc) {
+        for (int p = 0; p < kc; p++) {
+          System.arraycopy(
+              b, bOff + (pc + p) * ldb + jc + full, bp, bpOff + full * kc + p * nr, nc - full);
         }
       }
     }

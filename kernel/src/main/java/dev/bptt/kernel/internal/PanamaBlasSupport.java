@@ -690,6 +690,14 @@ final class PanamaBlasSupport implements BlasSupport {
    */
   private static final GemmDriver.MicroKernel TILE8 = L >= 16 ? new Tile8x2() : null;
 
+  /** Both tiles' {@code packStrip}: two vectors per row of a 2L-wide strip of B. */
+  private static void packStrip2(int kc, float[] b, int s, int ldb, float[] bp, int d) {
+    for (int p = 0; p < kc; p++, s += ldb, d += 2 * L) {
+      FloatVector.fromArray(F, b, s).intoArray(bp, d);
+      FloatVector.fromArray(F, b, s + L).intoArray(bp, d + L);
+    }
+  }
+
   /** The 8-row tile when it covers m whole, else the 6-row tile with its remainder tiles. */
   private static GemmDriver.MicroKernel tileFor(int m) {
     return TILE8 != null && m % 8 == 0 ? TILE8 : TILE;
@@ -781,6 +789,11 @@ final class PanamaBlasSupport implements BlasSupport {
     @Override
     public int nr() {
       return 2 * L;
+    }
+
+    @Override
+    public void packStrip(int kc, float[] b, int s, int ldb, float[] bp, int d) {
+      packStrip2(kc, b, s, ldb, bp, d);
     }
 
     @Override
@@ -1057,6 +1070,11 @@ final class PanamaBlasSupport implements BlasSupport {
     @Override
     public int nr() {
       return 2 * L;
+    }
+
+    @Override
+    public void packStrip(int kc, float[] b, int s, int ldb, float[] bp, int d) {
+      packStrip2(kc, b, s, ldb, bp, d);
     }
 
     @Override
