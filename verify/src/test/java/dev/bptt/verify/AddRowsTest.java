@@ -1,9 +1,6 @@
 package dev.bptt.verify;
 
 import dev.bptt.kernel.internal.BlasSupport;
-import dev.bptt.kernel.internal.VectorizationProvider;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,13 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * magnitudes span 10^±30 so rounding happens in every addition.
  */
 class AddRowsTest {
-
-  private static List<BlasSupport> kernels() {
-    List<BlasSupport> k = new ArrayList<>();
-    k.add(VectorizationProvider.scalar().blas());
-    VectorizationProvider.panama().ifPresent(p -> k.add(p.blas()));
-    return k;
-  }
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
@@ -45,7 +35,7 @@ class AddRowsTest {
     if (rows == 0) {
       first = aOff;
     }
-    for (BlasSupport k : kernels()) {
+    for (BlasSupport k : Twins.blas()) {
       float[] expected = y0.clone(), got = y0.clone();
       for (int r = 0; r < rows; r++) {
         k.axpy(n, 1f, a, first + r * step, expected, yOff);

@@ -2,9 +2,6 @@ package dev.bptt.verify;
 
 import dev.bptt.kernel.internal.BlasSupport;
 import dev.bptt.kernel.internal.SumBlocks;
-import dev.bptt.kernel.internal.VectorizationProvider;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,13 +17,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each row alone against the whole product compares the paths with each other.
  */
 class GemmRowInvarianceTest {
-
-  private static List<BlasSupport> kernels() {
-    List<BlasSupport> k = new ArrayList<>();
-    k.add(VectorizationProvider.scalar().blas());
-    VectorizationProvider.panama().ifPresent(p -> k.add(p.blas()));
-    return k;
-  }
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
@@ -57,7 +47,7 @@ class GemmRowInvarianceTest {
     float[] a = g.array(aOff + aRows * lda + 3, scale);
     float[] w = g.array(k * n, g.scaleExp()); // B: k×n, row-major
     float[] c0 = g.array(cOff + m * ldc + 3, scale);
-    for (BlasSupport kern : kernels()) {
+    for (BlasSupport kern : Twins.blas()) {
       float[] packed = new float[kern.packedSize(k, n)];
       kern.packB(false, k, n, w, 0, n, packed);
       float[] whole = c0.clone(), unpacked = c0.clone(), alone = c0.clone();
@@ -86,13 +76,12 @@ class GemmRowInvarianceTest {
               + lda
               + " ldc="
               + ldc;
-      String d = firstDifference(whole, unpacked);
+      String d =
+          Bits.first(
+              Bits.same(what + ": gemmPacked vs gemm", whole, unpacked),
+              Bits.same(what + ": whole product vs each row alone", whole, alone));
       if (d != null) {
-        return what + ": gemmPacked vs gemm " + d;
-      }
-      d = firstDifference(whole, alone);
-      if (d != null) {
-        return what + ": whole product vs each row alone " + d;
+        return d;
       }
     }
     return null;
@@ -124,16 +113,17 @@ class GemmRowInvarianceTest {
     float[] a = g.array(k * lda, g.scaleExp());
     float[] b = g.array(k * ldb, g.scaleExp());
     float[] c0 = g.array(m * ldc, 1f);
-    for (BlasSupport kern : kernels()) {
+    for (BlasSupport kern : Twins.blas()) {
       float[] whole = c0.clone(), parts = c0.clone();
       kern.blockedSum(m, n, k, a, 0, lda, b, 0, ldb, whole, 0, ldc, whole(k));
       kern.blockedSum(split, n, k, a, 0, lda, b, 0, ldb, parts, 0, ldc, whole(k));
       kern.blockedSum(m - split, n, k, a, split, lda, b, 0, ldb, parts, split * ldc, ldc, whole(k));
       String what =
           kern.getClass().getSimpleName() + " m=" + m + " n=" + n + " k=" + k + " split=" + split;
-      String d = firstDifference(whole, parts);
+      String d =
+          Bits.same(what + ": rows " + split + "/" + (m - split) + " vs whole", parts, whole);
       if (d != null) {
-        return what + ": rows " + split + "/" + (m - split) + " vs whole " + d;
+        return d;
       }
     }
     return null;
@@ -142,14 +132,5 @@ class GemmRowInvarianceTest {
   /** One call over all k rows: nothing carried in or out. */
   private static SumBlocks whole(int k) {
     return new SumBlocks(0).at(k - 1, 0);
-  }
-
-  private static String firstDifference(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) {
-      if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
-        return "differ at [" + i + "]: " + x[i] + " vs " + y[i];
-      }
-    }
-    return null;
   }
 }
