@@ -222,12 +222,27 @@ public final class StackedRecurrence implements Recurrence {
         continue;
       }
       l.preparePacked(params, batch);
-      ProjectTask p = projectTask;
-      p.set(l, params, batch, steps * batch, src, srcOff, ldSrc, states, base);
-      team.run(team.threads(), p);
-      RecurTask r = recurTask;
-      r.set(l, params, batch, steps, states, base);
-      team.run(Math.min(team.threads(), batch), r);
+      // Chunk by chunk as on one thread (CellLayer.forward): each chunk's rows projected by all
+      // threads, then each thread's sequences run through the chunk.
+      final int chunk = CellLayer.projectionChunk(batch, steps);
+      for (int t = 0; t < steps; t += chunk) {
+        int n = Math.min(chunk, steps - t);
+        ProjectTask p = projectTask;
+        p.set(
+            l,
+            params,
+            batch,
+            n * batch,
+            src,
+            srcOff + t * batch * ldSrc,
+            ldSrc,
+            states,
+            base + t * batch * slot);
+        team.run(team.threads(), p);
+        RecurTask r = recurTask;
+        r.set(l, params, batch, n, states, base + t * batch * slot);
+        team.run(Math.min(team.threads(), batch), r);
+      }
     }
   }
 
