@@ -23,6 +23,9 @@ final class StoredStatesEngine implements BpttEngine {
   /** Active-chain buffers of the truncated strategy, else null. */
   private final TruncatedChains chains;
 
+  /** Where the chunked full pass's weight-gradient sums stand (chunks never leave a sum open). */
+  private final SumBlocks chunks = new SumBlocks(0);
+
   private final String family;
   private int truncations;
   private int ranSteps = -1;
@@ -93,7 +96,7 @@ final class StoredStatesEngine implements BpttEngine {
       r.weightGrads(params, grads, in.batch, 1, steps, states, 0, delta, 0, in, null);
     } else {
       // τ ≥ T cuts nothing: this is full BPTT, run in its own (Horner) form.
-      Backprop.full(r, params, grads, in, states, delta);
+      Backprop.full(r, params, grads, in, states, delta, chunks);
     }
   }
 

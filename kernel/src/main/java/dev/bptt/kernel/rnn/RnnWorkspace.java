@@ -7,6 +7,7 @@ import dev.bptt.kernel.internal.Recurrence;
 import dev.bptt.kernel.internal.Recurrences;
 import dev.bptt.kernel.internal.Sizes;
 import dev.bptt.kernel.internal.StepData;
+import dev.bptt.kernel.internal.SumBlocks;
 import dev.bptt.kernel.internal.Teams;
 
 /**
@@ -39,6 +40,10 @@ public final class RnnWorkspace {
   private final float[] hidden;
   private final float[] output;
   private final float[] delta;
+
+  /** Where the chunked backward's weight-gradient sums stand ({@link Backprop#full}). */
+  private final SumBlocks chunks = new SumBlocks(0);
+
   private final float[] input;
   private final StepData call = new StepData();
   private final BatchThreads threads;
@@ -298,7 +303,7 @@ public final class RnnWorkspace {
       }
       nonFinite = null;
       if (!checks(policy)) {
-        Backprop.full(kernels, params, grads, in, hidden, delta);
+        Backprop.full(kernels, params, grads, in, hidden, delta, chunks);
         return;
       }
       int p = kernels.parameterCount();
@@ -306,7 +311,7 @@ public final class RnnWorkspace {
         gradSnapshot = new float[p];
       }
       System.arraycopy(grads, 0, gradSnapshot, 0, p);
-      Backprop.full(kernels, params, grads, in, hidden, delta);
+      Backprop.full(kernels, params, grads, in, hidden, delta, chunks);
       NonFiniteStateException found = in.scanBackward(kernels, grads, p);
       if (found != null) {
         System.arraycopy(gradSnapshot, 0, grads, 0, p);

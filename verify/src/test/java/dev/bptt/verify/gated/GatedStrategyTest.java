@@ -1,5 +1,7 @@
 package dev.bptt.verify.gated;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
 import dev.bptt.kernel.bptt.TruncationSchedule;
@@ -7,10 +9,15 @@ import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.RnnWorkspace;
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.NaiveStack;
+import dev.bptt.verify.Seeds;
 import dev.bptt.verify.Shrink;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -45,6 +52,34 @@ class GatedStrategyTest {
                     exact(new GatedCase(seed, cell, d, null, false)),
                     exact(new GatedCase(seed, cell, d, null, true)))
                 : null);
+  }
+
+  /**
+   * Shapes whose full backward runs in several chunks of whole weight-gradient blocks (Backprop's
+   * chunked full pass: 8 steps at B = 32, 4 at B = 64, 128 at B = 2), a short top chunk among them,
+   * against checkpointed BPTT, which splits the sums at other rows: both must be bitwise the same.
+   */
+  static Stream<Arguments> chunkSpanningShapes() {
+    List<Arguments> cases = new ArrayList<>();
+    int[][] shapes = {{20, 32}, {9, 64}, {300, 2}};
+    for (CellType cell : CellType.values()) {
+      for (int[] tb : shapes) {
+        for (int layers : new int[] {1, 2}) {
+          cases.add(Arguments.of(cell, tb[0], tb[1], layers));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} T={1} B={2} layers={3}")
+  @MethodSource("chunkSpanningShapes")
+  void exactStrategiesAreBitwiseFullAcrossBackwardChunks(
+      CellType cell, int steps, int batch, int layers) {
+    long seed = Seeds.base() + 977L * steps + 31L * batch + layers;
+    int[] d = {steps, batch, 5, 7, layers, 0};
+    String m = exact(new GatedCase(seed, cell, d, 0, false));
+    assertNull(m, () -> "seed " + seed + ": " + m);
   }
 
   private static String exact(GatedCase c) {
