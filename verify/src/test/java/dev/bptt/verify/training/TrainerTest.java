@@ -40,6 +40,7 @@ import dev.bptt.kernel.training.RmsProp;
 import dev.bptt.kernel.training.Sgd;
 import dev.bptt.kernel.training.Trainer;
 import dev.bptt.kernel.training.Trainer.Clip;
+import dev.bptt.verify.AllocationSites;
 import dev.bptt.verify.Seeds;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -937,9 +938,19 @@ class TrainerTest {
         return;
       }
     }
+    String sites =
+        AllocationSites.of(
+            () -> {
+              for (int i = 0; i < 2000; i++) {
+                t.step(b.seq);
+              }
+            },
+            8);
     fail(
         "every round of 100 trainer steps allocated; bytes per round: "
-            + Arrays.toString(perRound));
+            + Arrays.toString(perRound)
+            + "\nallocation sites sampled over 2000 more steps:"
+            + sites);
   }
 
   // ------------------------------------------------------------------ initialParameters
