@@ -179,7 +179,10 @@ final class GemmDriver {
   private static final int MC_TARGET = 96;
   private static final int NC_TARGET = 1024;
 
-  /** Largest tile any kernel uses (AVX-512: 6 × 32), bounds the edge-tile buffer. */
+  /**
+   * Bounds the edge-tile buffers: 8 × 64 holds every kernel's tile (AVX-512: 8 × 32, AVX2: 6 × 16)
+   * with room for a 1024-bit species.
+   */
   private static final int MAX_TILE = 8 * 64;
 
   private static final ThreadLocal<float[][]> BUFFERS =
@@ -328,9 +331,10 @@ final class GemmDriver {
     // is packed. Packing them cost as much as the multiply-adds when N is small (N = H or D
     // against K = T·B); the values and their order are the same, so results are bitwise equal.
     final boolean direct = ta && alpha == 1f;
-    // Untransposed A with α = 1 (the per-step products h_{t−1}·W_hhᵀ and δ_t·W_hh, B = 8..64 rows
-    // against a pre-packed B): full strips read A's rows in place. Packing them was a scalar
-    // transpose of every step's rows, 5–7 % of a GRU pass at B = 32 (measured).
+    // Every untransposed A with α = 1 and whole NR-wide panels (the per-step products
+    // h_{t−1}·W_hhᵀ and δ_t·W_hh, B = 8..64 rows against a pre-packed B, the input projection, the
+    // 256³ gemm): full strips read A's rows in place. Packing them was a scalar transpose of every
+    // step's rows, 5–7 % of a GRU pass at B = 32 (measured).
     final boolean inPlace = !ta && alpha == 1f && n % nr == 0 && mk.readsRowsInPlace();
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
@@ -352,7 +356,6 @@ final class GemmDriver {
           } else if (partial < mc) {
             packA(ta, a, aOff, lda, ic + partial, mc - partial, pc, kc, mr, alpha, ap);
           }
-
           // Set when panel jr's remainder strip ran together with panel jr + nr's.
           boolean pairedAhead = false;
           for (int jr = 0; jr < nc; jr += nr) {
