@@ -248,6 +248,40 @@ def threads_rows():
     return out
 
 
+def allocation_row():
+    """The cells section's forks that allocated in steady state, from the JMH JSON's raw data.
+
+    JMH's GC profiler charges its own per-iteration bookkeeping (a few KB) to the calls of an
+    iteration, so a fork counts as allocating only above 16·T bytes per call (one 16-byte object per
+    step: T = 256 here)."""
+    import json
+    data = json.load(open(os.path.join(R, 'jmh-cells.json'), encoding='utf-8'))
+    forks = bad = 0
+    worst = (0, '', '')
+    for r in data:
+        sm = r.get('secondaryMetrics', {}).get('gc.alloc.rate.norm')
+        if not sm or '.CellBenchmark.' not in r['benchmark']:
+            continue
+        for fork in sm['rawData']:
+            forks += 1
+            b = min(fork)  # steady state: the fork's least-allocating iteration
+            if b > 16 * 256:
+                bad += 1
+            if b > worst[0]:
+                p = r['params']
+                worst = (b, '%s H=%s B=%s' % (p['cell'], p['hidden'], p['batch']),
+                         r['benchmark'].rsplit('.', 1)[1])
+    if bad == 0:
+        measured = ('0 B per call after warm-up in `GatedAllocationTest` (all three executions); in JMH '
+                    'no forward or fwd+bwd fork above 16·T B per call (%d forks; the rest is the profiler\'s '
+                    'bookkeeping)' % forks)
+        return ['| gated cells allocation | %s | 0 B ✓ |' % measured]
+    measured = ('0 B per call after warm-up in `GatedAllocationTest`, but in JMH %d of %d forward or fwd+bwd forks '
+                'allocated in every iteration (largest %s %s: %s B per call)' % (
+                    bad, forks, worst[2], worst[1], format(int(worst[0]), ',')))
+    return ['| gated cells allocation | %s | 0 B ✗ |' % measured]
+
+
 def main():
     out = ['| what | measured | target |', '|---|---|---|']
     sections = [
@@ -256,8 +290,7 @@ def main():
         lambda: rnn_rows()[:1], lambda: rnn_rows()[1:], training_rows,
         lambda: strategy_rows()[:1], clip_rows, cells_rows, threads_rows, lambda: strategy_rows()[1:],
         # Not a timing: GatedAllocationTest asserts it in every surefire execution.
-        lambda: ['| gated cells allocation | 0 B per call after warm-up in `GatedAllocationTest` (all three executions); '
-                 'JMH\'s B/op on these 0.1–0.3 s calls is its own bookkeeping | 0 B ✓ |'],
+        allocation_row,
     ]
     for s in sections:
         try:
