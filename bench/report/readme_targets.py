@@ -11,6 +11,7 @@ Every number comes from a results/ CSV or Markdown table the bench command wrote
 typed in by hand. Rows whose section is missing are left out (stderr says which).
 """
 import csv
+import json
 import os
 import re
 import sys
@@ -254,7 +255,6 @@ def allocation_row():
     JMH's GC profiler charges its own per-iteration bookkeeping (a few KB) to the calls of an
     iteration, so a fork counts as allocating only above 16·T bytes per call (one 16-byte object per
     step: T = 256 here)."""
-    import json
     data = json.load(open(os.path.join(R, 'jmh-cells.json'), encoding='utf-8'))
     forks = bad = 0
     worst = (0, '', '')
