@@ -263,12 +263,4 @@ public final class Kernels {
       System.arraycopy(src, off, dst, dstOff + r * ld, cols);
     }
   }
-
-  /** Adds the row vector src[off..off+cols) to each of {@code rows} rows of dst, row stride ld. */
-  public static void addToRows(
-      int rows, int cols, float[] src, int off, float[] dst, int dstOff, int ld) {
-    for (int r = 0; r < rows; r++) {
-      IMPL.axpy(cols, 1f, src, off, dst, dstOff + r * ld);
-    }
-  }
 }

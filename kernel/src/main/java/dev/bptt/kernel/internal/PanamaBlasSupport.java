@@ -2,6 +2,7 @@ package dev.bptt.kernel.internal;
 
 import static dev.bptt.kernel.internal.PanamaConstants.F;
 import static dev.bptt.kernel.internal.PanamaConstants.L;
+import static dev.bptt.kernel.internal.PanamaConstants.V;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -52,7 +53,7 @@ final class PanamaBlasSupport implements BlasSupport {
     }
     // The fixed-order lane tree of PanamaMath, written here: a vector passed to a helper that C2
     // fails to inline is boxed (seen in JMH forks), so no vector crosses a call in a hot body.
-    FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+    FloatVector v = V.cast(acc0).add(acc1).add(V.cast(acc2).add(acc3));
     if (L >= 16) {
       v = v.add(v.rearrange(PanamaMath.ROT8));
     }
@@ -69,7 +70,8 @@ final class PanamaBlasSupport implements BlasSupport {
     FloatVector va = FloatVector.broadcast(F, alpha);
     int i = 0;
     for (; i < limit; i += L) {
-      va.fma(FloatVector.fromArray(F, x, xOff + i), FloatVector.fromArray(F, y, yOff + i))
+      FloatVector.fromArray(F, x, xOff + i)
+          .fma(va, FloatVector.fromArray(F, y, yOff + i))
           .intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
@@ -90,22 +92,22 @@ final class PanamaBlasSupport implements BlasSupport {
       FloatVector s2 = FloatVector.fromArray(F, y, y0 + 2 * L);
       FloatVector s3 = FloatVector.fromArray(F, y, y0 + 3 * L);
       for (int r = 0, p = aOff + j; r < rows; r++, p += lda) {
-        s0 = s0.add(FloatVector.fromArray(F, a, p));
-        s1 = s1.add(FloatVector.fromArray(F, a, p + L));
-        s2 = s2.add(FloatVector.fromArray(F, a, p + 2 * L));
-        s3 = s3.add(FloatVector.fromArray(F, a, p + 3 * L));
+        s0 = FloatVector.fromArray(F, a, p).add(s0);
+        s1 = FloatVector.fromArray(F, a, p + L).add(s1);
+        s2 = FloatVector.fromArray(F, a, p + 2 * L).add(s2);
+        s3 = FloatVector.fromArray(F, a, p + 3 * L).add(s3);
       }
-      s0.intoArray(y, y0);
-      s1.intoArray(y, y0 + L);
-      s2.intoArray(y, y0 + 2 * L);
-      s3.intoArray(y, y0 + 3 * L);
+      V.cast(s0).intoArray(y, y0);
+      V.cast(s1).intoArray(y, y0 + L);
+      V.cast(s2).intoArray(y, y0 + 2 * L);
+      V.cast(s3).intoArray(y, y0 + 3 * L);
     }
     for (; j < limit; j += L) {
       FloatVector s = FloatVector.fromArray(F, y, yOff + j);
       for (int r = 0, p = aOff + j; r < rows; r++, p += lda) {
-        s = s.add(FloatVector.fromArray(F, a, p));
+        s = FloatVector.fromArray(F, a, p).add(s);
       }
-      s.intoArray(y, yOff + j);
+      V.cast(s).intoArray(y, yOff + j);
     }
     for (; j < n; j++) {
       float s = y[yOff + j];
@@ -154,7 +156,7 @@ final class PanamaBlasSupport implements BlasSupport {
     }
     // The fixed-order lane tree of PanamaMath, written here: a vector passed to a helper that C2
     // fails to inline is boxed (seen in JMH forks), so no vector crosses a call in a hot body.
-    FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+    FloatVector v = V.cast(acc0).add(acc1).add(V.cast(acc2).add(acc3));
     if (L >= 16) {
       v = v.add(v.rearrange(PanamaMath.ROT8));
     }
@@ -179,17 +181,17 @@ final class PanamaBlasSupport implements BlasSupport {
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     int i = 0;
     for (; i <= limit - 4 * L; i += 4 * L) {
-      acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i).abs());
-      acc1 = acc1.add(FloatVector.fromArray(F, x, xOff + i + L).abs());
-      acc2 = acc2.add(FloatVector.fromArray(F, x, xOff + i + 2 * L).abs());
-      acc3 = acc3.add(FloatVector.fromArray(F, x, xOff + i + 3 * L).abs());
+      acc0 = FloatVector.fromArray(F, x, xOff + i).abs().add(acc0);
+      acc1 = FloatVector.fromArray(F, x, xOff + i + L).abs().add(acc1);
+      acc2 = FloatVector.fromArray(F, x, xOff + i + 2 * L).abs().add(acc2);
+      acc3 = FloatVector.fromArray(F, x, xOff + i + 3 * L).abs().add(acc3);
     }
     for (; i < limit; i += L) {
-      acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i).abs());
+      acc0 = FloatVector.fromArray(F, x, xOff + i).abs().add(acc0);
     }
     // The fixed-order lane tree of PanamaMath, written here: a vector passed to a helper that C2
     // fails to inline is boxed (seen in JMH forks), so no vector crosses a call in a hot body.
-    FloatVector v = acc0.add(acc1).add(acc2.add(acc3));
+    FloatVector v = V.cast(acc0).add(acc1).add(V.cast(acc2).add(acc3));
     if (L >= 16) {
       v = v.add(v.rearrange(PanamaMath.ROT8));
     }
@@ -219,15 +221,15 @@ final class PanamaBlasSupport implements BlasSupport {
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     int i = 0;
     for (; i <= limit - 4 * L; i += 4 * L) {
-      acc0 = acc0.max(FloatVector.fromArray(F, x, xOff + i).abs());
-      acc1 = acc1.max(FloatVector.fromArray(F, x, xOff + i + L).abs());
-      acc2 = acc2.max(FloatVector.fromArray(F, x, xOff + i + 2 * L).abs());
-      acc3 = acc3.max(FloatVector.fromArray(F, x, xOff + i + 3 * L).abs());
+      acc0 = FloatVector.fromArray(F, x, xOff + i).abs().max(acc0);
+      acc1 = FloatVector.fromArray(F, x, xOff + i + L).abs().max(acc1);
+      acc2 = FloatVector.fromArray(F, x, xOff + i + 2 * L).abs().max(acc2);
+      acc3 = FloatVector.fromArray(F, x, xOff + i + 3 * L).abs().max(acc3);
     }
     for (; i < limit; i += L) {
-      acc0 = acc0.max(FloatVector.fromArray(F, x, xOff + i).abs());
+      acc0 = FloatVector.fromArray(F, x, xOff + i).abs().max(acc0);
     }
-    return acc0.max(acc1).max(acc2.max(acc3)).reduceLanes(VectorOperators.MAX);
+    return V.cast(acc0).max(acc1).max(V.cast(acc2).max(acc3)).reduceLanes(VectorOperators.MAX);
   }
 
   @Override
@@ -362,6 +364,23 @@ final class PanamaBlasSupport implements BlasSupport {
         b += lda;
         c15 = FloatVector.fromArray(F, a, b).fma(vx, c15);
       }
+      // The loop's vectors are receivers below: cast to the exact class (see PanamaConstants.V).
+      c0 = V.cast(c0);
+      c1 = V.cast(c1);
+      c2 = V.cast(c2);
+      c3 = V.cast(c3);
+      c4 = V.cast(c4);
+      c5 = V.cast(c5);
+      c6 = V.cast(c6);
+      c7 = V.cast(c7);
+      c8 = V.cast(c8);
+      c9 = V.cast(c9);
+      c10 = V.cast(c10);
+      c11 = V.cast(c11);
+      c12 = V.cast(c12);
+      c13 = V.cast(c13);
+      c14 = V.cast(c14);
+      c15 = V.cast(c15);
       // Lanes without bit d take the first vector's pair sums, lanes with it the second's.
       FloatVector d0 =
           c0.blend(c1.rearrange(PanamaMath.X_HALF), PanamaMath.M_HALF)
@@ -448,6 +467,11 @@ final class PanamaBlasSupport implements BlasSupport {
         acc2 = FloatVector.fromArray(F, a, r2 + j).fma(vx, acc2); // row 2
         acc3 = FloatVector.fromArray(F, a, r3 + j).fma(vx, acc3); // row 3
       }
+      // The loop's vectors are receivers below: cast to the exact class (see PanamaConstants.V).
+      acc0 = V.cast(acc0);
+      acc1 = V.cast(acc1);
+      acc2 = V.cast(acc2);
+      acc3 = V.cast(acc3);
       // The four row sums as one fixed tree (the four-vector tree of PanamaMath, written out so no
       // vector crosses a call): rows 0|1 and 2|3 pair up at distance L/2, the pairs at L/4, then
       // each quarter is summed. Row 0 ends in lane 0, row 2 in L/4, row 1 in L/2, row 3 in 3L/4.
@@ -562,14 +586,14 @@ final class PanamaBlasSupport implements BlasSupport {
       int j = 0;
       for (; j < limit; j += L) {
         FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
-        FloatVector vz = v4.mul(FloatVector.fromArray(F, a, r4 + j));
-        vy = v0.fma(FloatVector.fromArray(F, a, r0 + j), vy);
-        vz = v5.fma(FloatVector.fromArray(F, a, r5 + j), vz);
-        vy = v1.fma(FloatVector.fromArray(F, a, r1 + j), vy);
-        vz = v6.fma(FloatVector.fromArray(F, a, r6 + j), vz);
-        vy = v2.fma(FloatVector.fromArray(F, a, r2 + j), vy);
-        vz = v7.fma(FloatVector.fromArray(F, a, r7 + j), vz);
-        vy = v3.fma(FloatVector.fromArray(F, a, r3 + j), vy);
+        FloatVector vz = FloatVector.fromArray(F, a, r4 + j).mul(v4);
+        vy = FloatVector.fromArray(F, a, r0 + j).fma(v0, vy);
+        vz = FloatVector.fromArray(F, a, r5 + j).fma(v5, vz);
+        vy = FloatVector.fromArray(F, a, r1 + j).fma(v1, vy);
+        vz = FloatVector.fromArray(F, a, r6 + j).fma(v6, vz);
+        vy = FloatVector.fromArray(F, a, r2 + j).fma(v2, vy);
+        vz = FloatVector.fromArray(F, a, r7 + j).fma(v7, vz);
+        vy = FloatVector.fromArray(F, a, r3 + j).fma(v3, vy);
         vy.add(vz).intoArray(y, yOff + j);
       }
       for (; j < n; j++) {
@@ -602,10 +626,10 @@ final class PanamaBlasSupport implements BlasSupport {
     int j = 0;
     for (; j < limit; j += L) {
       FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
-      vy = v0.fma(FloatVector.fromArray(F, a, r0 + j), vy);
-      vy = v1.fma(FloatVector.fromArray(F, a, r1 + j), vy);
-      vy = v2.fma(FloatVector.fromArray(F, a, r2 + j), vy);
-      vy = v3.fma(FloatVector.fromArray(F, a, r3 + j), vy);
+      vy = FloatVector.fromArray(F, a, r0 + j).fma(v0, vy);
+      vy = FloatVector.fromArray(F, a, r1 + j).fma(v1, vy);
+      vy = FloatVector.fromArray(F, a, r2 + j).fma(v2, vy);
+      vy = FloatVector.fromArray(F, a, r3 + j).fma(v3, vy);
       vy.intoArray(y, yOff + j);
     }
     for (; j < n; j++) {
@@ -660,10 +684,10 @@ final class PanamaBlasSupport implements BlasSupport {
       int j = 0;
       for (; j < limit; j += L) {
         FloatVector vy = FloatVector.fromArray(F, y, yOff + j);
-        v0.fma(vy, FloatVector.fromArray(F, a, r0 + j)).intoArray(a, r0 + j);
-        v1.fma(vy, FloatVector.fromArray(F, a, r1 + j)).intoArray(a, r1 + j);
-        v2.fma(vy, FloatVector.fromArray(F, a, r2 + j)).intoArray(a, r2 + j);
-        v3.fma(vy, FloatVector.fromArray(F, a, r3 + j)).intoArray(a, r3 + j);
+        vy.fma(v0, FloatVector.fromArray(F, a, r0 + j)).intoArray(a, r0 + j);
+        vy.fma(v1, FloatVector.fromArray(F, a, r1 + j)).intoArray(a, r1 + j);
+        vy.fma(v2, FloatVector.fromArray(F, a, r2 + j)).intoArray(a, r2 + j);
+        vy.fma(v3, FloatVector.fromArray(F, a, r3 + j)).intoArray(a, r3 + j);
       }
       for (; j < n; j++) {
         float yj = y[yOff + j];
@@ -854,7 +878,11 @@ final class PanamaBlasSupport implements BlasSupport {
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         int ai = aIdx + q * aStride, bi = bIdx + q * 2 * L;
-        for (int p = 0; p < len; p++, ai += aStride, bi += 2 * L) {
+        // do-while (a run has at least one row): after it each cXX is the last FMA's result, of
+        // the exact vector class, and is the receiver of the add into the block sum (c + s: the
+        // same bits as s + c), which is then exact too (see PanamaConstants.V).
+        int p = 0;
+        do {
           FloatVector b0 = FloatVector.fromArray(F, bp, bi);
           FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
           FloatVector va = FloatVector.broadcast(F, ap[ai]);
@@ -881,23 +909,25 @@ final class PanamaBlasSupport implements BlasSupport {
           va = FloatVector.broadcast(F, ap[ai + 7]);
           c70 = va.fma(b0, c70);
           c71 = va.fma(b1, c71);
-        }
-        s00 = s00.add(c00);
-        s01 = s01.add(c01);
-        s10 = s10.add(c10);
-        s11 = s11.add(c11);
-        s20 = s20.add(c20);
-        s21 = s21.add(c21);
-        s30 = s30.add(c30);
-        s31 = s31.add(c31);
-        s40 = s40.add(c40);
-        s41 = s41.add(c41);
-        s50 = s50.add(c50);
-        s51 = s51.add(c51);
-        s60 = s60.add(c60);
-        s61 = s61.add(c61);
-        s70 = s70.add(c70);
-        s71 = s71.add(c71);
+          ai += aStride;
+          bi += 2 * L;
+        } while (++p < len);
+        s00 = c00.add(s00);
+        s01 = c01.add(s01);
+        s10 = c10.add(s10);
+        s11 = c11.add(s11);
+        s20 = c20.add(s20);
+        s21 = c21.add(s21);
+        s30 = c30.add(s30);
+        s31 = c31.add(s31);
+        s40 = c40.add(s40);
+        s41 = c41.add(s41);
+        s50 = c50.add(s50);
+        s51 = c51.add(s51);
+        s60 = c60.add(s60);
+        s61 = c61.add(s61);
+        s70 = c70.add(s70);
+        s71 = c71.add(s71);
       }
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
       int r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
@@ -1038,22 +1068,22 @@ final class PanamaBlasSupport implements BlasSupport {
         c70 = FloatVector.fromArray(F, c, r7).add(c70);
         c71 = FloatVector.fromArray(F, c, r7 + L).add(c71);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
-      c10.intoArray(c, r1);
-      c11.intoArray(c, r1 + L);
-      c20.intoArray(c, r2);
-      c21.intoArray(c, r2 + L);
-      c30.intoArray(c, r3);
-      c31.intoArray(c, r3 + L);
-      c40.intoArray(c, r4);
-      c41.intoArray(c, r4 + L);
-      c50.intoArray(c, r5);
-      c51.intoArray(c, r5 + L);
-      c60.intoArray(c, r6);
-      c61.intoArray(c, r6 + L);
-      c70.intoArray(c, r7);
-      c71.intoArray(c, r7 + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
+      V.cast(c10).intoArray(c, r1);
+      V.cast(c11).intoArray(c, r1 + L);
+      V.cast(c20).intoArray(c, r2);
+      V.cast(c21).intoArray(c, r2 + L);
+      V.cast(c30).intoArray(c, r3);
+      V.cast(c31).intoArray(c, r3 + L);
+      V.cast(c40).intoArray(c, r4);
+      V.cast(c41).intoArray(c, r4 + L);
+      V.cast(c50).intoArray(c, r5);
+      V.cast(c51).intoArray(c, r5 + L);
+      V.cast(c60).intoArray(c, r6);
+      V.cast(c61).intoArray(c, r6 + L);
+      V.cast(c70).intoArray(c, r7);
+      V.cast(c71).intoArray(c, r7 + L);
     }
   }
 
@@ -1205,18 +1235,18 @@ final class PanamaBlasSupport implements BlasSupport {
         c50 = FloatVector.fromArray(F, c, r5).add(c50);
         c51 = FloatVector.fromArray(F, c, r5 + L).add(c51);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
-      c10.intoArray(c, r1);
-      c11.intoArray(c, r1 + L);
-      c20.intoArray(c, r2);
-      c21.intoArray(c, r2 + L);
-      c30.intoArray(c, r3);
-      c31.intoArray(c, r3 + L);
-      c40.intoArray(c, r4);
-      c41.intoArray(c, r4 + L);
-      c50.intoArray(c, r5);
-      c51.intoArray(c, r5 + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
+      V.cast(c10).intoArray(c, r1);
+      V.cast(c11).intoArray(c, r1 + L);
+      V.cast(c20).intoArray(c, r2);
+      V.cast(c21).intoArray(c, r2 + L);
+      V.cast(c30).intoArray(c, r3);
+      V.cast(c31).intoArray(c, r3 + L);
+      V.cast(c40).intoArray(c, r4);
+      V.cast(c41).intoArray(c, r4 + L);
+      V.cast(c50).intoArray(c, r5);
+      V.cast(c51).intoArray(c, r5 + L);
     }
 
     /**
@@ -1245,7 +1275,11 @@ final class PanamaBlasSupport implements BlasSupport {
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
         FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         int ai = aIdx + q * aStride, bi = bIdx + q * 2 * L;
-        for (int p = 0; p < len; p++, ai += aStride, bi += 2 * L) {
+        // do-while (a run has at least one row): after it each cXX is the last FMA's result, of
+        // the exact vector class, and is the receiver of the add into the block sum (c + s: the
+        // same bits as s + c), which is then exact too (see PanamaConstants.V).
+        int p = 0;
+        do {
           FloatVector b0 = FloatVector.fromArray(F, bp, bi);
           FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
           FloatVector va = FloatVector.broadcast(F, ap[ai]);
@@ -1266,19 +1300,21 @@ final class PanamaBlasSupport implements BlasSupport {
           va = FloatVector.broadcast(F, ap[ai + 5]);
           c50 = va.fma(b0, c50);
           c51 = va.fma(b1, c51);
-        }
-        s00 = s00.add(c00);
-        s01 = s01.add(c01);
-        s10 = s10.add(c10);
-        s11 = s11.add(c11);
-        s20 = s20.add(c20);
-        s21 = s21.add(c21);
-        s30 = s30.add(c30);
-        s31 = s31.add(c31);
-        s40 = s40.add(c40);
-        s41 = s41.add(c41);
-        s50 = s50.add(c50);
-        s51 = s51.add(c51);
+          ai += aStride;
+          bi += 2 * L;
+        } while (++p < len);
+        s00 = c00.add(s00);
+        s01 = c01.add(s01);
+        s10 = c10.add(s10);
+        s11 = c11.add(s11);
+        s20 = c20.add(s20);
+        s21 = c21.add(s21);
+        s30 = c30.add(s30);
+        s31 = c31.add(s31);
+        s40 = c40.add(s40);
+        s41 = c41.add(s41);
+        s50 = c50.add(s50);
+        s51 = c51.add(s51);
       }
       int r0 = cIdx, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
       FloatVector.fromArray(F, c, r0).add(s00).intoArray(c, r0);
@@ -1390,14 +1426,14 @@ final class PanamaBlasSupport implements BlasSupport {
         c12 = va.fma(b2, c12);
         c13 = va.fma(b3, c13);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
-      c02.intoArray(c, r0 + w);
-      c03.intoArray(c, r0 + w + L);
-      c10.intoArray(c, r1);
-      c11.intoArray(c, r1 + L);
-      c12.intoArray(c, r1 + w);
-      c13.intoArray(c, r1 + w + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
+      V.cast(c02).intoArray(c, r0 + w);
+      V.cast(c03).intoArray(c, r0 + w + L);
+      V.cast(c10).intoArray(c, r1);
+      V.cast(c11).intoArray(c, r1 + L);
+      V.cast(c12).intoArray(c, r1 + w);
+      V.cast(c13).intoArray(c, r1 + w + L);
     }
 
     /** 1 row × 4 vectors (two panels): 4 chains instead of tile1's 2. */
@@ -1423,10 +1459,10 @@ final class PanamaBlasSupport implements BlasSupport {
         c02 = va.fma(FloatVector.fromArray(F, bp, bj), c02);
         c03 = va.fma(FloatVector.fromArray(F, bp, bj + L), c03);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
-      c02.intoArray(c, r0 + w);
-      c03.intoArray(c, r0 + w + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
+      V.cast(c02).intoArray(c, r0 + w);
+      V.cast(c03).intoArray(c, r0 + w + L);
     }
 
     private static void tile4(
@@ -1461,14 +1497,14 @@ final class PanamaBlasSupport implements BlasSupport {
         c30 = va.fma(b0, c30);
         c31 = va.fma(b1, c31);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
-      c10.intoArray(c, r1);
-      c11.intoArray(c, r1 + L);
-      c20.intoArray(c, r2);
-      c21.intoArray(c, r2 + L);
-      c30.intoArray(c, r3);
-      c31.intoArray(c, r3 + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
+      V.cast(c10).intoArray(c, r1);
+      V.cast(c11).intoArray(c, r1 + L);
+      V.cast(c20).intoArray(c, r2);
+      V.cast(c21).intoArray(c, r2 + L);
+      V.cast(c30).intoArray(c, r3);
+      V.cast(c31).intoArray(c, r3 + L);
     }
 
     private static void tile2(
@@ -1495,10 +1531,10 @@ final class PanamaBlasSupport implements BlasSupport {
         c10 = va.fma(b0, c10);
         c11 = va.fma(b1, c11);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
-      c10.intoArray(c, r1);
-      c11.intoArray(c, r1 + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
+      V.cast(c10).intoArray(c, r1);
+      V.cast(c11).intoArray(c, r1 + L);
     }
 
     private static void tile1(
@@ -1520,8 +1556,8 @@ final class PanamaBlasSupport implements BlasSupport {
         c00 = va.fma(b0, c00);
         c01 = va.fma(b1, c01);
       }
-      c00.intoArray(c, r0);
-      c01.intoArray(c, r0 + L);
+      V.cast(c00).intoArray(c, r0);
+      V.cast(c01).intoArray(c, r0 + L);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.bptt.kernel.internal;
 
 import static dev.bptt.kernel.internal.PanamaConstants.F;
 import static dev.bptt.kernel.internal.PanamaConstants.L;
+import static dev.bptt.kernel.internal.PanamaConstants.V;
 
 import jdk.incubator.vector.FloatVector;
 
@@ -249,8 +250,9 @@ final class PanamaCellSupport implements CellSupport {
   private static float sumBody(float[] r, int rOff, int limit) {
     FloatVector acc = FloatVector.zero(F);
     for (int j = 0; j < limit; j += L) {
-      acc = acc.add(FloatVector.fromArray(F, r, rOff + j));
+      acc = FloatVector.fromArray(F, r, rOff + j).add(acc);
     }
+    acc = V.cast(acc); // the loop's vector as the receiver below: see PanamaConstants.V
     // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
     // fails to inline is boxed, so no vector crosses a call.
     if (L >= 16) {
@@ -268,8 +270,9 @@ final class PanamaCellSupport implements CellSupport {
     FloatVector acc = FloatVector.zero(F);
     for (int j = 0; j < limit; j += L) {
       FloatVector c = FloatVector.fromArray(F, r, rOff + j).sub(mu);
-      acc = acc.add(c.mul(c));
+      acc = c.mul(c).add(acc);
     }
+    acc = V.cast(acc); // the loop's vector as the receiver below: see PanamaConstants.V
     // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
     // fails to inline is boxed, so no vector crosses a call.
     if (L >= 16) {
@@ -350,10 +353,11 @@ final class PanamaCellSupport implements CellSupport {
     FloatVector acc = FloatVector.zero(F);
     for (int j = 0; j < limit; j += L) {
       acc =
-          acc.add(
-              FloatVector.fromArray(F, gamma, gOff + j)
-                  .mul(FloatVector.fromArray(F, dn, dnOff + j)));
+          FloatVector.fromArray(F, gamma, gOff + j)
+              .mul(FloatVector.fromArray(F, dn, dnOff + j))
+              .add(acc);
     }
+    acc = V.cast(acc); // the loop's vector as the receiver below: see PanamaConstants.V
     // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
     // fails to inline is boxed, so no vector crosses a call.
     if (L >= 16) {
@@ -373,8 +377,9 @@ final class PanamaCellSupport implements CellSupport {
     for (int j = 0; j < limit; j += L) {
       FloatVector dx =
           FloatVector.fromArray(F, gamma, gOff + j).mul(FloatVector.fromArray(F, dn, dnOff + j));
-      acc = acc.add(dx.mul(FloatVector.fromArray(F, xhat, xOff + j)));
+      acc = dx.mul(FloatVector.fromArray(F, xhat, xOff + j)).add(acc);
     }
+    acc = V.cast(acc); // the loop's vector as the receiver below: see PanamaConstants.V
     // The fixed-order lane tree of PanamaMath, written out: a vector passed to a helper that C2
     // fails to inline is boxed, so no vector crosses a call.
     if (L >= 16) {
