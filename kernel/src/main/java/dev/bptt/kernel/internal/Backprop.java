@@ -60,20 +60,13 @@ public final class Backprop {
   /**
    * Full BPTT over the stored slots of steps 0..T at states[0] (flow factors from the call, if
    * any): δ_T..δ_1 into delta[0], ∂L/∂h_0 = flow[0]·(∂h_1/∂h_0)ᵀ·δ_1 when asked, and the weight
-   * gradients of all T steps, the whole sum in one call.
-   */
-  public static void full(
-      Recurrence r, float[] params, float[] grads, StepData in, float[] states, float[] delta) {
-    full(r, params, grads, in, states, delta, null);
-  }
-
-  /**
-   * {@link #full}, chunked when {@code chunks} is given: the steps go from T down in chunks of
-   * {@link #chunkSteps} steps ending at multiples of it, each chunk's δ recursion followed at once
-   * by its weight-gradient sums, while its δ and states are still in cache (a 256-step pass at B =
-   * 32 otherwise reads 25–58 MB of δ back from DRAM). A chunk holds whole blocks of {@link
-   * SumBlocks#BLOCK} rows, so no sum is left open between chunks and the holder needs no carry
-   * buffers; the δ recursion is split as checkpointed BPTT splits it. Same bits as one call.
+   * gradients of all T steps: in one call when {@code chunks} is null, else chunked: the steps go
+   * from T down in chunks of {@link #chunkSteps} steps ending at multiples of it, each chunk's δ
+   * recursion followed at once by its weight-gradient sums, while its δ and states are still in
+   * cache (a 256-step pass at B = 32 otherwise reads 25–58 MB of δ back from DRAM). A chunk holds
+   * whole blocks of {@link SumBlocks#BLOCK} rows, so no sum is left open between chunks and the
+   * holder needs no carry buffers; the δ recursion is split as checkpointed BPTT splits it. Same
+   * bits as one call.
    */
   public static void full(
       Recurrence r,

@@ -61,29 +61,59 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
    * workspace's first pass), repacked after {@link #paramsChanged}; packing is bitwise neutral
    * ({@link GemmDriver#packB}).
    */
-  private float[] packedFwd;
+  private final Packed packedFwd;
 
-  private float[] packedProj;
-  private boolean projValid;
+  private final Packed packedProj;
+  private final Packed packedBwd;
+  private final Packed packedIn;
 
-  private float[] packedBwd;
-  private float[] packedIn;
-  private boolean fwdValid;
-  private boolean bwdValid;
-  private boolean inValid;
+  /**
+   * One weight matrix (k × n of op(B), at {@code off} with leading dimension {@code ld} in the
+   * parameters) packed for {@link GemmDriver}: buffer made on first use or by {@link
+   * #reservePacked}, contents redone after {@link #paramsChanged}.
+   */
+  private static final class Packed {
+    private final boolean transB;
+    private final int k;
+    private final int n;
+    private final int off;
+    private final int ld;
+    private float[] buf;
+    private boolean valid;
+
+    Packed(boolean transB, int k, int n, int off, int ld) {
+      this.transB = transB;
+      this.k = k;
+      this.n = n;
+      this.off = off;
+      this.ld = ld;
+    }
+
+    void reserve() {
+      if (buf == null) {
+        buf = new float[Kernels.blas().packedSize(k, n)];
+      }
+    }
+
+    float[] get(float[] params) {
+      if (!valid) {
+        reserve();
+        Kernels.blas().packB(transB, k, n, params, off, ld, buf);
+        valid = true;
+      }
+      return buf;
+    }
+  }
 
   /** Allocates the packed-weight buffers now (W_ih's only above layer 0). */
   final void reservePacked() {
-    BlasSupport k = Kernels.blas();
-    if (packedFwd == null) {
-      packedFwd = new float[k.packedSize(h, gh)];
-      packedBwd = new float[k.packedSize(gh, h)];
+    packedFwd.reserve();
+    packedBwd.reserve();
+    if (!firstLayer) {
+      packedIn.reserve();
     }
-    if (packedIn == null && !firstLayer) {
-      packedIn = new float[k.packedSize(gh, in)];
-    }
-    if (packedProj == null && in > 0) {
-      packedProj = new float[k.packedSize(in, gh)];
+    if (in > 0) {
+      packedProj.reserve();
     }
   }
 
@@ -107,7 +137,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
 
   /** The parameters may have changed: packed copies must be redone before use. */
   final void paramsChanged() {
-    fwdValid = bwdValid = inValid = projValid = biasValid = false;
+    packedFwd.valid = packedBwd.valid = packedIn.valid = packedProj.valid = biasValid = false;
   }
 
   /** True when the projection rows start from {@link #foldedBias} (a b_hh exists and is folded). */
@@ -129,54 +159,6 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       biasValid = true;
     }
     return foldedBias;
-  }
-
-  private float[] packedFwd(float[] params) {
-    if (!fwdValid) {
-      BlasSupport k = Kernels.blas();
-      if (packedFwd == null) {
-        reservePacked();
-      }
-      k.packB(true, h, gh, params, offHh, h, packedFwd);
-      fwdValid = true;
-    }
-    return packedFwd;
-  }
-
-  private float[] packedProj(float[] params) {
-    if (!projValid) {
-      BlasSupport k = Kernels.blas();
-      if (packedProj == null) {
-        reservePacked();
-      }
-      k.packB(true, in, gh, params, offIh, in, packedProj);
-      projValid = true;
-    }
-    return packedProj;
-  }
-
-  private float[] packedBwd(float[] params) {
-    if (!bwdValid) {
-      BlasSupport k = Kernels.blas();
-      if (packedBwd == null) {
-        reservePacked();
-      }
-      k.packB(false, gh, h, params, offHh, h, packedBwd);
-      bwdValid = true;
-    }
-    return packedBwd;
-  }
-
-  private float[] packedIn(float[] params) {
-    if (!inValid) {
-      BlasSupport k = Kernels.blas();
-      if (packedIn == null) {
-        packedIn = new float[k.packedSize(gh, in)];
-      }
-      k.packB(false, gh, in, params, offIh, in, packedIn);
-      inValid = true;
-    }
-    return packedIn;
   }
 
   /** Where a cell keeps what in its slot and δ parts, in units of H (see the class comment). */
@@ -236,6 +218,10 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     this.offHh = offHh;
     this.offBih = offBih;
     this.offBhh = offBhh;
+    this.packedFwd = new Packed(true, h, gh, offHh, h);
+    this.packedBwd = new Packed(false, gh, h, offHh, h);
+    this.packedIn = new Packed(false, gh, in, offIh, in);
+    this.packedProj = new Packed(true, in, gh, offIh, in);
   }
 
   static CellLayer of(
@@ -479,7 +465,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
               x,
               xOff + r0 * ldX,
               ldX,
-              packedProj(params),
+              packedProj.get(params),
               1f,
               st,
               first,
@@ -512,7 +498,19 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
         }
       } else {
         k.gemmPacked(
-            false, rows, gh, h, 1f, st, prev, ldS, packedFwd(params), beta, st, cur + target, ldS);
+            false,
+            rows,
+            gh,
+            h,
+            1f,
+            st,
+            prev,
+            ldS,
+            packedFwd.get(params),
+            beta,
+            st,
+            cur + target,
+            ldS);
       }
       if (ln) {
         layerNormForward(params, rows, st, cur);
@@ -530,14 +528,14 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       foldedBias(params);
     }
     if (in > 0) {
-      packedProj(params);
+      packedProj.get(params);
     }
     if (batch > 1) {
-      packedFwd(params);
-      packedBwd(params);
+      packedFwd.get(params);
+      packedBwd.get(params);
     }
     if (!firstLayer) {
-      packedIn(params);
+      packedIn.get(params);
     }
   }
 
@@ -593,7 +591,7 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     } else if (oneRow) {
       k.gemvT(gh, h, f, params, offHh, h, src, a, beta, dst, dstH);
     } else {
-      k.gemmPacked(false, rows, h, gh, f, src, a, ldD, packedBwd(params), beta, dst, dstH, ldH);
+      k.gemmPacked(false, rows, h, gh, f, src, a, ldD, packedBwd.get(params), beta, dst, dstH, ldH);
     }
     recurrentExtra(rows, batch, f, next, nextOff, src, srcOff, beta, dst, dstH, ldH, dstC, ldC);
   }
@@ -618,7 +616,8 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
     if (rows == 1 && !rowStable) {
       k.gemvT(gh, in, 1f, params, offIh, in, d, a, 1f, dst, dstOff);
     } else {
-      k.gemmPacked(false, rows, in, gh, 1f, d, a, ldD, packedIn(params), 1f, dst, dstOff, ldDst);
+      k.gemmPacked(
+          false, rows, in, gh, 1f, d, a, ldD, packedIn.get(params), 1f, dst, dstOff, ldDst);
     }
   }
 
