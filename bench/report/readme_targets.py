@@ -272,7 +272,7 @@ def allocation_row():
                 worst = (b, '%s H=%s B=%s' % (p['cell'], p['hidden'], p['batch']),
                          r['benchmark'].rsplit('.', 1)[1])
     if bad == 0:
-        measured = ('0 B per call after warm-up in `GatedAllocationTest` (all three executions); in JMH '
+        measured = ('0 B per call after warm-up in `GatedAllocationTest` (all four test executions, one under JIT stress); in JMH '
                     'no forward or fwd+bwd fork above 16·T B per call (%d forks; the rest is the profiler\'s '
                     'bookkeeping)' % forks)
         return ['| gated cells allocation | %s | 0 B ✓ |' % measured]
