@@ -70,9 +70,9 @@ public final class ThreadsSection implements Section {
     Timing t =
         switch (preset) {
           case SMOKE -> preset.timing();
-          // Three forks: on 2 vCPUs an occasional fork runs its two-thread side at ~0.6× the
-          // speed of the others from its first iterations on (seen at H = 128 in 1 of 4–8 forks),
-          // and with two forks one such fork decided the median.
+          // Three forks (as rounds, below): on 2 vCPUs an occasional fork runs its two-thread side
+          // at ~0.6× the speed of the others from its first iterations on (seen at H = 128 in 1 of
+          // 4–8 forks), and with two forks one such fork decided the median.
           case DEFAULT -> new Timing(3, 3, 600, 3, 600);
           case FULL -> new Timing(preset.timing().forks(), 3, 800, 5, 800);
         };
@@ -91,40 +91,50 @@ public final class ThreadsSection implements Section {
               new RunSpec(both, Map.of("cell", List.of("GRU"), "hidden", RunSpec.values(128)), t));
       // The targets' points: Elman at H = 128 and 256 (performance issue), GRU and LSTM at 256
       // (gated-cell issue).
-      case DEFAULT ->
-          List.of(
-              new RunSpec(
-                  both,
-                  Map.of(
-                      "cell",
-                      List.of("ELMAN"),
-                      "hidden",
-                      RunSpec.values(128, 256),
-                      "batch",
-                      RunSpec.values(32)),
-                  t),
-              new RunSpec(
-                  both,
-                  Map.of(
-                      "cell",
-                      List.of("GRU", "LSTM"),
-                      "hidden",
-                      RunSpec.values(256),
-                      "batch",
-                      RunSpec.values(32)),
-                  t),
-              // B = 1: the per-step split of W_hh·h and W_hhᵀ·δ, where it should pay most (the
-              // full preset has B = 1 at H = 128 and 256 for every cell)
-              new RunSpec(
-                  both,
-                  Map.of(
-                      "cell",
-                      List.of("ELMAN"),
-                      "hidden",
-                      RunSpec.values(1024),
-                      "batch",
-                      RunSpec.values(1)),
-                  oneSequence));
+      case DEFAULT -> {
+        // Rounds of adjacent pairs: each point's oneThread and twoThreads forks run one right
+        // after the other (one single-fork JMH run per point and round), three rounds. With all
+        // forks of one side first, the two sides of a ratio ran minutes apart on a VM whose speed
+        // drifts, and the same code gave 1.04× to 1.96× (2026-12-01).
+        List<RunSpec> specs = new ArrayList<>();
+        Timing single =
+            new Timing(
+                1,
+                t.warmupIterations(),
+                t.warmupMillis(),
+                t.measurementIterations(),
+                t.measurementMillis());
+        for (int round = 0; round < t.forks(); round++) {
+          for (String point : List.of("ELMAN 128", "ELMAN 256", "GRU 256", "LSTM 256")) {
+            String[] cellHidden = point.split(" ");
+            specs.add(
+                new RunSpec(
+                    both,
+                    Map.of(
+                        "cell",
+                        List.of(cellHidden[0]),
+                        "hidden",
+                        RunSpec.values(Integer.parseInt(cellHidden[1])),
+                        "batch",
+                        RunSpec.values(32)),
+                    single));
+          }
+        }
+        // B = 1: the per-step split of W_hh·h and W_hhᵀ·δ, where it should pay most (the full
+        // preset has B = 1 at H = 128 and 256 for every cell)
+        specs.add(
+            new RunSpec(
+                both,
+                Map.of(
+                    "cell",
+                    List.of("ELMAN"),
+                    "hidden",
+                    RunSpec.values(1024),
+                    "batch",
+                    RunSpec.values(1)),
+                oneSequence));
+        yield specs;
+      }
       case FULL ->
           List.of(
               new RunSpec(

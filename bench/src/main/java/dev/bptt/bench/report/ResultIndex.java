@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
 
 /** JMH results looked up by benchmark class, method and parameter values. */
@@ -22,9 +23,17 @@ public final class ResultIndex {
       String bench = p.getBenchmark();
       String cls = bench.substring(0, bench.lastIndexOf('.'));
       Map<String, String> params = params(p);
-      byKey.put(key(bench, params), r);
+      // Several runs of one benchmark at the same parameters (a section's rounds of forks): one
+      // result over all their forks.
+      byKey.merge(key(bench, params), r, ResultIndex::merged);
       paramsByClass.computeIfAbsent(cls, c -> new LinkedHashSet<>()).add(params);
     }
+  }
+
+  private static RunResult merged(RunResult a, RunResult b) {
+    List<BenchmarkResult> all = new ArrayList<>(a.getBenchmarkResults());
+    all.addAll(b.getBenchmarkResults());
+    return new RunResult(a.getParams(), all);
   }
 
   /** The {@code @Param} values of a result, sorted by name. */
