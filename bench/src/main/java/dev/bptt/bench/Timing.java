@@ -39,6 +39,14 @@ public record Timing(
         measurementMillis);
   }
 
+  /**
+   * The same iterations with {@code n} forks: a section that pairs forks of two benchmarks runs
+   * rounds of one fork each.
+   */
+  public Timing withForks(int n) {
+    return new Timing(n, warmupIterations, warmupMillis, measurementIterations, measurementMillis);
+  }
+
   /** The same counts with both iteration times set to {@code millis} (for slow operations). */
   public Timing withIterationMillis(int millis) {
     return new Timing(forks, warmupIterations, millis, measurementIterations, millis);

@@ -97,13 +97,7 @@ public final class ThreadsSection implements Section {
         // forks of one side first, the two sides of a ratio ran minutes apart on a VM whose speed
         // drifts, and the same code gave 1.04× to 1.96× (2026-12-01).
         List<RunSpec> specs = new ArrayList<>();
-        Timing single =
-            new Timing(
-                1,
-                t.warmupIterations(),
-                t.warmupMillis(),
-                t.measurementIterations(),
-                t.measurementMillis());
+        Timing single = t.withForks(1);
         for (int round = 0; round < t.forks(); round++) {
           for (String point : List.of("ELMAN 128", "ELMAN 256", "GRU 256", "LSTM 256")) {
             String[] cellHidden = point.split(" ");
