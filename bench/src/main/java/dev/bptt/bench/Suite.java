@@ -2,6 +2,7 @@ package dev.bptt.bench;
 
 import dev.bptt.bench.report.Environment;
 import dev.bptt.bench.report.ReportWriter;
+import dev.bptt.bench.report.ResultIndex;
 import dev.bptt.bench.report.RunHeader;
 import dev.bptt.bench.report.SectionReport;
 import java.nio.file.Path;
@@ -157,13 +158,15 @@ public final class Suite {
       return false;
     }
     if (!a.dryRun()) {
-      SectionReport report = s.render(results);
+      // a section that runs rounds of forks gets one result per benchmark and parameters
+      List<RunResult> merged = ResultIndex.merge(results);
+      SectionReport report = s.render(merged);
       ReportWriter.writeSection(
           a.out(),
           new ReportWriter.Entry(s.name(), s.title()),
           RunHeader.markdown(env, a.preset(), runLines, a.profGc()),
           report,
-          results);
+          merged);
       System.out.println(
           "# Suite: wrote "
               + a.out().resolve(s.name() + ".md")

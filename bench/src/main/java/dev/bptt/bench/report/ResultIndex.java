@@ -30,6 +30,18 @@ public final class ResultIndex {
     }
   }
 
+  /**
+   * One result per benchmark and parameter values, over the forks of every run of it (a section's
+   * rounds), in the order the runs came.
+   */
+  public static List<RunResult> merge(Collection<RunResult> results) {
+    Map<String, RunResult> byKey = new java.util.LinkedHashMap<>();
+    for (RunResult r : results) {
+      byKey.merge(key(r.getParams().getBenchmark(), params(r.getParams())), r, ResultIndex::merged);
+    }
+    return new ArrayList<>(byKey.values());
+  }
+
   private static RunResult merged(RunResult a, RunResult b) {
     List<BenchmarkResult> all = new ArrayList<>(a.getBenchmarkResults());
     all.addAll(b.getBenchmarkResults());
