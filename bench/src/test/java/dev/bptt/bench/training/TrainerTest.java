@@ -151,7 +151,6 @@ class TrainerTest {
       }
       bytes = bean.getThreadAllocatedBytes(id) - before;
     }
-    System.out.println("stepsAllocateNothing: blocks " + block);
     assertEquals(0, bytes, "bytes allocated by 50 steps after warm-up (" + block + " blocks)");
   }
 }
