@@ -99,16 +99,20 @@ public final class ThreadsSection implements Section {
         List<RunSpec> specs = new ArrayList<>();
         Timing single = t.withForks(1);
         for (int round = 0; round < t.forks(); round++) {
-          for (String point : List.of("ELMAN 128", "ELMAN 256", "GRU 256", "LSTM 256")) {
-            String[] cellHidden = point.split(" ");
+          for (var point :
+              List.of(
+                  Map.entry("ELMAN", 128),
+                  Map.entry("ELMAN", 256),
+                  Map.entry("GRU", 256),
+                  Map.entry("LSTM", 256))) {
             specs.add(
                 new RunSpec(
                     both,
                     Map.of(
                         "cell",
-                        List.of(cellHidden[0]),
+                        List.of(point.getKey()),
                         "hidden",
-                        RunSpec.values(Integer.parseInt(cellHidden[1])),
+                        RunSpec.values(point.getValue()),
                         "batch",
                         RunSpec.values(32)),
                     single));

@@ -3,6 +3,7 @@ package dev.bptt.bench.report;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,14 @@ public final class ResultIndex {
   private final Map<String, LinkedHashSet<Map<String, String>>> paramsByClass = new TreeMap<>();
 
   public ResultIndex(Collection<RunResult> results) {
-    for (RunResult r : results) {
+    // Several runs of one benchmark at the same parameters (a section's rounds of forks): one
+    // result over all their forks.
+    for (RunResult r : merge(results)) {
       BenchmarkParams p = r.getParams();
       String bench = p.getBenchmark();
       String cls = bench.substring(0, bench.lastIndexOf('.'));
       Map<String, String> params = params(p);
-      // Several runs of one benchmark at the same parameters (a section's rounds of forks): one
-      // result over all their forks.
-      byKey.merge(key(bench, params), r, ResultIndex::merged);
+      byKey.put(key(bench, params), r);
       paramsByClass.computeIfAbsent(cls, c -> new LinkedHashSet<>()).add(params);
     }
   }
@@ -35,7 +36,7 @@ public final class ResultIndex {
    * rounds), in the order the runs came.
    */
   public static List<RunResult> merge(Collection<RunResult> results) {
-    Map<String, RunResult> byKey = new java.util.LinkedHashMap<>();
+    Map<String, RunResult> byKey = new LinkedHashMap<>();
     for (RunResult r : results) {
       byKey.merge(key(r.getParams().getBenchmark(), params(r.getParams())), r, ResultIndex::merged);
     }
