@@ -89,6 +89,93 @@ class GemmRowInvarianceTest {
 
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("dev.bptt.verify.Seeds#seeds")
+  void productFromAnInitialMatrixEqualsFillThenProduct(long seed) {
+    Gen g = new Gen(seed);
+    int m = g.random().nextBoolean() ? 8 * (1 + g.random().nextInt(9)) : g.size(1, 70);
+    // n: half the time a multiple of 64, whole column panels of every kernel (NR = 2 vectors of up
+    // to 512 bits), where full tiles read A in place and start from I themselves.
+    int n =
+        g.random().nextBoolean() ? 64 * (1 + g.random().nextInt(8)) : g.sizeOrLarge(100, 200, 600);
+    int[] dims = {m, n, g.sizeOrLarge(80, 257, 700)};
+    Shrink.check(seed, dims, d -> fromCase(seed, d[0], d[1], d[2]));
+  }
+
+  /**
+   * C ← I + A·B ({@code gemmPackedFrom}: the input projection starting from the bias row, β = 0
+   * products starting from zero) is bitwise I copied into C followed by the α = β = 1 product, for
+   * I a matrix, one repeated row (ld 0) or zero (null), whatever C held before (NaN-poisoned: C is
+   * not read), and a row alone gives the row of the whole product.
+   */
+  private static String fromCase(long seed, int m, int n, int k) {
+    if (m == 0 || n == 0) {
+      return null;
+    }
+    Gen g = new Gen(~seed);
+    int kind = g.random().nextInt(3); // 0: zero, 1: one row (ld 0), 2: a matrix
+    int aOff = g.offset(), lda = g.ld(k), cOff = g.offset(), ldc = g.ld(n);
+    int iOff = g.offset(), ldi = kind == 1 ? 0 : g.ld(n);
+    float scale = g.scaleExp();
+    float[] a = g.array(aOff + m * lda + 3, scale);
+    float[] w = g.array(k * n, g.scaleExp());
+    float[] init = kind == 0 ? null : g.array(iOff + (kind == 1 ? 1 : m) * Math.max(ldi, n), scale);
+    float[] ref = new float[cOff + m * ldc + 3];
+    java.util.Arrays.fill(ref, Float.NaN);
+    for (int r = 0; r < m; r++) {
+      for (int j = 0; j < n; j++) {
+        ref[cOff + r * ldc + j] = init == null ? 0f : init[iOff + r * ldi + j];
+      }
+    }
+    for (BlasSupport kern : Twins.blas()) {
+      float[] packed = new float[kern.packedSize(k, n)];
+      kern.packB(false, k, n, w, 0, n, packed);
+      float[] filled = ref.clone(), from = new float[ref.length], alone = new float[ref.length];
+      java.util.Arrays.fill(from, Float.NaN);
+      java.util.Arrays.fill(alone, Float.NaN);
+      kern.gemmPacked(false, m, n, k, 1f, a, aOff, lda, packed, 1f, filled, cOff, ldc);
+      kern.gemmPackedFrom(m, n, k, a, aOff, lda, packed, init, iOff, ldi, from, cOff, ldc);
+      for (int r = 0; r < m; r++) {
+        kern.gemmPackedFrom(
+            1,
+            n,
+            k,
+            a,
+            aOff + r * lda,
+            lda,
+            packed,
+            init,
+            iOff + r * ldi,
+            ldi,
+            alone,
+            cOff + r * ldc,
+            ldc);
+      }
+      String what =
+          kern.getClass().getSimpleName()
+              + " init="
+              + (kind == 0 ? "zero" : kind == 1 ? "row" : "matrix")
+              + " m="
+              + m
+              + " n="
+              + n
+              + " k="
+              + k
+              + " lda="
+              + lda
+              + " ldc="
+              + ldc;
+      String d =
+          Bits.first(
+              Bits.same(what + ": from init vs fill then product", filled, from),
+              Bits.same(what + ": whole product vs each row alone", from, alone));
+      if (d != null) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("dev.bptt.verify.Seeds#seeds")
   void blockedSumRowBlocksEqualTheWholeSum(long seed) {
     Gen g = new Gen(seed);
     int m = g.random().nextBoolean() ? 8 * (1 + g.random().nextInt(12)) : g.size(1, 90);

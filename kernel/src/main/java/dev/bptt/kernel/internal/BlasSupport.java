@@ -149,6 +149,26 @@ public interface BlasSupport {
       int cOff,
       int ldc);
 
+  /**
+   * C ← I + A·B (m×n, A m×k untransposed, B k×n packed by {@link #packB}), I[i][j] = init[initOff +
+   * i·ldInit + j] (ldInit = 0 repeats one row, e.g. a bias; init null: I = 0): bitwise equal to
+   * copying I into C and calling {@link #gemmPacked} with α = β = 1, without that pass over C.
+   */
+  void gemmPackedFrom(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packed,
+      float[] init,
+      int initOff,
+      int ldInit,
+      float[] c,
+      int cOff,
+      int ldc);
+
   /** y ← tanh(x) element-wise (y may equal x at the same offset). */
   void tanh(int n, float[] x, int xOff, float[] y, int yOff);
 

@@ -449,27 +449,27 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       return;
     }
     final int first = base + (batch + r0) * ldS + sCol + preCol();
-    if (usesFoldedBias()) {
-      Kernels.fillRows(rows, gh, foldedBias(params), 0, st, first, ldS);
-    } else {
-      Kernels.fillRows(rows, gh, params, offBih, st, first, ldS);
-    }
+    final float[] bias = usesFoldedBias() ? foldedBias(params) : params;
+    final int biasOff = usesFoldedBias() ? 0 : offBih;
     if (in > 0) {
+      // The chains start from the bias row (ld 0) instead of a fill of every row first.
       Kernels.blas()
-          .gemmPacked(
-              false,
+          .gemmPackedFrom(
               rows,
               gh,
               in,
-              1f,
               x,
               xOff + r0 * ldX,
               ldX,
               packedProj.get(params),
-              1f,
+              bias,
+              biasOff,
+              0,
               st,
               first,
               ldS);
+    } else {
+      Kernels.fillRows(rows, gh, bias, biasOff, st, first, ldS);
     }
   }
 

@@ -322,6 +322,25 @@ final class DefaultBlasSupport implements BlasSupport {
         TILE_4X4, transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
   }
 
+  @Override
+  public void gemmPackedFrom(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packed,
+      float[] init,
+      int initOff,
+      int ldInit,
+      float[] c,
+      int cOff,
+      int ldc) {
+    GemmDriver.gemmPackedFrom(
+        TILE_4X4, m, n, k, a, aOff, lda, packed, init, initOff, ldInit, c, cOff, ldc);
+  }
+
   /** 4×4 scalar register tile: 16 accumulators seeded from C, 4 A and 4 B loads per k step. */
   private static final class Scalar4x4 implements GemmDriver.MicroKernel {
     @Override

@@ -122,11 +122,24 @@ final class GemmDriver {
 
     /**
      * {@link #tile} for a full MR×NR tile with op(A) = A read in place: element (p, r) at aIdx + p
-     * + r·lda (MR rows of A walked side by side). The same chain per element as on the packed
-     * strip, so the same bits. Called only when {@link #readsRowsInPlace}.
+     * + r·lda (MR rows of A walked side by side), the chain started from init[initIdx + r·ldi + c]
+     * (from zero when init is null; init = C itself for the plain C ← C + A·B) and stored to C. The
+     * same chain per element as on the packed strip, so the same bits. Called only when {@link
+     * #readsRowsInPlace}.
      */
     default void tileInPlace(
-        int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
+        int kc,
+        float[] a,
+        int aIdx,
+        int lda,
+        float[] bp,
+        int bIdx,
+        float[] init,
+        int initIdx,
+        int ldi,
+        float[] c,
+        int cIdx,
+        int ldc) {
       throw new UnsupportedOperationException();
     }
 
@@ -214,7 +227,9 @@ final class GemmDriver {
       float[] c,
       int cOff,
       int ldc) {
-    run(mk, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc, null);
+    run(
+        mk, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, NO_INIT, 0, 0, c, cOff,
+        ldc, null);
   }
 
   /**
@@ -239,7 +254,9 @@ final class GemmDriver {
       int cOff,
       int ldc,
       SumBlocks blk) {
-    run(mk, true, false, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, null, 1f, c, cOff, ldc, blk);
+    run(
+        mk, true, false, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, null, 1f, NO_INIT, 0, 0, c, cOff,
+        ldc, blk);
   }
 
   /**
@@ -285,7 +302,63 @@ final class GemmDriver {
       float[] c,
       int cOff,
       int ldc) {
-    run(mk, ta, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, packedB, beta, c, cOff, ldc, null);
+    run(
+        mk, ta, false, m, n, k, alpha, a, aOff, lda, null, 0, 0, packedB, beta, NO_INIT, 0, 0, c,
+        cOff, ldc, null);
+  }
+
+  /**
+   * C ← I + A·B (m×n) with B packed by {@link #packB} (k×n): I[i][j] = init[initOff + i·ldInit +
+   * j], ldInit = 0 repeating one row (a bias), or zero when init is null. Bitwise the same as
+   * copying I into C and calling {@link #gemmPacked} with α = β = 1 (every element is I then the
+   * same chain), without that extra pass over C: full tiles start their chains from I.
+   */
+  static void gemmPackedFrom(
+      MicroKernel mk,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packedB,
+      float[] init,
+      int initOff,
+      int ldInit,
+      float[] c,
+      int cOff,
+      int ldc) {
+    run(
+        mk, false, false, m, n, k, 1f, a, aOff, lda, null, 0, 0, packedB, 1f, init, initOff, ldInit,
+        c, cOff, ldc, null);
+  }
+
+  /**
+   * The init argument of {@link #run} meaning "none: C ← β·C first"; a null init means zeros (what
+   * β = 0 asks for, which run turns into that).
+   */
+  private static final float[] NO_INIT = new float[0];
+
+  /** C rows r0..r1−1, columns j0..j0+cols−1 ← I (or zero when init is null). */
+  private static void initRows(
+      int r0,
+      int r1,
+      int j0,
+      int cols,
+      float[] init,
+      int initOff,
+      int ldInit,
+      float[] c,
+      int cOff,
+      int ldc) {
+    for (int r = r0; r < r1; r++) {
+      int row = cOff + r * ldc + j0;
+      if (init == null) {
+        java.util.Arrays.fill(c, row, row + cols, 0f);
+      } else {
+        System.arraycopy(init, initOff + r * ldInit + j0, c, row, cols);
+      }
+    }
   }
 
   /** Offset of the (jc, pc) block in a whole packed B: full panels before, then full slices. */
@@ -309,6 +382,9 @@ final class GemmDriver {
       int ldb,
       float[] packedB,
       float beta,
+      float[] init,
+      int initOff,
+      int ldInit,
       float[] c,
       int cOff,
       int ldc,
@@ -316,8 +392,21 @@ final class GemmDriver {
     if (m == 0 || n == 0) {
       return;
     }
-    scaleC(m, n, beta, c, cOff, ldc);
+    // C ← I + α·op(A)·op(B) when an init is given (β = 0: I = 0, C is not read), else C ← β·C
+    // first. Full in-place tiles start their chains from I on the first K slice; everything else
+    // gets I written into C up front. Either way an element is I then the same chain: same bits.
+    if (init == NO_INIT && beta == 0f) {
+      init = null;
+      initOff = ldInit = 0;
+    }
+    final boolean fromInit = init != NO_INIT;
+    if (!fromInit) {
+      scaleC(m, n, beta, c, cOff, ldc);
+    }
     if (alpha == 0f || k == 0) {
+      if (fromInit) {
+        initRows(0, m, 0, n, init, initOff, ldInit, c, cOff, ldc);
+      }
       return;
     }
     final int mr = mk.mr(), nr = mk.nr();
@@ -336,6 +425,11 @@ final class GemmDriver {
     // 256³ gemm): full strips read A's rows in place. Packing them was a scalar transpose of every
     // step's rows, 5–7 % of a GRU pass at B = 32 (measured).
     final boolean inPlace = !ta && alpha == 1f && n % nr == 0 && mk.readsRowsInPlace();
+    if (fromInit && !inPlace) {
+      initRows(0, m, 0, n, init, initOff, ldInit, c, cOff, ldc);
+    }
+    // Full in-place tiles of the first K slice start from I; rows of partial strips get I first.
+    final boolean tilesInit = fromInit && inPlace;
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
       for (int pc = 0, kc; pc < k; pc += kc) {
@@ -355,6 +449,10 @@ final class GemmDriver {
             packA(ta, a, aOff, lda, ic, mc, pc, kc, mr, alpha, ap);
           } else if (partial < mc) {
             packA(ta, a, aOff, lda, ic + partial, mc - partial, pc, kc, mr, alpha, ap);
+          }
+          final boolean initNow = tilesInit && pc == 0;
+          if (initNow && partial < mc) {
+            initRows(ic + partial, ic + mc, jc, nc, init, initOff, ldInit, c, cOff, ldc);
           }
           // Set when panel jr's remainder strip ran together with panel jr + nr's.
           boolean pairedAhead = false;
@@ -404,7 +502,14 @@ final class GemmDriver {
                     t2,
                     a1);
               } else if (rows == mr && cols == nr && inPlace && ir < partial) {
-                mk.tileInPlace(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
+                if (initNow) {
+                  int ii = init == null ? 0 : initOff + (ic + ir) * ldInit + jc + jr;
+                  mk.tileInPlace(
+                      kc, as, aIdx, aStride, bp, bBase + jr * kc, init, ii, ldInit, c, cIdx, ldc);
+                } else {
+                  mk.tileInPlace(
+                      kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc, c, cIdx, ldc);
+                }
               } else if (rows == mr && cols == nr) {
                 mk.tile(kc, as, aIdx, aStride, bp, bBase + jr * kc, c, cIdx, ldc);
               } else if (cols == nr && remainderDone) {

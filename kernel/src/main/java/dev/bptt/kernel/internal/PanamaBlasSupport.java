@@ -797,6 +797,25 @@ final class PanamaBlasSupport implements BlasSupport {
         tileFor(m), transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
   }
 
+  @Override
+  public void gemmPackedFrom(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] packed,
+      float[] init,
+      int initOff,
+      int ldInit,
+      float[] c,
+      int cOff,
+      int ldc) {
+    GemmDriver.gemmPackedFrom(
+        tileFor(m), m, n, k, a, aOff, lda, packed, init, initOff, ldInit, c, cOff, ldc);
+  }
+
   /**
    * 8 rows × 2 vectors register tile for {@link #TILE8}: packed B strips are those of {@link
    * Tile6x2} (NR = 2L), and every element is the same chain, so the bits are the 6-row tile's. Its
@@ -969,8 +988,19 @@ final class PanamaBlasSupport implements BlasSupport {
 
     @Override
     public void tileInPlace(
-        int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
-      chain(kc, a, aIdx, 1, lda, bp, bIdx, c, cIdx, ldc, c, cIdx, ldc, false);
+        int kc,
+        float[] a,
+        int aIdx,
+        int lda,
+        float[] bp,
+        int bIdx,
+        float[] init,
+        int initIdx,
+        int ldi,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      chain(kc, a, aIdx, 1, lda, bp, bIdx, init, initIdx, ldi, c, cIdx, ldc, false);
     }
 
     /**
@@ -1154,8 +1184,19 @@ final class PanamaBlasSupport implements BlasSupport {
 
     @Override
     public void tileInPlace(
-        int kc, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc) {
-      chain(kc, a, aIdx, 1, lda, bp, bIdx, c, cIdx, ldc, c, cIdx, ldc, false);
+        int kc,
+        float[] a,
+        int aIdx,
+        int lda,
+        float[] bp,
+        int bIdx,
+        float[] init,
+        int initIdx,
+        int ldi,
+        float[] c,
+        int cIdx,
+        int ldc) {
+      chain(kc, a, aIdx, 1, lda, bp, bIdx, init, initIdx, ldi, c, cIdx, ldc, false);
     }
 
     /**
