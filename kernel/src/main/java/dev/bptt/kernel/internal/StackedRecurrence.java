@@ -429,8 +429,18 @@ public final class StackedRecurrence implements Recurrence {
       float[] params, int rows, float[] dy, int dyOff, float[] delta, int dOff) {
     int dh = dOff + top.dCol + top.dhCol();
     if (this.delta != h) {
-      // Only the last layer's ∂L/∂h receives the loss; every other gathered gradient starts at 0.
-      java.util.Arrays.fill(delta, dOff, dOff + rows * this.delta, 0f);
+      // Only the last layer's ∂L/∂h receives the loss; the other gathered gradients the pass adds
+      // into (∂L/∂h of the layers below, ∂L/∂c) start at 0. The gate columns are written by the
+      // local pass before anything reads them: zeroing whole rows wrote 7H floats per row for a
+      // GRU (58 MB per pass at T = 256, B = 32, H = 256), 3.5 % of its time.
+      for (CellLayer l : layers) {
+        if (l != top) {
+          zeroColumns(rows, delta, dOff + l.dCol + l.dhCol());
+        }
+        if (l.dcCol() >= 0) {
+          zeroColumns(rows, delta, dOff + l.dCol + l.dcCol());
+        }
+      }
     }
     if (o > 0) {
       Kernels.blas()
@@ -457,6 +467,14 @@ public final class StackedRecurrence implements Recurrence {
       for (int r = 0; r < rows; r++) {
         System.arraycopy(dy, dyOff + r * h, delta, dh + r * this.delta, h);
       }
+    }
+  }
+
+  /** H zeros at off in each of {@code rows} δ rows. */
+  private void zeroColumns(int rows, float[] delta, int off) {
+    for (int r = 0; r < rows; r++) {
+      int at = off + r * this.delta;
+      java.util.Arrays.fill(delta, at, at + h, 0f);
     }
   }
 
