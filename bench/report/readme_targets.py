@@ -235,6 +235,16 @@ def cells_rows():
 
 
 def threads_rows():
+    if os.path.exists(os.path.join(R, 'threads-paired.csv')):
+        # Paired passes (one- and two-thread passes side by side in every call): the ratio of sums.
+        out = []
+        for r in rows('threads-paired.csv'):
+            if r['batch'] != '32':
+                continue
+            x = float(r['speed-up'].rstrip('×'))
+            out.append('| two threads / one, fwd+bwd, %s H=%s B=%s, paired passes (`results/threads.md`) | %s (per fork %s) | ≥ 1.8× %s |'
+                       % (r['cell'], r['hidden'], r['batch'], r['speed-up'], r['per fork'], '✓' if x >= 1.8 else '✗'))
+        return out
     t = {}
     for r in rows('threads.csv'):
         t[(r['impl'], r['params'])] = float(r['median_ns'])

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -84,39 +86,40 @@ public final class ThreadsSection implements Section {
         preset == Preset.SMOKE
             ? t
             : new Timing(preset.timing().forks(), 8, 800, preset == Preset.FULL ? 5 : 4, 800);
-    String both = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".");
+    String both = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".") + "(one|two)\\w+";
+    String paired = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".paired") + "$";
+    String all = Pattern.quote(ThreadScalingBenchmark.class.getName() + ".");
     return switch (preset) {
       case SMOKE ->
           List.of(
-              new RunSpec(both, Map.of("cell", List.of("GRU"), "hidden", RunSpec.values(128)), t));
+              new RunSpec(all, Map.of("cell", List.of("GRU"), "hidden", RunSpec.values(128)), t));
       // The targets' points: Elman at H = 128 and 256 (performance issue), GRU and LSTM at 256
       // (gated-cell issue).
       case DEFAULT -> {
-        // Rounds of adjacent pairs: each point's oneThread and twoThreads forks run one right
-        // after the other (one single-fork JMH run per point and round), three rounds. With all
-        // forks of one side first, the two sides of a ratio ran minutes apart on a VM whose speed
-        // drifts, and the same code gave 1.04× to 1.96× (2026-12-01).
+        // The targets' points as paired passes: every call runs a one-thread and a two-thread
+        // pass side by side (order alternating), so both sides of the ratio share each second of
+        // the VM's drifting speed. With all forks of one side first they ran minutes apart and the
+        // same code gave 1.04× to 1.96× (2026-12-01); rounds of adjacent forks still differed by
+        // up to 1.5× from round to round. Iterations of 1 s hold 4–15 pairs.
         List<RunSpec> specs = new ArrayList<>();
-        Timing single = t.withForks(1);
-        for (int round = 0; round < t.forks(); round++) {
-          for (var point :
-              List.of(
-                  Map.entry("ELMAN", 128),
-                  Map.entry("ELMAN", 256),
-                  Map.entry("GRU", 256),
-                  Map.entry("LSTM", 256))) {
-            specs.add(
-                new RunSpec(
-                    both,
-                    Map.of(
-                        "cell",
-                        List.of(point.getKey()),
-                        "hidden",
-                        RunSpec.values(point.getValue()),
-                        "batch",
-                        RunSpec.values(32)),
-                    single));
-          }
+        Timing pairs = new Timing(t.forks(), 3, 600, 4, 1000);
+        for (var point :
+            List.of(
+                Map.entry("ELMAN", 128),
+                Map.entry("ELMAN", 256),
+                Map.entry("GRU", 256),
+                Map.entry("LSTM", 256))) {
+          specs.add(
+              new RunSpec(
+                  paired,
+                  Map.of(
+                      "cell",
+                      List.of(point.getKey()),
+                      "hidden",
+                      RunSpec.values(point.getValue()),
+                      "batch",
+                      RunSpec.values(32)),
+                  pairs));
         }
         // B = 1: the per-step split of W_hh·h and W_hhᵀ·δ, where it should pay most (the full
         // preset has B = 1 at H = 128 and 256 for every cell)
@@ -136,7 +139,7 @@ public final class ThreadsSection implements Section {
       case FULL ->
           List.of(
               new RunSpec(
-                  both,
+                  all,
                   Map.of(
                       "cell",
                       List.of("ELMAN", "GRU", "LSTM"),
@@ -158,13 +161,20 @@ public final class ThreadsSection implements Section {
             List.of(TABLE), results);
     ResultIndex index = new ResultIndex(results);
     List<List<String>> rows = new ArrayList<>();
+    List<List<String>> pairedRows = new ArrayList<>();
     for (Map<String, String> p : index.paramSets(ThreadScalingBenchmark.class)) {
+      Optional<Paired> pr = index.find(ThreadScalingBenchmark.class, "paired", p).map(Paired::of);
+      pr.ifPresent(x -> pairedRows.add(x.row(p)));
       Optional<Measured> one = find(index, "oneThread", p);
       Optional<Measured> two = find(index, "twoThreads", p);
-      if (one.isEmpty() || two.isEmpty()) {
+      double speedup;
+      if (pr.isPresent()) {
+        speedup = pr.get().speedup();
+      } else if (one.isPresent() && two.isPresent()) {
+        speedup = one.get().medianNs() / two.get().medianNs();
+      } else {
         continue;
       }
-      double speedup = one.get().medianNs() / two.get().medianNs();
       if (!"32".equals(p.get("batch"))) {
         continue; // the targets are for B = 32; B = 1 is reported in the table above
       }
@@ -178,6 +188,20 @@ public final class ThreadsSection implements Section {
     }
     String md = peers.markdown();
     Map<String, String> files = new java.util.LinkedHashMap<>();
+    if (!pairedRows.isEmpty()) {
+      Table t = new Table(Paired.HEADER, pairedRows, 3);
+      md +=
+          "\n"
+              + "### forward+backward per batch, paired passes (T = 256, D = 64)\n\n"
+              + "Each call runs one pass on one thread and one on two, side by side, their order"
+              + " alternating; the times are wall-clock sums over all measured iterations of all"
+              + " forks divided by the passes, and the speed-up is the ratio of the two sums (the"
+              + " targets below use it). Per fork and per iteration: the same ratio within"
+              + " each.\n\n"
+              + t.toMarkdown()
+              + "\n";
+      files.put("threads-paired.csv", t.toCsv());
+    }
     String svg = scalingPlot(index);
     if (svg != null) {
       files.put("threads-scaling.svg", svg);
@@ -201,20 +225,96 @@ public final class ThreadsSection implements Section {
             "GFLOP/s (higher is better)");
     int k = 0;
     for (Map<String, String> p : index.paramSets(ThreadScalingBenchmark.class)) {
+      Optional<Paired> pr = index.find(ThreadScalingBenchmark.class, "paired", p).map(Paired::of);
       Optional<Measured> one = find(index, "oneThread", p);
       Optional<Measured> two = find(index, "twoThreads", p);
-      if (one.isEmpty() || two.isEmpty()) {
+      double oneNs, twoNs;
+      if (pr.isPresent()) {
+        oneNs = pr.get().oneNs();
+        twoNs = pr.get().twoNs();
+      } else if (one.isPresent() && two.isPresent()) {
+        oneNs = one.get().medianNs();
+        twoNs = two.get().medianNs();
+      } else {
         continue;
       }
       double flops = TABLE.work().throughput(p, 1.0); // FLOP per call / 1 ns
       chart.line(
           p.get("cell") + " H=" + p.get("hidden") + " B=" + p.get("batch"),
           new double[] {1, 2},
-          new double[] {flops / one.get().medianNs(), flops / two.get().medianNs()},
+          new double[] {flops / oneNs, flops / twoNs},
           Svg.PALETTE[k++ % Svg.PALETTE.length],
           false);
     }
     return k == 0 ? null : chart.render().toString();
+  }
+
+  /**
+   * The aux counters of {@link ThreadScalingBenchmark#paired}: per iteration the summed wall time
+   * of its one-thread and two-thread passes and the number of pairs.
+   */
+  record Paired(double oneSum, double twoSum, long pairs, List<Double> forkRatios, double[] iter) {
+    static final List<String> HEADER =
+        List.of(
+            "cell",
+            "hidden",
+            "batch",
+            "1 thread",
+            "2 threads",
+            "speed-up",
+            "per fork",
+            "per iteration (min–max)",
+            "pairs");
+
+    static Paired of(RunResult r) {
+      double one = 0, two = 0;
+      long n = 0;
+      List<Double> forks = new ArrayList<>();
+      List<Double> iters = new ArrayList<>();
+      for (BenchmarkResult b : r.getBenchmarkResults()) {
+        double f1 = 0, f2 = 0;
+        for (IterationResult it : b.getIterationResults()) {
+          double a = it.getSecondaryResults().get("oneThreadNs").getScore();
+          double c = it.getSecondaryResults().get("twoThreadsNs").getScore();
+          n += (long) it.getSecondaryResults().get("pairs").getScore();
+          f1 += a;
+          f2 += c;
+          iters.add(a / c);
+        }
+        one += f1;
+        two += f2;
+        forks.add(f1 / f2);
+      }
+      return new Paired(
+          one, two, n, forks, iters.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+    }
+
+    double speedup() {
+      return oneSum / twoSum;
+    }
+
+    double oneNs() {
+      return oneSum / pairs;
+    }
+
+    double twoNs() {
+      return twoSum / pairs;
+    }
+
+    List<String> row(Map<String, String> p) {
+      List<String> forks = new ArrayList<>();
+      forkRatios.forEach(x -> forks.add(Fmt.ratio(x)));
+      return List.of(
+          p.get("cell"),
+          p.get("hidden"),
+          p.get("batch"),
+          Fmt.time(oneNs(), Double.NaN),
+          Fmt.time(twoNs(), Double.NaN),
+          Fmt.ratio(speedup()),
+          String.join(" / ", forks),
+          Fmt.ratio(iter[0]) + "–" + Fmt.ratio(iter[iter.length - 1]),
+          Long.toString(pairs));
+    }
   }
 
   private static Optional<Measured> find(
