@@ -121,6 +121,13 @@ public final class ThreadsSection implements Section {
                       RunSpec.values(32)),
                   pairs));
         }
+        // The machine's own ceiling for those ratios, the same way: 256³ gemms alone against two
+        // threads running them on separate data at once.
+        specs.add(
+            new RunSpec(
+                Pattern.quote(CoreScalingBenchmark.class.getName() + ".paired") + "$",
+                Map.of(),
+                new Timing(t.forks(), 3, 500, 4, 500)));
         // B = 1: the per-step split of W_hh·h and W_hhᵀ·δ, where it should pay most (the full
         // preset has B = 1 at H = 128 and 256 for every cell)
         specs.add(
@@ -201,6 +208,37 @@ public final class ThreadsSection implements Section {
               + t.toMarkdown()
               + "\n";
       files.put("threads-paired.csv", t.toCsv());
+    }
+    Optional<Paired> ceiling =
+        index.find(CoreScalingBenchmark.class, "paired", Map.of()).map(Paired::of);
+    if (ceiling.isPresent()) {
+      Paired c = ceiling.get();
+      List<String> forks = new ArrayList<>();
+      c.forkRatios().forEach(x -> forks.add(Fmt.ratio(2 * x)));
+      md +=
+          "\n**The machine's ceiling** (same run, `CoreScalingBenchmark`): "
+              + CoreScalingBenchmark.REPS
+              + " gemms of 256³ on one thread took "
+              + Fmt.time(c.oneNs(), Double.NaN)
+              + ", the same on each of two threads at once (separate matrices, nothing shared) "
+              + Fmt.time(c.twoNs(), Double.NaN)
+              + ": two threads do "
+              + Fmt.ratio(2 * c.speedup())
+              + " the work of one (per fork "
+              + String.join(" / ", forks)
+              + "; 2× for two independent cores), the scaling the machine itself gave two busy"
+              + " threads in this run.\n\n";
+      files.put(
+          "threads-ceiling.csv",
+          "one_thread_ns,two_threads_ns,work_ratio,pairs\n"
+              + c.oneNs()
+              + ","
+              + c.twoNs()
+              + ","
+              + 2 * c.speedup()
+              + ","
+              + c.pairs()
+              + "\n");
     }
     String svg = scalingPlot(index);
     if (svg != null) {
