@@ -27,7 +27,8 @@ import org.openjdk.jmh.results.RunResult;
  * layer) on one thread and on a team of two: at B = 32 for Elman (tanh, H = 128 and 256), GRU and
  * LSTM (H = 256) with the speed-up against the target of ≥ 1.8× (the performance and gated-cell
  * issues); at B = 1 (LSTM H = 256, Elman H = 1024) the per-step split of the W_hh products. Only
- * this section: {@code -Dsuite.args='--include Thread'}.
+ * this section: {@code -Dsuite.args='--include Thread|CoreScaling'} (the machine's ceiling runs
+ * {@link CoreScalingBenchmark}).
  */
 public final class ThreadsSection implements Section {
   private static final double TARGET = 1.8;
