@@ -57,7 +57,12 @@ public record PeerTable(
   public Rendered render(ResultIndex index, boolean withAlloc) {
     String baseline = impls.getFirst().getKey();
     String baseLabel = impls.getFirst().getValue();
-    List<Map<String, String>> paramSets = index.paramSets(benchmark);
+    // Parameter sets where none of this table's methods ran (another benchmark method of the class
+    // did) would be rows of dashes.
+    List<Map<String, String>> paramSets =
+        index.paramSets(benchmark).stream()
+            .filter(p -> impls.stream().anyMatch(e -> measured(index, e.getKey(), p).isPresent()))
+            .toList();
     if (paramSets.isEmpty()) {
       return new Rendered("", Table.empty(CSV_HEADER, CSV_HEADER.size()), null);
     }
