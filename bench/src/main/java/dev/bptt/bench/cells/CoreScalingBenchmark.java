@@ -6,7 +6,6 @@ import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.blas.Transpose;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -92,45 +91,14 @@ public class CoreScalingBenchmark {
     helper.join();
   }
 
-  /** Wall time of each side summed per iteration (JMH reports EVENTS counters as totals). */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class SideTimes {
-    /** Nanoseconds of {@value #REPS} gemms on one thread, summed over the iteration. */
-    public long oneThreadNs;
-
-    /** Nanoseconds of {@value #REPS} gemms on each of two threads at once, summed. */
-    public long twoThreadsNs;
-
-    /** Calls this iteration. */
-    public long pairs;
-
-    private boolean twoFirst;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      oneThreadNs = twoThreadsNs = pairs = 0;
-    }
-  }
-
   @Benchmark
-  public float paired(SideTimes times) {
-    boolean twoFirst = times.twoFirst;
-    times.twoFirst = !twoFirst;
-    float s;
-    if (twoFirst) {
-      long two = together();
-      long t0 = System.nanoTime();
-      s = gemms(mine);
-      times.oneThreadNs += System.nanoTime() - t0;
-      times.twoThreadsNs += two;
-    } else {
-      long t0 = System.nanoTime();
-      s = gemms(mine);
-      times.oneThreadNs += System.nanoTime() - t0;
-      times.twoThreadsNs += together();
-    }
-    times.pairs++;
+  public float paired(PairedTimes times) {
+    boolean twoFirst = times.twoFirst();
+    long two = twoFirst ? together() : 0;
+    long t0 = System.nanoTime();
+    float s = gemms(mine);
+    long one = System.nanoTime() - t0;
+    times.add(one, twoFirst ? two : together());
     return s;
   }
 

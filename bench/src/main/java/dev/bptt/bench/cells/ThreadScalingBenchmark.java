@@ -9,7 +9,6 @@ import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
 import dev.bptt.kernel.rnn.StackedRnn;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -119,38 +118,12 @@ public class ThreadScalingBenchmark {
   }
 
   /**
-   * Wall time of the two sides of {@link #paired}, summed per iteration (JMH reports EVENTS
-   * counters as the iteration's total): the ratio of the sums pairs every one-thread pass with the
-   * two-thread pass next to it, so a VM whose speed drifts over seconds moves both alike.
-   */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class PassTimes {
-    /** Nanoseconds spent in one-thread passes this iteration. */
-    public long oneThreadNs;
-
-    /** Nanoseconds spent in two-thread passes this iteration. */
-    public long twoThreadsNs;
-
-    /** Passes of each kind this iteration. */
-    public long pairs;
-
-    private boolean twoFirst;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      oneThreadNs = twoThreadsNs = pairs = 0;
-    }
-  }
-
-  /**
    * One one-thread and one two-thread pass, adjacent, their order alternating from call to call
    * (neither side always runs on the caches or the clock the other left).
    */
   @Benchmark
-  public float paired(PassTimes times) {
-    boolean twoFirst = times.twoFirst;
-    times.twoFirst = !twoFirst;
+  public float paired(PairedTimes times) {
+    boolean twoFirst = times.twoFirst();
     RnnWorkspace first = twoFirst ? two : one, second = twoFirst ? one : two;
     long t0 = System.nanoTime();
     net.forward(params, seq, first);
@@ -159,9 +132,7 @@ public class ThreadScalingBenchmark {
     net.forward(params, seq, second);
     net.backward(params, grads, seq, second);
     long t2 = System.nanoTime();
-    times.oneThreadNs += twoFirst ? t2 - t1 : t1 - t0;
-    times.twoThreadsNs += twoFirst ? t1 - t0 : t2 - t1;
-    times.pairs++;
+    times.add(twoFirst ? t2 - t1 : t1 - t0, twoFirst ? t1 - t0 : t2 - t1);
     return grads[0];
   }
 }
