@@ -60,22 +60,7 @@ class GemmRowInvarianceTest {
             ta, 1, n, k, alpha, a, rowOff, lda, packed, beta, alone, cOff + r * ldc, ldc);
       }
       String what =
-          kern.getClass().getSimpleName()
-              + (ta ? " T" : " N")
-              + " m="
-              + m
-              + " n="
-              + n
-              + " k="
-              + k
-              + " alpha="
-              + alpha
-              + " beta="
-              + beta
-              + " lda="
-              + lda
-              + " ldc="
-              + ldc;
+          shape(kern, (ta ? "T" : "N") + " alpha=" + alpha + " beta=" + beta, m, n, k, lda, ldc);
       String d =
           Bits.first(
               Bits.same(what + ": gemmPacked vs gemm", whole, unpacked),
@@ -150,19 +135,14 @@ class GemmRowInvarianceTest {
             ldc);
       }
       String what =
-          kern.getClass().getSimpleName()
-              + " init="
-              + (kind == 0 ? "zero" : kind == 1 ? "row" : "matrix")
-              + " m="
-              + m
-              + " n="
-              + n
-              + " k="
-              + k
-              + " lda="
-              + lda
-              + " ldc="
-              + ldc;
+          shape(
+              kern,
+              "init=" + (kind == 0 ? "zero" : kind == 1 ? "row" : "matrix"),
+              m,
+              n,
+              k,
+              lda,
+              ldc);
       String d =
           Bits.first(
               Bits.same(what + ": from init vs fill then product", filled, from),
@@ -172,6 +152,24 @@ class GemmRowInvarianceTest {
       }
     }
     return null;
+  }
+
+  /** A failing case's twin, variant and shape, for the message. */
+  private static String shape(
+      BlasSupport kern, String variant, int m, int n, int k, int lda, int ldc) {
+    return kern.getClass().getSimpleName()
+        + " "
+        + variant
+        + " m="
+        + m
+        + " n="
+        + n
+        + " k="
+        + k
+        + " lda="
+        + lda
+        + " ldc="
+        + ldc;
   }
 
   @ParameterizedTest(name = "seed={0}")
