@@ -104,9 +104,11 @@ public final class Backprop {
           (t2 + 1) * bs);
       chunks.resume = !top;
       chunks.suspend = t1 > 1;
-      r.weightGrads(
+      // Beside the next chunk's δ recursion, with a team: its threads even out in the pieces.
+      r.weightGradsBeside(
           params, grads, batch, t1, t2, states, (t1 - 1) * bs, delta, (t1 - 1) * bd, in, chunks);
     }
+    r.finishWeightGrads();
     initialStateGrad(r, params, in, in.flowAt(0), states, bs, delta, 0);
   }
 

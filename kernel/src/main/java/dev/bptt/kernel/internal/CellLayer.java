@@ -628,7 +628,8 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
    * units' bias sums if {@code biases}: hPrev is row 0 of h_{t1−1} (ld S), slot row 0 of step t1 is
    * at {@code slotT1} (x̂ for layer normalization), x row 0 of the inputs (ld ldX), d row 0 of this
    * part of δ_{t1}. With layer normalization δ_hh of dW_hh is ∂L/∂r, and the bias sums add dβ += Σ
-   * dn and dγ += Σ dn⊙x̂. Every element is the same sum whatever the split of the units.
+   * dn and dγ += Σ dn⊙x̂. Of the weight columns, only j0..j1−1 of [dW_hh | dW_ih] side by side
+   * (0..H + D_k for all). Every element is the same sum whatever the split of the units or columns.
    */
   final void weightGrads(
       float[] grads,
@@ -643,37 +644,44 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
       int dOff,
       int m0,
       int m1,
+      int j0,
+      int j1,
       boolean biases,
       SumBlocks blk) {
     int m = m1 - m0;
     if (m > 0) {
-      Kernels.addTransposedProductBlocked(
-          m,
-          h,
-          rows,
-          d,
-          dOff + recGradCol() + m0,
-          ldD,
-          st,
-          hPrev,
-          ldS,
-          grads,
-          offHh + m0 * h,
-          h,
-          blk);
-      if (in > 0) {
+      int a = j0, b = Math.min(j1, h);
+      if (b > a) {
         Kernels.addTransposedProductBlocked(
             m,
-            in,
+            b - a,
+            rows,
+            d,
+            dOff + recGradCol() + m0,
+            ldD,
+            st,
+            hPrev + a,
+            ldS,
+            grads,
+            offHh + m0 * h + a,
+            h,
+            blk);
+      }
+      a = Math.max(j0, h) - h;
+      b = Math.min(j1 - h, in);
+      if (b > a) {
+        Kernels.addTransposedProductBlocked(
+            m,
+            b - a,
             rows,
             d,
             dOff + dxCol() + m0,
             ldD,
             x,
-            xOff,
+            xOff + a,
             ldX,
             grads,
-            offIh + m0 * in,
+            offIh + m0 * in + a,
             in,
             blk);
       }

@@ -181,4 +181,28 @@ public interface Recurrence {
       int dBase,
       StepData in,
       SumBlocks carry);
+
+  /**
+   * {@link #weightGrads}, which an implementation may hold and run beside the work of the next
+   * {@link #deltas} call (which must not write the δ rows and slots of t1..t2: the backward's next
+   * chunk down) or in {@link #finishWeightGrads}; a weightGrads call first completes it, a forward
+   * drops it (only a backward stopped by an exception leaves it held). Same sums.
+   */
+  default void weightGradsBeside(
+      float[] params,
+      float[] grads,
+      int batch,
+      int t1,
+      int t2,
+      float[] states,
+      int base,
+      float[] delta,
+      int dBase,
+      StepData in,
+      SumBlocks carry) {
+    weightGrads(params, grads, batch, t1, t2, states, base, delta, dBase, in, carry);
+  }
+
+  /** Runs a {@link #weightGradsBeside} call's work if it is still held. */
+  default void finishWeightGrads() {}
 }
