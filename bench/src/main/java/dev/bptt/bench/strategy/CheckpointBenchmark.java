@@ -83,4 +83,27 @@ public class CheckpointBenchmark {
   public float forward() {
     return problem.forward(forwardWs);
   }
+
+  /**
+   * One pass of each of the three above per call, their order rotating from call to call, each
+   * side's time summed in {@link RotatedTimes}: the overhead target from passes run side by side.
+   */
+  @Benchmark
+  public float rotated(RotatedTimes times) {
+    int first = times.first();
+    float s = 0;
+    for (int i = 0; i < 3; i++) {
+      int side = (first + i) % 3;
+      long t0 = System.nanoTime();
+      s +=
+          switch (side) {
+            case 0 -> full();
+            case 1 -> checkpointed();
+            default -> forward();
+          };
+      times.add(side, System.nanoTime() - t0);
+    }
+    times.call();
+    return s;
+  }
 }
