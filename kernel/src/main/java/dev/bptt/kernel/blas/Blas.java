@@ -36,8 +36,8 @@ public final class Blas {
    */
   public static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
-    Checks.vector("y", y, yOff, n);
+    Checks.vector("x", x, xOff, "n", n);
+    Checks.vector("y", y, yOff, "n", n);
     return IMPL.dot(n, x, xOff, y, yOff);
   }
 
@@ -47,8 +47,8 @@ public final class Blas {
    */
   public static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
-    Checks.vector("y", y, yOff, n);
+    Checks.vector("x", x, xOff, "n", n);
+    Checks.vector("y", y, yOff, "n", n);
     Checks.exactOrNoOverlap("x", x, xOff, "y", y, yOff, n);
     IMPL.axpy(n, alpha, x, xOff, y, yOff);
   }
@@ -56,7 +56,7 @@ public final class Blas {
   /** x ← α·x over n elements (in place). */
   public static void scale(int n, float alpha, float[] x, int xOff) {
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
+    Checks.vector("x", x, xOff, "n", n);
     IMPL.scale(n, alpha, x, xOff);
   }
 
@@ -69,7 +69,7 @@ public final class Blas {
    */
   public static double sumOfSquares(int n, float[] x, int xOff) {
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
+    Checks.vector("x", x, xOff, "n", n);
     return Kernels.sumOfSquares(n, x, xOff);
   }
 
@@ -84,14 +84,14 @@ public final class Blas {
    */
   public static double norm1(int n, float[] x, int xOff) {
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
+    Checks.vector("x", x, xOff, "n", n);
     return Kernels.norm1(n, x, xOff);
   }
 
   /** ‖x‖∞ = maxᵢ |xᵢ| (0 for n = 0, NaN if any entry is NaN). */
   public static float normInf(int n, float[] x, int xOff) {
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
+    Checks.vector("x", x, xOff, "n", n);
     return IMPL.maxAbs(n, x, xOff);
   }
 
@@ -114,9 +114,9 @@ public final class Blas {
       int yOff) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("n", n);
-    Checks.matrix("A", a, aOff, m, n, lda);
-    Checks.vector("x", x, xOff, n);
-    Checks.vector("y", y, yOff, m);
+    Checks.matrix("A", a, aOff, "m", m, "n", n, lda);
+    Checks.vector("x", x, xOff, "n", n);
+    Checks.vector("y", y, yOff, "m", m);
     Checks.noOverlap(
         "y", y, yOff, (long) yOff + m, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
     Checks.noOverlap("y", y, yOff, (long) yOff + m, "x", x, xOff, (long) xOff + n);
@@ -145,9 +145,9 @@ public final class Blas {
       int yOff) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("n", n);
-    Checks.matrix("A", a, aOff, m, n, lda);
-    Checks.vector("x", x, xOff, m);
-    Checks.vector("y", y, yOff, n);
+    Checks.matrix("A", a, aOff, "m", m, "n", n, lda);
+    Checks.vector("x", x, xOff, "m", m);
+    Checks.vector("y", y, yOff, "n", n);
     Checks.noOverlap(
         "y", y, yOff, (long) yOff + n, "A", a, aOff, Checks.matrixEnd(aOff, m, n, lda));
     Checks.noOverlap("y", y, yOff, (long) yOff + n, "x", x, xOff, (long) xOff + m);
@@ -174,9 +174,9 @@ public final class Blas {
       int lda) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, m);
-    Checks.vector("y", y, yOff, n);
-    Checks.matrix("A", a, aOff, m, n, lda);
+    Checks.vector("x", x, xOff, "m", m);
+    Checks.vector("y", y, yOff, "n", n);
+    Checks.matrix("A", a, aOff, "m", m, "n", n, lda);
     long aEnd = Checks.matrixEnd(aOff, m, n, lda);
     Checks.noOverlap("A", a, aOff, aEnd, "x", x, xOff, (long) xOff + m);
     Checks.noOverlap("A", a, aOff, aEnd, "y", y, yOff, (long) yOff + n);
@@ -224,9 +224,9 @@ public final class Blas {
     boolean tb = transB == Transpose.T;
     int aRows = ta ? k : m, aCols = ta ? m : k;
     int bRows = tb ? n : k, bCols = tb ? k : n;
-    Checks.matrix("A", a, aOff, aRows, aCols, lda);
-    Checks.matrix("B", b, bOff, bRows, bCols, ldb);
-    Checks.matrix("C", c, cOff, m, n, ldc);
+    Checks.matrix("A", a, aOff, ta ? "k" : "m", aRows, ta ? "m" : "k", aCols, lda);
+    Checks.matrix("B", b, bOff, tb ? "n" : "k", bRows, tb ? "k" : "n", bCols, ldb);
+    Checks.matrix("C", c, cOff, "m", m, "n", n, ldc);
     long cEnd = Checks.matrixEnd(cOff, m, n, ldc);
     Checks.noOverlap("C", c, cOff, cEnd, "A", a, aOff, Checks.matrixEnd(aOff, aRows, aCols, lda));
     Checks.noOverlap("C", c, cOff, cEnd, "B", b, bOff, Checks.matrixEnd(bOff, bRows, bCols, ldb));
@@ -241,8 +241,8 @@ public final class Blas {
   public static void activate(Activation f, int n, float[] x, int xOff, float[] y, int yOff) {
     Checks.notNull("f", f);
     Checks.nonNegative("n", n);
-    Checks.vector("x", x, xOff, n);
-    Checks.vector("y", y, yOff, n);
+    Checks.vector("x", x, xOff, "n", n);
+    Checks.vector("y", y, yOff, "n", n);
     Checks.exactOrNoOverlap("x", x, xOff, "y", y, yOff, n);
     Kernels.activate(f, n, x, xOff, y, yOff);
   }
@@ -255,9 +255,9 @@ public final class Blas {
       Activation f, int n, float[] h, int hOff, float[] g, int gOff, float[] out, int outOff) {
     Checks.notNull("f", f);
     Checks.nonNegative("n", n);
-    Checks.vector("h", h, hOff, n);
-    Checks.vector("g", g, gOff, n);
-    Checks.vector("out", out, outOff, n);
+    Checks.vector("h", h, hOff, "n", n);
+    Checks.vector("g", g, gOff, "n", n);
+    Checks.vector("out", out, outOff, "n", n);
     Checks.exactOrNoOverlap("h", h, hOff, "out", out, outOff, n);
     Checks.exactOrNoOverlap("g", g, gOff, "out", out, outOff, n);
     Kernels.activationGrad(f, n, h, hOff, g, gOff, out, outOff);

@@ -51,6 +51,14 @@ public final class Checks {
    * @throws IndexOutOfBoundsException if it does not fit
    */
   public static void vector(String name, float[] array, int off, long n) {
+    vector(name, array, off, null, n);
+  }
+
+  /**
+   * {@link #vector(String, float[], int, long)} whose length is the size argument {@code size}
+   * (e.g. "m"): the message names it, "x: offset 0 + length m=11 does not fit array of length 10".
+   */
+  public static void vector(String name, float[] array, int off, String size, long n) {
     notNull(name, array);
     if (off < 0 || (long) off + n > array.length) {
       throw new IndexOutOfBoundsException(
@@ -58,6 +66,7 @@ public final class Checks {
               + ": offset "
               + off
               + " + length "
+              + (size == null ? "" : size + "=")
               + n
               + " does not fit array of length "
               + array.length);
@@ -69,10 +78,27 @@ public final class Checks {
    * >= max(1, cols)} and the last element {@code off + (rows-1)·ld + cols - 1} fits.
    */
   public static void matrix(String name, float[] array, int off, int rows, int cols, int ld) {
+    matrix(name, array, off, "rows", rows, "cols", cols, ld);
+  }
+
+  /**
+   * {@link #matrix(String, float[], int, int, int, int)} whose rows and columns are the size
+   * arguments {@code rowsName} and {@code colsName} (e.g. "k" and "m" for a transposed A): the
+   * messages name them, "A: 3x10 (k x m) matrix at offset …".
+   */
+  public static void matrix(
+      String name,
+      float[] array,
+      int off,
+      String rowsName,
+      int rows,
+      String colsName,
+      int cols,
+      int ld) {
     notNull(name, array);
     if (ld < Math.max(1, cols)) {
       throw new IllegalArgumentException(
-          "ld" + name + " must be >= max(1, cols=" + cols + "), got " + ld);
+          "ld" + name + " must be >= max(1, " + colsName + "=" + cols + "), got " + ld);
     }
     if (off < 0) {
       throw new IndexOutOfBoundsException(name + ": offset must be >= 0, got " + off);
@@ -85,7 +111,11 @@ public final class Checks {
               + rows
               + "x"
               + cols
-              + " matrix at offset "
+              + " ("
+              + rowsName
+              + " x "
+              + colsName
+              + ") matrix at offset "
               + off
               + " with ld "
               + ld

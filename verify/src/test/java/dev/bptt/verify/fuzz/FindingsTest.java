@@ -313,4 +313,47 @@ class FindingsTest {
     double p = dev.bptt.kernel.bptt.TruncationSchedule.polynomialTail(l0, alpha).probability(1);
     assertTrue(p < 1 && p > 0.999, "probability " + p);
   }
+
+  /**
+   * Found by a 100,000-trial run (seeds 20283587, 20305958, 20342771): a size argument that makes
+   * an operand too long for its array was reported by the operand alone ("A: 3x10 matrix …", "x:
+   * offset 0 + length 11 …"), not by the argument the caller got wrong (k of a transposed A, m of
+   * ger's and gemvᵀ's x).
+   */
+  @Test
+  void sizeRefusalsNameTheSizeArgument() {
+    float[] twenty = new float[20], ten = new float[10], c = new float[100];
+    IndexOutOfBoundsException e =
+        assertThrows(
+            IndexOutOfBoundsException.class,
+            () ->
+                dev.bptt.kernel.blas.Blas.gemm(
+                    dev.bptt.kernel.blas.Transpose.T,
+                    dev.bptt.kernel.blas.Transpose.N,
+                    10,
+                    1,
+                    3,
+                    1f,
+                    twenty,
+                    0,
+                    10,
+                    twenty,
+                    0,
+                    1,
+                    0f,
+                    c,
+                    0,
+                    1));
+    assertTrue(e.getMessage().contains("(k x m)"), e.getMessage());
+    e =
+        assertThrows(
+            IndexOutOfBoundsException.class,
+            () -> dev.bptt.kernel.blas.Blas.ger(11, 1, 1f, ten, 0, ten, 0, c, 0, 1));
+    assertTrue(e.getMessage().startsWith("x: offset 0 + length m=11"), e.getMessage());
+    e =
+        assertThrows(
+            IndexOutOfBoundsException.class,
+            () -> dev.bptt.kernel.blas.Blas.gemvT(13, 1, 1f, c, 0, 1, ten, 0, 0f, ten, 0));
+    assertTrue(e.getMessage().startsWith("x: offset 0 + length m=13"), e.getMessage());
+  }
 }

@@ -1476,6 +1476,22 @@ final class TrainingGenerators {
     return b;
   }
 
+  /**
+   * Another random checkpoint's file that k's checkpoint cannot load: one holding every tensor of
+   * {@code file} with the same shape would be a valid file for it (the generator drew such a layout
+   * now and then, and a non-strict checkpoint also takes a superset), so those are drawn again.
+   */
+  private static byte[] otherCheckpointFile(Gen g, byte[] file) {
+    Map<?, ?> want = Checkpoint.describe(file);
+    while (true) {
+      byte[] other = ck(g, false, false).ck.toBytes();
+      Map<?, ?> got = Checkpoint.describe(other);
+      if (!got.entrySet().containsAll(want.entrySet())) {
+        return other;
+      }
+    }
+  }
+
   private static Function<Object, String> loaded(Ck k, byte[] file) {
     return r -> {
       @SuppressWarnings("unchecked")
@@ -1502,7 +1518,7 @@ final class TrainingGenerators {
           return k.reach(of(k.ck, (Object) b), true)
               .foreign(0, () -> corrupt(b, r))
               .foreign(0, () -> corrupt(b, r))
-              .foreign(0, () -> ck(g, false, false).ck.toBytes())
+              .foreign(0, () -> otherCheckpointFile(g, b))
               .ref(c -> loaded(k, (byte[]) c.args[0]));
         });
     reg(
