@@ -520,22 +520,29 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
   }
 
   /**
-   * Packs, on the calling thread, every weight copy a pass over {@code batch} sequences may use
-   * (and the folded bias), before threads share them read-only.
+   * Packs, on the calling thread, every weight copy the forward (or, with {@code forward} false,
+   * the backward) phases over {@code batch} sequences use (and the folded bias), before threads
+   * share them read-only. Each pass repacks after {@link #paramsChanged}, so packing the other
+   * direction's copies too cost a W_hh-sized copy per pass on the caller while the team waited.
    */
-  final void preparePacked(float[] params, int batch) {
-    if (usesFoldedBias()) {
-      foldedBias(params);
-    }
-    if (in > 0) {
-      packedProj.get(params);
-    }
-    if (batch > 1) {
-      packedFwd.get(params);
-      packedBwd.get(params);
-    }
-    if (!firstLayer) {
-      packedIn.get(params);
+  final void preparePacked(float[] params, int batch, boolean forward) {
+    if (forward) {
+      if (usesFoldedBias()) {
+        foldedBias(params);
+      }
+      if (in > 0) {
+        packedProj.get(params);
+      }
+      if (batch > 1) {
+        packedFwd.get(params);
+      }
+    } else {
+      if (batch > 1) {
+        packedBwd.get(params);
+      }
+      if (!firstLayer) {
+        packedIn.get(params);
+      }
     }
   }
 

@@ -232,7 +232,7 @@ public final class StackedRecurrence implements Recurrence {
         l.forward(params, batch, steps, src, srcOff, ldSrc, states, base);
         continue;
       }
-      l.preparePacked(params, batch);
+      l.preparePacked(params, batch, true);
       // Chunk by chunk as on one thread (CellLayer.forward), pipelined: the first chunk's rows are
       // projected by all threads, then each phase runs every thread's sequences through chunk j
       // and, beside them, the rows of chunk j + 1 in small pieces, which the thread that finishes
@@ -623,7 +623,7 @@ public final class StackedRecurrence implements Recurrence {
             0,
             batch);
       } else {
-        l.preparePacked(params, batch);
+        l.preparePacked(params, batch, false);
         DeltasTask dt = deltasTask;
         dt.set(
             l,
@@ -658,7 +658,7 @@ public final class StackedRecurrence implements Recurrence {
         if (team == null) {
           l.inputGrad(params, rows, true, delta, src, delta, dst, this.delta);
         } else {
-          l.preparePacked(params, batch);
+          l.preparePacked(params, batch, false);
           InputGradTask ig = inputGradTask;
           ig.set(l, params, rows, delta, src, dst);
           team.run(team.threads(), ig);
