@@ -36,7 +36,7 @@ public final class Backprop {
       int nextSlotOff) {
     final int bd = in.batch * r.deltaSize();
     // Upstream ∂L/∂h_t into the δ slots over runs of consecutive loss steps (one product per run).
-    for (int a = t1; a <= t2; ) {
+    for (int a = r.deltasGatherUpstream(in) ? t2 + 1 : t1; a <= t2; ) {
       int slot = dBase + (a - t1) * bd;
       if (!in.hasLoss(a)) {
         java.util.Arrays.fill(delta, slot, slot + bd, 0f);

@@ -107,6 +107,15 @@ public interface Recurrence {
   void localGrad(float[] params, int rows, float[] states, int stOff, float[] delta, int dOff);
 
   /**
+   * True when {@link #deltas} over this call's data writes the upstream gradients of its steps
+   * itself (as {@link #upstreamGrad} over the runs of loss steps, zero rows elsewhere, would): the
+   * engine then leaves the δ rows to it. A team does, each thread its own sequences' rows.
+   */
+  default boolean deltasGatherUpstream(StepData in) {
+    return false;
+  }
+
+  /**
    * The δ recursion of steps t2 down to t1 once the upstream gradients are in the δ rows (slots and
    * δ laid out as in the class comment): ∂L/∂s_t gains flow[t]·(∂s_{t+1}/∂s_t)ᵀ·δ_{t+1}, then
    * becomes δ_t; δ_{t2+1} and the slot of step t2+1 come from next/nextSlot (next null: nothing

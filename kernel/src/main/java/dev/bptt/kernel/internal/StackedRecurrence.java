@@ -597,9 +597,7 @@ public final class StackedRecurrence implements Recurrence {
       float[] nextSlot,
       int nextSlotOff) {
     final int batch = in.batch;
-    final boolean traces = in.traceDh != null || in.traceDc != null;
-    // Traces sum ‖∂L/∂h_t‖² over the whole batch per step, so a traced pass keeps one shard.
-    final int shards = team == null || traces ? 1 : Math.min(team.threads(), batch);
+    final int shards = shards(in);
     if (shards == 1) {
       finishWeightGrads();
     }
@@ -663,6 +661,40 @@ public final class StackedRecurrence implements Recurrence {
           ig.set(l, params, rows, delta, src, dst);
           team.run(team.threads(), ig);
         }
+      }
+    }
+  }
+
+  /**
+   * Batch shards of a backward pass: one per thread, but one when traced (traces sum ‖∂L/∂h_t‖²
+   * over the whole batch per step) or without a team.
+   */
+  private int shards(StepData in) {
+    boolean traces = in.traceDh != null || in.traceDc != null;
+    return team == null || traces ? 1 : Math.min(team.threads(), in.batch);
+  }
+
+  /** With batch shards, each shard writes its own rows' upstream gradients ({@link #deltas}). */
+  @Override
+  public boolean deltasGatherUpstream(StepData in) {
+    return shards(in) > 1;
+  }
+
+  /**
+   * The upstream rows of sequences b0..b1−1 at steps t1..t2 (the engine's upstream pass, cut to one
+   * shard's rows: every row is computed alone, so the same bits): ∂L/∂h from the step's upstream
+   * gradient at loss steps, zero δ rows elsewhere.
+   */
+  private void shardUpstream(
+      float[] params, StepData in, int t1, int t2, float[] delta, int dBase, int b0, int b1) {
+    final int rows = b1 - b0, width = stepOutputSize();
+    final int bd = in.batch * this.delta;
+    for (int t = t1; t <= t2; t++) {
+      int dOff = dBase + (t - t1) * bd + b0 * this.delta;
+      if (in.hasLoss(t)) {
+        upstreamRows(params, rows, in.upstream, in.upstreamOffset(t) + b0 * width, delta, dOff);
+      } else {
+        java.util.Arrays.fill(delta, dOff, dOff + rows * this.delta, 0f);
       }
     }
   }
@@ -791,6 +823,18 @@ public final class StackedRecurrence implements Recurrence {
     @Override
     public void run(int i) {
       int b = in.batch;
+      if (l == top) {
+        // the engine left the upstream rows to the shards (deltasGatherUpstream)
+        shardUpstream(
+            params,
+            in,
+            t1,
+            t2,
+            delta,
+            dBase,
+            blockStart(i, shards, b),
+            blockStart(i + 1, shards, b));
+      }
       layerDeltas(
           l,
           params,
