@@ -105,9 +105,11 @@ public final class Backprop {
       chunks.resume = !top;
       chunks.suspend = t1 > 1;
       // Beside the next chunk's δ recursion, with a team: its threads even out in the pieces.
-      r.weightGradsBeside(
+      chunks.beside = true;
+      r.weightGrads(
           params, grads, batch, t1, t2, states, (t1 - 1) * bs, delta, (t1 - 1) * bd, in, chunks);
     }
+    chunks.beside = false;
     r.finishWeightGrads();
     initialStateGrad(r, params, in, in.flowAt(0), states, bs, delta, 0);
   }

@@ -176,7 +176,11 @@ public interface Recurrence {
    * carry} null the call is a whole sum. Otherwise carry (buffers of {@link #parameterCount}
    * floats, laid out like grads) links it to the calls before ({@code carry.resume}: a call ending
    * at step t2 + 1 came first) and after ({@code carry.suspend}: steps below t1 follow), so that
-   * segments processed from last to first sum bitwise like one pass.
+   * segments processed from last to first sum bitwise like one pass. With {@code carry.beside} an
+   * implementation may hold the work and run it beside the next {@link #deltas} call's (which must
+   * not write the δ rows and slots of t1..t2: the backward's next chunk down) or in {@link
+   * #finishWeightGrads}; a later weightGrads call first completes it, a forward drops it (only a
+   * backward stopped by an exception leaves it held). Same sums either way.
    */
   void weightGrads(
       float[] params,
@@ -191,27 +195,6 @@ public interface Recurrence {
       StepData in,
       SumBlocks carry);
 
-  /**
-   * {@link #weightGrads}, which an implementation may hold and run beside the work of the next
-   * {@link #deltas} call (which must not write the δ rows and slots of t1..t2: the backward's next
-   * chunk down) or in {@link #finishWeightGrads}; a weightGrads call first completes it, a forward
-   * drops it (only a backward stopped by an exception leaves it held). Same sums.
-   */
-  default void weightGradsBeside(
-      float[] params,
-      float[] grads,
-      int batch,
-      int t1,
-      int t2,
-      float[] states,
-      int base,
-      float[] delta,
-      int dBase,
-      StepData in,
-      SumBlocks carry) {
-    weightGrads(params, grads, batch, t1, t2, states, base, delta, dBase, in, carry);
-  }
-
-  /** Runs a {@link #weightGradsBeside} call's work if it is still held. */
+  /** Runs the work of a weightGrads call held by {@link SumBlocks#beside}, if any. */
   default void finishWeightGrads() {}
 }

@@ -42,7 +42,7 @@ public final class StackedRecurrence implements Recurrence {
   private final Beside beside = new Beside();
 
   /**
-   * A {@link #weightGradsBeside} call whose work (held by weightGradTask) has not run yet: it runs
+   * A weightGrads call held by {@link SumBlocks#beside} (its work in weightGradTask): it runs
    * beside the next {@link #deltas} call's first phase, or in {@link #finishWeightGrads} (or is
    * dropped by the next forward, if the pass stopped on an exception).
    */
@@ -822,18 +822,10 @@ public final class StackedRecurrence implements Recurrence {
 
     @Override
     public void run(int i) {
-      int b = in.batch;
+      int b = in.batch, b0 = blockStart(i, shards, b), b1 = blockStart(i + 1, shards, b);
       if (l == top) {
         // the engine left the upstream rows to the shards (deltasGatherUpstream)
-        shardUpstream(
-            params,
-            in,
-            t1,
-            t2,
-            delta,
-            dBase,
-            blockStart(i, shards, b),
-            blockStart(i + 1, shards, b));
+        shardUpstream(params, in, t1, t2, delta, dBase, b0, b1);
       }
       layerDeltas(
           l,
@@ -849,8 +841,8 @@ public final class StackedRecurrence implements Recurrence {
           nextOff,
           nextSlot,
           nextSlotOff,
-          blockStart(i, shards, b),
-          blockStart(i + 1, shards, b));
+          b0,
+          b1);
     }
   }
 
@@ -997,51 +989,6 @@ public final class StackedRecurrence implements Recurrence {
       int dBase,
       StepData in,
       SumBlocks carry) {
-    weightGrads(grads, batch, t1, t2, states, base, delta, dBase, in, carry, false);
-  }
-
-  /**
-   * With a team, the work of {@link #weightGrads} is held and runs in pieces beside the next {@link
-   * #deltas} call's first phase (or in {@link #finishWeightGrads}); on the caller alone it runs
-   * now.
-   */
-  @Override
-  public void weightGradsBeside(
-      float[] params,
-      float[] grads,
-      int batch,
-      int t1,
-      int t2,
-      float[] states,
-      int base,
-      float[] delta,
-      int dBase,
-      StepData in,
-      SumBlocks carry) {
-    weightGrads(grads, batch, t1, t2, states, base, delta, dBase, in, carry, true);
-  }
-
-  @Override
-  public void finishWeightGrads() {
-    if (gradsPending) {
-      gradsPending = false;
-      WeightGradTask w = weightGradTask;
-      team.run(w.tasks(), w);
-    }
-  }
-
-  private void weightGrads(
-      float[] grads,
-      int batch,
-      int t1,
-      int t2,
-      float[] states,
-      int base,
-      float[] delta,
-      int dBase,
-      StepData in,
-      SumBlocks carry,
-      boolean later) {
     finishWeightGrads();
     // Rows count from step 1 when the sum is cut into calls (checkpointed segments), from the
     // call's first step when the call is the whole sum (a truncated window then sums bitwise like
@@ -1052,7 +999,8 @@ public final class StackedRecurrence implements Recurrence {
     if (team != null) {
       WeightGradTask w = weightGradTask;
       w.set(grads, batch, t1, t2, states, base, delta, dBase, in, blk);
-      if (later) {
+      if (carry != null && carry.beside) {
+        // held: its pieces run beside the next chunk's δ recursion (deltas) or in finishWeightGrads
         gradsPending = true;
       } else {
         team.run(w.tasks(), w);
@@ -1068,6 +1016,16 @@ public final class StackedRecurrence implements Recurrence {
           blk);
     }
     readoutGrads(grads, batch, t1, t2, states, base, in, blk);
+  }
+
+  /** The held weight-gradient work ({@link SumBlocks#beside}), if any, on the team now. */
+  @Override
+  public void finishWeightGrads() {
+    if (gradsPending) {
+      gradsPending = false;
+      WeightGradTask w = weightGradTask;
+      team.run(w.tasks(), w);
+    }
   }
 
   /**

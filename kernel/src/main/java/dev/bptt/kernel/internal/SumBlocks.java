@@ -50,6 +50,12 @@ public final class SumBlocks {
   /** A later call continues the block (and run) of this call's last row (the caller sets it). */
   public boolean suspend;
 
+  /**
+   * Set by the chunked full backward ({@link Backprop#full}): the weight-gradient call may be held
+   * and run beside the next chunk's δ recursion ({@link Recurrence#weightGrads}).
+   */
+  public boolean beside;
+
   /** Carried run sums and block sums, indexed like the gradient plus {@link #shift}. */
   public final float[] l1;
 
