@@ -130,6 +130,12 @@ public final class Blas {
    * y ← α·Aᵀ·x + β·y with A m×n row-major (lda), read in place; x of length m, y of length n. Reads
    * A and x; writes y (reads it only when β ≠ 0). y must not overlap A or x. With α = 0 and β = 1
    * it returns after the checks, y untouched (BLAS quick return).
+   *
+   * <p>Computed as row updates y ← y + fl(α·xᵢ)·Aᵢ after y ← β·y, α applied to x in float first as
+   * the reference BLAS's column-major sgemv("N") does (this is that call on the same buffer). So
+   * with |α| &gt; 1 an fl(α·xᵢ) that overflows gives ±∞ or NaN in y even where α·Aᵀ·x fits in
+   * float; scale x instead of passing such an α. As in any float accumulation, an element whose
+   * |α|·Σᵢ|xᵢ||aᵢⱼ| + |β||yⱼ| exceeds the float range may overflow in an intermediate sum.
    */
   public static void gemvT(
       int m,
@@ -160,6 +166,10 @@ public final class Blas {
   /**
    * Rank-1 update A ← A + α·x·yᵀ with A m×n row-major (lda), x of length m, y of length n. Reads x
    * and y, reads and writes A. A must not overlap x or y.
+   *
+   * <p>aᵢⱼ ← aᵢⱼ + fl(α·xᵢ)·yⱼ: α is applied to x in float first (the reference BLAS applies it to
+   * y), so with |α| &gt; 1 a row whose fl(α·xᵢ) overflows gets ±∞ or NaN even where α·xᵢ·yⱼ fits in
+   * float; scale x or y instead of passing such an α.
    */
   public static void ger(
       int m,

@@ -165,7 +165,35 @@ final class BlasRef {
         trans
             ? NaiveBlas.gemvTMagnitude(m, n, al, ma, ao, lda, x, xo, be, y, yo)
             : NaiveBlas.gemvMagnitude(m, n, al, ma, ao, lda, x, xo, be, y, yo);
-    return array(y, range(yo, trans ? n : m), ref, mag, Math.max(m, n) + 2);
+    int[] out = range(yo, trans ? n : m);
+    if (trans && foldOverflows(al, x, xo, m)) {
+      // Documented (Blas.gemvT, as the reference BLAS's column-major sgemv("N")): α multiplies x
+      // in float before the products, so one overflowing fl(α·xᵢ) may give ±∞ or NaN anywhere.
+      return array(y, new int[0], new double[0], new double[0], 1, out);
+    }
+    // As in any float accumulation (documented with gemm): an element whose magnitude |α|·Σ|a||x| +
+    // |β||y| exceeds the float range may overflow in an intermediate sum.
+    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
+    for (int i = 0; i < out.length; i++) {
+      (mag[i] > Float.MAX_VALUE ? any : keep).add(i);
+    }
+    return array(
+        y,
+        keep.stream().mapToInt(q -> out[q]).toArray(),
+        keep.stream().mapToDouble(q -> ref[q]).toArray(),
+        keep.stream().mapToDouble(q -> mag[q]).toArray(),
+        Math.max(m, n) + 2,
+        any.stream().mapToInt(q -> out[q]).toArray());
+  }
+
+  /** Some fl(α·vᵢ), i &lt; len, overflows although vᵢ is finite. */
+  static boolean foldOverflows(float al, float[] v, int off, int len) {
+    for (int i = 0; i < len && Math.abs(al) > 1; i++) {
+      if (Float.isFinite(v[off + i]) && Float.isInfinite(al * v[off + i])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Function<Object, String> ger(Object[] a) {
@@ -175,7 +203,23 @@ final class BlasRef {
     int xo = (int) a[4], yo = (int) a[6], ao = (int) a[8], lda = (int) a[9];
     double[] ref = NaiveBlas.ger(m, n, al, x, xo, y, yo, ma, ao, lda);
     double[] mag = NaiveBlas.gerMagnitude(m, n, al, x, xo, y, yo, ma, ao, lda);
-    return array(ma, matrix(ao, m, n, lda), ref, mag, 3);
+    // Documented (Blas.ger): α multiplies x in float first, so a row whose fl(α·xᵢ) overflows may
+    // hold ±∞ or NaN although α·xᵢ·yⱼ would fit.
+    int[] all = matrix(ao, m, n, lda);
+    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      boolean overflows = foldOverflows(al, x, xo + i, 1);
+      for (int j = 0; j < n; j++) {
+        (overflows ? any : keep).add(i * n + j);
+      }
+    }
+    return array(
+        ma,
+        keep.stream().mapToInt(q -> all[q]).toArray(),
+        keep.stream().mapToDouble(q -> ref[q]).toArray(),
+        keep.stream().mapToDouble(q -> mag[q]).toArray(),
+        3,
+        any.stream().mapToInt(q -> all[q]).toArray());
   }
 
   static Function<Object, String> gemm(Object[] a) {

@@ -356,4 +356,36 @@ class FindingsTest {
             () -> dev.bptt.kernel.blas.Blas.gemvT(13, 1, 1f, c, 0, 1, ten, 0, 0f, ten, 0));
     assertTrue(e.getMessage().startsWith("x: offset 0 + length m=13"), e.getMessage());
   }
+
+  /**
+   * Found by 300,000-trial runs on 2026-12-02 (seed 295451): gemvᵀ with no rows (m = 0) and α = NaN
+   * left y ← β·y, where α·Aᵀ·x + β·y is NaN (α·0) and gemv with n = 0 gives NaN. The other finding
+   * of those runs (seeds 20405681, 142137: α = Float.MAX_VALUE with some |xᵢ| &gt; 1 gave ±∞ where
+   * α·Aᵀ·x fits) is gemvᵀ's documented α fold, fl(α·xᵢ) first, as the reference BLAS's sgemv("N"):
+   * the oracle now exempts calls whose fold overflows, and this test pins that a fold that does not
+   * overflow keeps even α = Float.MAX_VALUE exact.
+   */
+  @Test
+  void gemvTransposedAppliesAlphaLikeGemv() {
+    float[] y = {1f, -2f, 3f}, none = new float[0];
+    dev.bptt.kernel.blas.Blas.gemvT(0, 3, Float.NaN, none, 0, 3, none, 0, 0.5f, y, 0);
+    for (float v : y) {
+      assertTrue(Float.isNaN(v), Arrays.toString(y));
+    }
+    float[] z = {1f, -2f, 3f};
+    dev.bptt.kernel.blas.Blas.gemv(3, 0, Float.NaN, none, 0, 1, none, 0, 0.5f, z, 0);
+    for (float v : z) {
+      assertTrue(Float.isNaN(v), Arrays.toString(z));
+    }
+    // m = 0 with a finite α: y ← β·y, as before.
+    float[] w = {1f, -2f, 3f};
+    dev.bptt.kernel.blas.Blas.gemvT(0, 3, 2f, none, 0, 3, none, 0, 0.5f, w, 0);
+    assertEquals("[0.5, -1.0, 1.5]", Arrays.toString(w));
+    // α = MAX with |xᵢ| ≤ 1: fl(α·xᵢ) fits, so α·Aᵀ·x (= MAX/2 + MAX/4, 0.75·MAX) is finite and
+    // exact.
+    float[] a = {0.5f, 1f, 0.25f, -1f}, x = {1f, 1f}, out = new float[2];
+    dev.bptt.kernel.blas.Blas.gemvT(2, 2, Float.MAX_VALUE, a, 0, 2, x, 0, 0f, out, 0);
+    assertEquals(0.75f * Float.MAX_VALUE, out[0]);
+    assertEquals(0f, out[1]);
+  }
 }
