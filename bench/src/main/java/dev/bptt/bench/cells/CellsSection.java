@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -41,7 +43,7 @@ public final class CellsSection implements Section {
   private static final int ALLOC_OBJECT_BYTES = 16;
 
   /** The gemm size of target (a). */
-  private static final int GEMM_N = 256;
+  static final int GEMM_N = 256;
 
   private static final List<String> HEADER =
       List.of(
@@ -109,9 +111,11 @@ public final class CellsSection implements Section {
     // The references call one kernel hundreds of times per operation (or run no Vector API code:
     // the naive baseline), so C2 is done within the preset's own warm-up.
     Timing ref = preset.timing();
-    // Target (b) divides two B = 1 medians of a few milliseconds each, on a noisy 2-core machine
-    // (±30 % per run): three forks and five iterations for both sides of that ratio.
-    Timing ratio = new Timing(3, t.warmupIterations(), t.warmupMillis(), 5, t.measurementMillis());
+    // Target (b) divides a B = 1 pass by its floor: measured apart, two medians of a few
+    // milliseconds each moved ±15 % between sections of one run on a noisy 2-core machine, so the
+    // pass and its floor run side by side in every call (CellFloorBenchmark), five iterations of
+    // 400 ms (six calls of the slowest pair, LSTM H = 512) in each of two forks.
+    Timing paired = new Timing(2, t.warmupIterations(), t.warmupMillis(), 5, 400);
     Timing ratioRef =
         new Timing(3, ref.warmupIterations(), ref.warmupMillis(), 5, ref.measurementMillis());
     // Target (a) divides a B = 32 fwd+bwd median (70–95 ms per call) by the gemm's: 200 ms
@@ -124,6 +128,7 @@ public final class CellsSection implements Section {
     String naive = method(CellNaiveBenchmark.class, "forwardBackward");
     String gemm = method(CellReferenceBenchmark.class, "gemm");
     String floor = method(CellReferenceBenchmark.class, "gemvFloor");
+    String pairedFloor = method(CellFloorBenchmark.class, "paired");
     List<String> cells = List.of("ELMAN", "GRU", "LSTM");
     List<String> gated = List.of("GRU", "LSTM");
     Map<String, List<String>> gemmParams =
@@ -144,7 +149,12 @@ public final class CellsSection implements Section {
         // over 32 steps, B = 32 over 8, scaled to T = 256 in the report), the 256³ gemm and the
         // floors of those (G, H).
         List<RunSpec> specs = new ArrayList<>();
-        specs.add(new RunSpec(fb, cell(cells, List.of(256), List.of(1), List.of(1)), ratio));
+        // Target (b) from passes run side by side with their floors (CellFloorBenchmark): the
+        // separate B = 1 and floor runs below only fill the tables, with the preset's forks.
+        specs.add(new RunSpec(pairedFloor, pairedFloor(cells, 256, 1), paired));
+        specs.add(new RunSpec(pairedFloor, pairedFloor(List.of("LSTM"), 512, 1), paired));
+        specs.add(new RunSpec(pairedFloor, pairedFloor(List.of("LSTM"), 256, 2), paired));
+        specs.add(new RunSpec(fb, cell(cells, List.of(256), List.of(1), List.of(1)), t));
         // Target (a): each B = 32 fork right next to a gemm fork, in three rounds, instead of
         // all forks of one side minutes before the other's on a VM whose speed drifts (the
         // same code gave LSTM 78.9 % and 84.4 %, GRU 70.2 % and 85.4 % in two runs).
@@ -154,15 +164,14 @@ public final class CellsSection implements Section {
                   fb, cell(cells, List.of(256), List.of(32), List.of(1)), batched.withForks(1)));
           specs.add(new RunSpec(gemm, gemmParams, ratioRef.withForks(1)));
         }
-        specs.add(
-            new RunSpec(fb, cell(List.of("LSTM"), List.of(512), List.of(1), List.of(1)), ratio));
+        specs.add(new RunSpec(fb, cell(List.of("LSTM"), List.of(512), List.of(1), List.of(1)), t));
         specs.add(
             new RunSpec(fwd, cell(List.of("LSTM"), List.of(256), List.of(32), List.of(1)), t));
         specs.add(new RunSpec(fb, cell(List.of("LSTM"), List.of(256), List.of(1), List.of(2)), t));
         specs.add(new RunSpec(naive, naive(gated, List.of(256), List.of(1), List.of(32)), ref));
         specs.add(new RunSpec(naive, naive(gated, List.of(256), List.of(32), List.of(8)), ref));
-        specs.add(new RunSpec(floor, floor(List.of(1, 3, 4), List.of(256)), ratioRef));
-        specs.add(new RunSpec(floor, floor(List.of(4), List.of(512)), ratioRef));
+        specs.add(new RunSpec(floor, floor(List.of(1, 3, 4), List.of(256)), ref));
+        specs.add(new RunSpec(floor, floor(List.of(4), List.of(512)), ref));
         yield specs;
       }
       case FULL ->
@@ -199,6 +208,14 @@ public final class CellsSection implements Section {
     m.put("hidden", strings(h));
     m.put("batch", strings(b));
     m.put("steps", strings(steps));
+    return m;
+  }
+
+  private static Map<String, List<String>> pairedFloor(List<String> cells, int h, int layers) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put("cell", cells);
+    m.put("hidden", RunSpec.values(h));
+    m.put("layers", RunSpec.values(layers));
     return m;
   }
 
@@ -260,6 +277,38 @@ public final class CellsSection implements Section {
     }
   }
 
+  /**
+   * The aux counters of {@link CellFloorBenchmark#paired} summed over all iterations: both sides'
+   * wall time (the floor side already L floors) and the calls, and each fork's ratio of its sums.
+   */
+  private record FloorPair(double passNs, double floorNs, long calls, List<Double> forkRatios) {
+    static FloorPair of(RunResult r) {
+      double pass = 0, floor = 0;
+      long n = 0;
+      List<Double> forks = new ArrayList<>();
+      for (BenchmarkResult b : r.getBenchmarkResults()) {
+        double bp = 0, bf = 0;
+        for (IterationResult it : b.getIterationResults()) {
+          bp += it.getSecondaryResults().get("passNs").getScore();
+          bf += it.getSecondaryResults().get("floorNs").getScore();
+          n += (long) it.getSecondaryResults().get("calls").getScore();
+        }
+        forks.add(bp / bf);
+        pass += bp;
+        floor += bf;
+      }
+      return new FloorPair(pass, floor, n, forks);
+    }
+
+    double ratio() {
+      return passNs / floorNs;
+    }
+
+    String perFork() {
+      return String.join(" / ", forkRatios.stream().map(Fmt::ratio).toList());
+    }
+  }
+
   /** Everything the tables and targets need, looked up once. */
   private static final class Lookup {
     final ResultIndex index;
@@ -282,6 +331,25 @@ public final class CellsSection implements Section {
 
     Optional<Measured> ours(Config c, String method) {
       return index.find(CellBenchmark.class, method, c.params()).map(Measured::of);
+    }
+
+    /** The side-by-side run of a B = 1 config's pass and floor ({@link CellFloorBenchmark}). */
+    Optional<FloorPair> pairedFloor(Config c) {
+      if (c.b() != 1) {
+        return Optional.empty();
+      }
+      return index
+          .find(
+              CellFloorBenchmark.class,
+              "paired",
+              Map.of(
+                  "cell",
+                  c.cell().name(),
+                  "hidden",
+                  Integer.toString(c.h()),
+                  "layers",
+                  Integer.toString(c.layers())))
+          .map(FloorPair::of);
     }
 
     /** The floor for gates and H from any run (n does not matter to it). */
@@ -367,10 +435,13 @@ public final class CellsSection implements Section {
           fb.isPresent() && !Double.isNaN(gemmGflops)
               ? Fmt.percent(fbFlops / fb.get().medianNs() / gemmGflops)
               : "–");
+      Optional<FloorPair> pair = look.pairedFloor(c);
       row.add(
-          fb.isPresent() && floor.isPresent()
-              ? Fmt.ratio(fb.get().medianNs() / (c.layers() * floor.get().medianNs()))
-              : "–");
+          pair.isPresent()
+              ? Fmt.ratio(pair.get().ratio())
+              : fb.isPresent() && floor.isPresent()
+                  ? Fmt.ratio(fb.get().medianNs() / (c.layers() * floor.get().medianNs()))
+                  : "–");
       row.add(
           fb.isPresent() && naive.isPresent()
               ? Fmt.ratio(naive.getAsDouble() * T * c.b() / fb.get().medianNs())
@@ -399,12 +470,15 @@ public final class CellsSection implements Section {
         .append(" element and step, ≈ 1–4 % of the products at H ≥ 64) is not counted.\n\n")
         .append("`fwd+bwd / gemm 256³`: the fwd+bwd GFLOP/s as a share of our 256³ sgemm's")
         .append(" GFLOP/s in the same run. `fwd+bwd / floor` (B = 1): time over L × (T gemv +")
-        .append(" T gemvᵀ of one layer's [G·H][H] recurrent matrix). `naive / ours`: the")
+        .append(" T gemvᵀ of one layer's [G·H][H] recurrent matrix), from the run of both side by")
+        .append(" side where there is one (table below), else from the two medians. `naive /")
+        .append(" ours`: the")
         .append(" hand-written per-element baseline's time per sequence-step (one layer, measured")
         .append(" at the T and B in the naive table below, scaled linearly to T = 256 and this")
         .append(" B) over ours.\n\n")
         .append(table.toMarkdown())
         .append(references(look, alloc))
+        .append(sideBySide(look, configs))
         .append(naiveTable(index))
         .append(targets(look, configs, alloc));
     return new SectionReport(md.toString(), csv(results));
@@ -461,6 +535,35 @@ public final class CellsSection implements Section {
         + " FLOP per step, each step's inputs independent of the last (no chain, so no"
         + " over/underflow over T steps).\n\n"
         + new Table(REF_HEADER, rows, 2).toMarkdown();
+  }
+
+  /** The B = 1 passes run side by side with their floors: means per call and ratios. */
+  private static String sideBySide(Lookup look, List<Config> configs) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Config c : configs) {
+      look.pairedFloor(c)
+          .ifPresent(
+              p ->
+                  rows.add(
+                      List.of(
+                          c.label(),
+                          Fmt.time(p.passNs() / p.calls(), Double.NaN),
+                          Fmt.time(p.floorNs() / p.calls(), Double.NaN),
+                          Fmt.ratio(p.ratio()),
+                          p.perFork(),
+                          Long.toString(p.calls()))));
+    }
+    if (rows.isEmpty()) {
+      return "";
+    }
+    return "\n**B = 1 passes beside their floors** (`CellFloorBenchmark.paired`: every call runs"
+        + " one forward+backward and L floors, their order alternating, each side's wall time"
+        + " summed; the ratio pairs every pass with the floor run next to it, so the VM's drift"
+        + " moves both alike). Means per call over all measured calls; `per fork` is each fork's"
+        + " ratio of its sums.\n\n"
+        + new Table(
+                List.of("config", "fwd+bwd", "L × floor", "ratio", "per fork", "calls"), rows, 1)
+            .toMarkdown();
   }
 
   private static String naiveTable(ResultIndex index) {
@@ -541,18 +644,26 @@ public final class CellsSection implements Section {
       if (c.b() != 1 || c.h() < 256) {
         continue;
       }
+      Optional<FloorPair> pair = look.pairedFloor(c);
       Optional<Measured> fb = look.ours(c, "forwardBackward");
       Optional<Measured> floor = look.floor(c.cell().gates(), c.h());
-      if (fb.isEmpty() || floor.isEmpty()) {
+      double r;
+      String measured;
+      if (pair.isPresent()) {
+        r = pair.get().ratio();
+        measured = Fmt.ratio(r) + " (side by side; forks " + pair.get().perFork() + ")";
+      } else if (fb.isPresent() && floor.isPresent()) {
+        r = fb.get().medianNs() / (c.layers() * floor.get().medianNs());
+        measured = Fmt.ratio(r) + " (medians of separate runs)";
+      } else {
         continue;
       }
       anyB = true;
-      double r = fb.get().medianNs() / (c.layers() * floor.get().medianNs());
       rows.add(
           List.of(
               "(b) B = 1 fwd+bwd / (T gemv + T gemvᵀ)",
               c.label(),
-              Fmt.ratio(r),
+              measured,
               "≤ 1.5×",
               r <= 1.5 ? "yes" : "no"));
     }
@@ -679,6 +790,12 @@ public final class CellsSection implements Section {
           Integer.parseInt(p.get("layers")),
           T,
           method.equals("forwardBackward"));
+    }
+    if (cls.equals(CellFloorBenchmark.class.getName())) {
+      // One pass and L floors per call.
+      CellType cell = CellType.valueOf(p.get("cell"));
+      int h = Integer.parseInt(p.get("hidden")), layers = Integer.parseInt(p.get("layers"));
+      return flops(cell, h, 1, layers, T, true) + layers * floorFlops(cell.gates(), h);
     }
     if (cls.equals(CellNaiveBenchmark.class.getName())) {
       return flops(
