@@ -28,10 +28,11 @@ public final class Team implements AutoCloseable {
 
   /**
    * Spin iterations (each a {@link Thread#onSpinWait}) before a waiting thread parks: about half a
-   * millisecond on Zen 5. A pass has ~3 phases per chunk of 8 steps (B = 32; ~5 when measured), and
-   * a thread that finished its share more than the old 2¹² spins (~70 µs) early parked and woke
-   * late for the next phase: two-thread B = 32 H = 256 passes took 0.90× (GRU) and 0.96× (LSTM) the
-   * time with 2¹⁵ (A/B, two rounds).
+   * millisecond on Zen 5. A pass has about two phases per chunk of 8 steps at B = 32 (one forward,
+   * one backward, each pipelined with the next chunk's work; ~5 when this was measured), and a
+   * thread that finished its share more than the old 2¹² spins (~70 µs) early parked and woke late
+   * for the next phase: two-thread B = 32 H = 256 passes took 0.90× (GRU) and 0.96× (LSTM) the time
+   * with 2¹⁵ (A/B, two rounds).
    */
   private static final int SPINS = 1 << 15;
 
