@@ -160,6 +160,12 @@ public final class Blas {
     if (alpha == 0f && beta == 1f) {
       return; // BLAS quick return: y keeps its bits (0·s + y would turn −0 into +0, ∞·0 into NaN)
     }
+    if (m == 0 && !Float.isFinite(alpha)) {
+      // No rows, but α·0 is NaN: y ← α·0 + β·y is NaN, as gemv with n = 0 gives (the kernels
+      // scale y by β and add no row).
+      java.util.Arrays.fill(y, yOff, yOff + n, Float.NaN);
+      return;
+    }
     IMPL.gemvT(m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
   }
 

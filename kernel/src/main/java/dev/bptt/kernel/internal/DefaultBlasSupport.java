@@ -177,13 +177,6 @@ final class DefaultBlasSupport implements BlasSupport {
       float beta,
       float[] y,
       int yOff) {
-    if (m == 0 && !Float.isFinite(alpha)) {
-      // No rows, but α·0 is NaN: y ← α·0 + β·y (all NaN), as gemv with n = 0 gives.
-      for (int j = 0; j < n; j++) {
-        y[yOff + j] = combine(alpha, 0f, beta, y[yOff + j]);
-      }
-      return;
-    }
     scaleOrZero(n, beta, y, yOff);
     int i = 0;
     // Eight rows fused, as two chains of four (the Panama twin's shape).

@@ -518,13 +518,6 @@ final class PanamaBlasSupport implements BlasSupport {
       float beta,
       float[] y,
       int yOff) {
-    if (m == 0 && !Float.isFinite(alpha)) {
-      // No rows, but α·0 is NaN: y ← α·0 + β·y (all NaN), as gemv with n = 0 gives.
-      for (int j = 0; j < n; j++) {
-        y[yOff + j] = DefaultBlasSupport.combine(alpha, 0f, beta, y[yOff + j]);
-      }
-      return;
-    }
     DefaultBlasSupport.scaleOrZero(n, beta, y, yOff);
     int limit = F.loopBound(n);
     int i = m & ~7;

@@ -84,6 +84,31 @@ final class BlasRef {
     };
   }
 
+  /**
+   * As {@link #array(float[], int[], double[], double[], int, int[])}, where output q
+   * (positions[q], with ref[q] and mag[q]) may be written with any value when {@code anyValue}
+   * holds for q.
+   */
+  static Function<Object, String> array(
+      float[] out,
+      int[] positions,
+      double[] ref,
+      double[] mag,
+      int k,
+      java.util.function.IntPredicate anyValue) {
+    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
+    for (int q = 0; q < positions.length; q++) {
+      (anyValue.test(q) ? any : keep).add(q);
+    }
+    return array(
+        out,
+        keep.stream().mapToInt(q -> positions[q]).toArray(),
+        keep.stream().mapToDouble(q -> ref[q]).toArray(),
+        keep.stream().mapToDouble(q -> mag[q]).toArray(),
+        k,
+        any.stream().mapToInt(q -> positions[q]).toArray());
+  }
+
   static int[] range(int off, int n) {
     int[] p = new int[n];
     for (int i = 0; i < n; i++) {
@@ -165,25 +190,18 @@ final class BlasRef {
         trans
             ? NaiveBlas.gemvTMagnitude(m, n, al, ma, ao, lda, x, xo, be, y, yo)
             : NaiveBlas.gemvMagnitude(m, n, al, ma, ao, lda, x, xo, be, y, yo);
-    int[] out = range(yo, trans ? n : m);
-    if (trans && foldOverflows(al, x, xo, m)) {
-      // Documented (Blas.gemvT, as the reference BLAS's column-major sgemv("N")): α multiplies x
-      // in float before the products, so one overflowing fl(α·xᵢ) may give ±∞ or NaN anywhere.
-      return array(y, new int[0], new double[0], new double[0], 1, out);
-    }
-    // As in any float accumulation (documented with gemm): an element whose magnitude |α|·Σ|a||x| +
-    // |β||y| exceeds the float range may overflow in an intermediate sum.
-    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
-    for (int i = 0; i < out.length; i++) {
-      (mag[i] > Float.MAX_VALUE ? any : keep).add(i);
-    }
+    // Documented (Blas.gemvT, as the reference BLAS's column-major sgemv("N")): α multiplies x in
+    // float before the products, so one overflowing fl(α·xᵢ) may give ±∞ or NaN anywhere; and as in
+    // any float accumulation (documented with gemm) an element whose magnitude |α|·Σ|a||x| + |β||y|
+    // exceeds the float range may overflow in an intermediate sum.
+    boolean fold = trans && foldOverflows(al, x, xo, m);
     return array(
         y,
-        keep.stream().mapToInt(q -> out[q]).toArray(),
-        keep.stream().mapToDouble(q -> ref[q]).toArray(),
-        keep.stream().mapToDouble(q -> mag[q]).toArray(),
+        range(yo, trans ? n : m),
+        ref,
+        mag,
         Math.max(m, n) + 2,
-        any.stream().mapToInt(q -> out[q]).toArray());
+        q -> fold || mag[q] > Float.MAX_VALUE);
   }
 
   /** Some fl(α·vᵢ), i &lt; len, overflows although vᵢ is finite. */
@@ -205,21 +223,7 @@ final class BlasRef {
     double[] mag = NaiveBlas.gerMagnitude(m, n, al, x, xo, y, yo, ma, ao, lda);
     // Documented (Blas.ger): α multiplies x in float first, so a row whose fl(α·xᵢ) overflows may
     // hold ±∞ or NaN although α·xᵢ·yⱼ would fit.
-    int[] all = matrix(ao, m, n, lda);
-    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
-    for (int i = 0; i < m; i++) {
-      boolean overflows = foldOverflows(al, x, xo + i, 1);
-      for (int j = 0; j < n; j++) {
-        (overflows ? any : keep).add(i * n + j);
-      }
-    }
-    return array(
-        ma,
-        keep.stream().mapToInt(q -> all[q]).toArray(),
-        keep.stream().mapToDouble(q -> ref[q]).toArray(),
-        keep.stream().mapToDouble(q -> mag[q]).toArray(),
-        3,
-        any.stream().mapToInt(q -> all[q]).toArray());
+    return array(ma, matrix(ao, m, n, lda), ref, mag, 3, q -> foldOverflows(al, x, xo + q / n, 1));
   }
 
   static Function<Object, String> gemm(Object[] a) {
@@ -236,23 +240,20 @@ final class BlasRef {
     // of op(A) in float before the products, so a row whose fl(α·aᵢₚ) overflows may hold ±∞ or
     // NaN although α·(A·B) would fit; and, as in any float accumulation, an element whose
     // |α|·Σ|aᵢₚ||bₚⱼ| + |β||cᵢⱼ| exceeds the float range may overflow in an intermediate sum.
-    int[] all = matrix(co, m, n, ldc);
-    List<Integer> keep = new ArrayList<>(), any = new ArrayList<>();
+    boolean[] rowOverflows = new boolean[m];
     for (int i = 0; i < m; i++) {
-      boolean overflows = false;
       for (int p = 0; p < k && Math.abs(al) > 1; p++) {
         float v = ta == Transpose.T ? ma[ao + p * lda + i] : ma[ao + i * lda + p];
-        overflows |= Float.isFinite(v) && Float.isInfinite(al * v);
-      }
-      for (int j = 0; j < n; j++) {
-        boolean beyondFloat = mag[i * n + j] > Float.MAX_VALUE;
-        (overflows || beyondFloat ? any : keep).add(i * n + j);
+        rowOverflows[i] |= Float.isFinite(v) && Float.isInfinite(al * v);
       }
     }
-    int[] pos = keep.stream().mapToInt(q -> all[q]).toArray();
-    double[] r = keep.stream().mapToDouble(q -> ref[q]).toArray();
-    double[] g = keep.stream().mapToDouble(q -> mag[q]).toArray();
-    return array(mc, pos, r, g, k + 2, any.stream().mapToInt(q -> all[q]).toArray());
+    return array(
+        mc,
+        matrix(co, m, n, ldc),
+        ref,
+        mag,
+        k + 2,
+        q -> rowOverflows[q / n] || mag[q] > Float.MAX_VALUE);
   }
 
   static Function<Object, String> activate(Object[] a) {
