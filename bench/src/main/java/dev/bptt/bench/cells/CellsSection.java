@@ -4,6 +4,7 @@ import dev.bptt.bench.Preset;
 import dev.bptt.bench.RunSpec;
 import dev.bptt.bench.Section;
 import dev.bptt.bench.Timing;
+import dev.bptt.bench.report.AuxSums;
 import dev.bptt.bench.report.Fmt;
 import dev.bptt.bench.report.Measured;
 import dev.bptt.bench.report.PeerTable;
@@ -20,8 +21,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -283,21 +282,8 @@ public final class CellsSection implements Section {
    */
   private record FloorPair(double passNs, double floorNs, long calls, List<Double> forkRatios) {
     static FloorPair of(RunResult r) {
-      double pass = 0, floor = 0;
-      long n = 0;
-      List<Double> forks = new ArrayList<>();
-      for (BenchmarkResult b : r.getBenchmarkResults()) {
-        double bp = 0, bf = 0;
-        for (IterationResult it : b.getIterationResults()) {
-          bp += it.getSecondaryResults().get("passNs").getScore();
-          bf += it.getSecondaryResults().get("floorNs").getScore();
-          n += (long) it.getSecondaryResults().get("calls").getScore();
-        }
-        forks.add(bp / bf);
-        pass += bp;
-        floor += bf;
-      }
-      return new FloorPair(pass, floor, n, forks);
+      AuxSums s = AuxSums.of(r, "passNs", "floorNs", "calls");
+      return new FloorPair(s.total()[0], s.total()[1], (long) s.total()[2], s.forkRatios(0, 1));
     }
 
     double ratio() {

@@ -5,6 +5,7 @@ import dev.bptt.bench.RunSpec;
 import dev.bptt.bench.Section;
 import dev.bptt.bench.Timing;
 import dev.bptt.bench.growth.Svg;
+import dev.bptt.bench.report.AuxSums;
 import dev.bptt.bench.report.Fmt;
 import dev.bptt.bench.report.Measured;
 import dev.bptt.bench.report.PeerTable;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -313,26 +312,14 @@ public final class ThreadsSection implements Section {
             "pairs");
 
     static Paired of(RunResult r) {
-      double one = 0, two = 0;
-      long n = 0;
-      List<Double> forks = new ArrayList<>();
-      List<Double> iters = new ArrayList<>();
-      for (BenchmarkResult b : r.getBenchmarkResults()) {
-        double f1 = 0, f2 = 0;
-        for (IterationResult it : b.getIterationResults()) {
-          double a = it.getSecondaryResults().get("oneThreadNs").getScore();
-          double c = it.getSecondaryResults().get("twoThreadsNs").getScore();
-          n += (long) it.getSecondaryResults().get("pairs").getScore();
-          f1 += a;
-          f2 += c;
-          iters.add(a / c);
-        }
-        one += f1;
-        two += f2;
-        forks.add(f1 / f2);
-      }
+      AuxSums s = AuxSums.of(r, "oneThreadNs", "twoThreadsNs", "pairs");
+      double[] t = s.total();
       return new Paired(
-          one, two, n, forks, iters.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+          t[0],
+          t[1],
+          (long) t[2],
+          s.forkRatios(0, 1),
+          s.iterations().stream().mapToDouble(v -> v[0] / v[1]).sorted().toArray());
     }
 
     double speedup() {

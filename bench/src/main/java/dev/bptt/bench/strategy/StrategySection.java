@@ -4,6 +4,7 @@ import dev.bptt.bench.Preset;
 import dev.bptt.bench.RunSpec;
 import dev.bptt.bench.Section;
 import dev.bptt.bench.Timing;
+import dev.bptt.bench.report.AuxSums;
 import dev.bptt.bench.report.Fmt;
 import dev.bptt.bench.report.Measured;
 import dev.bptt.bench.report.ResultIndex;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -269,23 +268,11 @@ public final class StrategySection implements Section {
   private record Rotated(
       double full, double checkpointed, double forward, long calls, List<Double> forkRatios) {
     static Rotated of(RunResult r, double recomputedShare) {
-      double f = 0, c = 0, w = 0;
-      long n = 0;
-      List<Double> forks = new ArrayList<>();
-      for (BenchmarkResult b : r.getBenchmarkResults()) {
-        double bf = 0, bc = 0, bw = 0;
-        for (IterationResult it : b.getIterationResults()) {
-          bf += it.getSecondaryResults().get("fullNs").getScore();
-          bc += it.getSecondaryResults().get("checkpointedNs").getScore();
-          bw += it.getSecondaryResults().get("forwardNs").getScore();
-          n += (long) it.getSecondaryResults().get("calls").getScore();
-        }
-        forks.add((bc - bf) / (bw * recomputedShare));
-        f += bf;
-        c += bc;
-        w += bw;
-      }
-      return new Rotated(f, c, w, n, forks);
+      AuxSums s = AuxSums.of(r, "fullNs", "checkpointedNs", "forwardNs", "calls");
+      double[] t = s.total();
+      List<Double> forks =
+          s.forks().stream().map(f -> (f[1] - f[0]) / (f[2] * recomputedShare)).toList();
+      return new Rotated(t[0], t[1], t[2], (long) t[3], forks);
     }
   }
 
