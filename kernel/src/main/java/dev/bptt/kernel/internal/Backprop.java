@@ -80,7 +80,7 @@ public final class Backprop {
     final int c = chunkSteps(batch);
     if (chunks == null || c >= steps) {
       deltas(r, params, in, 1, steps, states, 0, delta, 0, null, 0, null, 0);
-      initialStateGrad(r, params, in, in.flowAt(0), states, batch * r.stateSize(), delta, 0);
+      initialStateGrad(r, params, in, false, in.flowAt(0), states, batch * r.stateSize(), delta, 0);
       r.weightGrads(params, grads, batch, 1, steps, states, 0, delta, 0, in, null);
       return;
     }
@@ -111,7 +111,7 @@ public final class Backprop {
     }
     chunks.beside = false;
     r.finishWeightGrads();
-    initialStateGrad(r, params, in, in.flowAt(0), states, bs, delta, 0);
+    initialStateGrad(r, params, in, false, in.flowAt(0), states, bs, delta, 0);
   }
 
   /**
@@ -131,11 +131,16 @@ public final class Backprop {
     return a;
   }
 
-  /** ∂L/∂(initial state) ← f·(∂s_1/∂s_0)ᵀ·δ_1 into the call's output, if it has one. */
+  /**
+   * ∂L/∂(initial state) ← f·(∂s_1/∂s_0)ᵀ·δ_1 into the call's output, if it has one; {@code packed}
+   * as in {@link Recurrence#initialStateGrad}: the product's form the caller's backward uses per
+   * step, so this once-per-call product runs code the JIT has compiled.
+   */
   public static void initialStateGrad(
       Recurrence r,
       float[] params,
       StepData in,
+      boolean packed,
       float f,
       float[] slot1,
       int slot1Off,
@@ -143,7 +148,7 @@ public final class Backprop {
       int d1Off) {
     if (in.dInitial != null) {
       r.initialStateGrad(
-          params, in.batch, f, slot1, slot1Off, delta1, d1Off, in.dInitial, in.dInitialOff);
+          params, in.batch, packed, f, slot1, slot1Off, delta1, d1Off, in.dInitial, in.dInitialOff);
     }
   }
 }

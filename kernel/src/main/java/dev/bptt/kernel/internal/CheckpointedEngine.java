@@ -153,7 +153,7 @@ final class CheckpointedEngine implements BpttEngine {
       sums.suspend = k > 0;
       r.weightGrads(params, grads, batch, t1, t2, segStates, 0, segDelta, 0, in, sums);
     }
-    Backprop.initialStateGrad(r, params, in, 1f, segStates, rs, segDelta, 0);
+    Backprop.initialStateGrad(r, params, in, false, 1f, segStates, rs, segDelta, 0);
     ranSteps = steps;
     ranSegment = s;
     ranCarry = rc;

@@ -85,7 +85,8 @@ public interface Recurrence {
    * The recurrent part of ∂L/∂(carried state of t) for {@code rows} independent δ rows: dst ←
    * f·(∂s_{t+1}/∂s_t)ᵀ·src + β·dst, where src holds δ_{t+1} and next the slots of step t+1, of
    * which row r of src reads row (r mod batch) (truncation advances several chains of one batch
-   * together).
+   * together). Every row by the packed GEMM, one row too, so a row's bits do not depend on {@code
+   * rows}.
    */
   void recurrentGrad(
       float[] params,
@@ -156,11 +157,14 @@ public interface Recurrence {
 
   /**
    * ∂L/∂(initial state) ← f·(∂s_1/∂s_0)ᵀ·δ_1 for {@code rows} rows, written in the compact layout
-   * at dst[dstOff], from the slots and δ of step 1.
+   * at dst[dstOff], from the slots and δ of step 1: with {@code packed} by the packed GEMM even for
+   * one row (the form of {@link #recurrentGrad}), else one row by the gemvᵀ of the per-step
+   * backward.
    */
   void initialStateGrad(
       float[] params,
       int rows,
+      boolean packed,
       float f,
       float[] slot1,
       int slot1Off,

@@ -548,9 +548,14 @@ public final class StackedRecurrence implements Recurrence {
       float beta,
       float[] dst,
       int dstOff) {
+    // Always the packed GEMM, even for one row: truncation's chains are 1..τ·B rows, one row only
+    // at the last step of a B = 1 call, and a gemvᵀ there is code run once per call, which the JIT
+    // leaves interpreted for hundreds of calls (909 KB of boxed vectors and ~6 ms per call at T =
+    // 1024, τ = 64, H = 256, measured). A row's bits then do not depend on how many chains are
+    // alive.
     for (CellLayer l : layers) {
       layerRecurrentGrad(
-          l, params, rows, batch, rows == 1, f, next, nextOff, src, srcOff, beta, dst, dstOff);
+          l, params, rows, batch, false, f, next, nextOff, src, srcOff, beta, dst, dstOff);
     }
   }
 
@@ -943,6 +948,7 @@ public final class StackedRecurrence implements Recurrence {
   public void initialStateGrad(
       float[] params,
       int rows,
+      boolean packed,
       float f,
       float[] slot1,
       int slot1Off,
@@ -957,6 +963,7 @@ public final class StackedRecurrence implements Recurrence {
           params,
           rows,
           rows,
+          rows == 1 && !packed,
           f,
           slot1,
           slot1Off + l.sCol,

@@ -92,7 +92,7 @@ final class StoredStatesEngine implements BpttEngine {
     if (strategy instanceof BpttStrategy.Truncated t && t.tau() < steps) {
       chains.deltas(r, params, in, t.tau(), states, delta);
       // Δ_1 holds exactly the chains that reach step 1 (losses s ≤ τ): their flow into h_0.
-      Backprop.initialStateGrad(r, params, in, 1f, states, bs, delta, 0);
+      Backprop.initialStateGrad(r, params, in, true, 1f, states, bs, delta, 0);
       r.weightGrads(params, grads, in.batch, 1, steps, states, 0, delta, 0, in, null);
     } else {
       // τ ≥ T cuts nothing: this is full BPTT, run in its own (Horner) form.

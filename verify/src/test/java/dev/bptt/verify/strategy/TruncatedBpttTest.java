@@ -7,16 +7,21 @@ import dev.bptt.kernel.blas.Activation;
 import dev.bptt.kernel.bptt.BpttRunner;
 import dev.bptt.kernel.bptt.BpttStrategy;
 import dev.bptt.kernel.bptt.BpttWorkspace;
+import dev.bptt.kernel.rnn.CellType;
 import dev.bptt.kernel.rnn.ElmanRnn;
 import dev.bptt.kernel.rnn.LossSteps;
 import dev.bptt.kernel.rnn.RnnLayout;
 import dev.bptt.kernel.rnn.SequenceBatch;
 import dev.bptt.kernel.rnn.SequenceShape;
+import dev.bptt.kernel.rnn.StackLayout;
+import dev.bptt.kernel.rnn.StackedRnn;
 import dev.bptt.verify.Bits;
 import dev.bptt.verify.Gen;
 import dev.bptt.verify.Shrink;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -173,5 +178,55 @@ class TruncatedBpttTest {
       RnnCase.Result got = c.run(strategy, c.workspace(strategy), grads, null);
       assertNull(c.naive(states, null, tau).check(strategy.toString(), got.grads(), got.dh0()));
     }
+  }
+
+  /**
+   * A chain's bits do not depend on how many chains advance with it: with one loss, at T, each step
+   * advances one chain (one δ row at B = 1); with a loss at every step whose upstream is zero but
+   * at T, the same chain advances as the last of up to τ rows, the others exact zeros. The chains'
+   * sum Δ_t is then the lone chain (x + 0 = x), so gradients and ∂L/∂h_0 must agree bitwise. They
+   * did not while a single row took the gemvᵀ and several the packed GEMM (two summation orders). H
+   * = 37 puts the rows off the lane grid; two layers include the input-gradient products.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(CellType.class)
+  void aChainsBitsDoNotDependOnHowManyChainsAreAlive(CellType cell) {
+    int steps = 12, d = 5, h = 37, tau = 5;
+    StackedRnn net = StackedRnn.of(new StackLayout(cell, d, h, 2, 0, false), Activation.TANH);
+    SplittableRandom r = new SplittableRandom(cell.ordinal() + 41);
+    float[] params = uniform(r, net.layout().size(), 0.4);
+    float[] x = uniform(r, steps * d, 1.0);
+    float[] s0 = uniform(r, net.stateSize(), 0.5);
+    float[] last = uniform(r, h, 1.0);
+    float[] every = new float[steps * h];
+    System.arraycopy(last, 0, every, (steps - 1) * h, h);
+    SequenceShape shape = SequenceShape.steps(steps);
+    BpttStrategy strategy = BpttStrategy.truncated(tau);
+    float[][] got = new float[2][];
+    float[][] dh0 = new float[2][net.stateSize()];
+    for (int k = 0; k < 2; k++) {
+      SequenceBatch seq =
+          new SequenceBatch(net, shape)
+              .input(x)
+              .initialState(s0)
+              .losses(k == 0 ? LossSteps.lastStep() : LossSteps.everyStep())
+              .upstream(k == 0 ? last : every)
+              .initialStateGradient(dh0[k]);
+      got[k] = new float[net.layout().size()];
+      new BpttRunner(net)
+          .run(strategy, params, got[k], seq, new BpttWorkspace(net, shape, strategy));
+    }
+    String what = cell + " " + strategy + " T=" + steps + " H=" + h + " two layers";
+    assertNull(
+        Bits.first(
+            Bits.same(what + " grads", got[1], got[0]), Bits.same(what + " dh0", dh0[1], dh0[0])));
+  }
+
+  private static float[] uniform(SplittableRandom r, int n, double scale) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) ((2 * r.nextDouble() - 1) * scale);
+    }
+    return a;
   }
 }
