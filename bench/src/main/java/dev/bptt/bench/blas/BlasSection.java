@@ -126,7 +126,10 @@ public final class BlasSection implements Section {
               // here (the full preset has six sizes); gemv/gemvᵀ at the sizes of the performance
               // targets (n ≤ 256 and above), the rank-1 update (off the BPTT path) at one size
               new RunSpec(level1, Map.of("n", RunSpec.values(2048)), t),
-              new RunSpec(gemvs, Map.of("n", RunSpec.values(64, 256, 1024)), t),
+              // gemv's 16-row kernel (n ≤ 256) runs interpreted at ~1 ms per call (every vector
+              // boxed) until C2 has compiled it, which took 0.4–0.8 s of a fork here and once over
+              // 1 s: 2 × 200 ms of warm-up left measured iterations allocating 932 KB per call
+              new RunSpec(gemvs, Map.of("n", RunSpec.values(64, 256, 1024)), t.withWarmup(5, 200)),
               new RunSpec(ger, Map.of("n", RunSpec.values(256)), t),
               new RunSpec(gemm, Map.of("n", RunSpec.values(256, 512)), t),
               new RunSpec(

@@ -471,12 +471,7 @@ public final class CellsSection implements Section {
   }
 
   private static String allocCell(Optional<Measured> m) {
-    return m.flatMap(
-            x ->
-                x.allocBytes().isPresent()
-                    ? Optional.of(Fmt.sig3(x.allocBytes().getAsDouble()))
-                    : Optional.empty())
-        .orElse("–");
+    return m.flatMap(Measured::allocText).orElse("–");
   }
 
   private static String references(Lookup look, boolean alloc) {
@@ -762,7 +757,7 @@ public final class CellsSection implements Section {
               Long.toString(m.samples()),
               Double.toString(work),
               Double.toString(work / m.medianNs()),
-              m.allocBytes().isPresent() ? Double.toString(m.allocBytes().getAsDouble()) : ""));
+              m.allocCsv()));
     }
     return new Table(CSV_HEADER, rows, CSV_HEADER.size());
   }

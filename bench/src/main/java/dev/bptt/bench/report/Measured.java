@@ -1,6 +1,7 @@
 package dev.bptt.bench.report;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Mode;
@@ -22,6 +23,18 @@ public record Measured(
     double ns, double errorNs, double medianNs, long samples, OptionalDouble allocBytes) {
   /** Secondary result that JMH's GC profiler reports per operation. */
   public static final String ALLOC_NORM = "gc.alloc.rate.norm";
+
+  /** The GC profiler's bytes per operation to three significant digits; empty if it did not run. */
+  public Optional<String> allocText() {
+    return allocBytes.isPresent()
+        ? Optional.of(Fmt.sig3(allocBytes.getAsDouble()))
+        : Optional.empty();
+  }
+
+  /** The GC profiler's bytes per operation in full for a CSV cell; "" if it did not run. */
+  public String allocCsv() {
+    return allocBytes.isPresent() ? Double.toString(allocBytes.getAsDouble()) : "";
+  }
 
   /** Reads the primary result of an average-time run, plus the GC profiler's allocation if any. */
   public static Measured of(RunResult r) {

@@ -115,9 +115,7 @@ public record PeerTable(
                         Fmt.sig3(work.throughput(params, x.medianNs())),
                         work.unit(),
                         ratio.map(Fmt::sig3).orElse(""),
-                        x.allocBytes().isPresent()
-                            ? Double.toString(x.allocBytes().getAsDouble())
-                            : "")));
+                        x.allocCsv())));
       }
       row.addAll(ratios);
       row.add(base.map(b -> Fmt.sig3(work.throughput(params, b.medianNs()))).orElse("–"));

@@ -168,15 +168,7 @@ public final class RnnSection implements Section {
           fb.isPresent() && naive.isPresent()
               ? Fmt.ratio(naive.get().medianNs() / fb.get().medianNs())
               : "–");
-      row.add(
-          alloc
-              ? fb.flatMap(
-                      m ->
-                          m.allocBytes().isPresent()
-                              ? Optional.of(Fmt.sig3(m.allocBytes().getAsDouble()))
-                              : Optional.empty())
-                  .orElse("–")
-              : "not measured");
+      row.add(alloc ? fb.flatMap(Measured::allocText).orElse("–") : "not measured");
       rows.add(row);
     }
     Table table = new Table(HEADER, rows, 2);

@@ -30,7 +30,8 @@ public final class StrategySection implements Section {
           "time / full",
           "states held",
           "states / full",
-          "workspace floats");
+          "workspace floats",
+          "B/op");
 
   @Override
   public String name() {
@@ -162,7 +163,9 @@ public final class StrategySection implements Section {
             + ", B = 1, tanh, loss at every step. Median time over all measured iterations ± the"
             + " half-width of JMH's 99.9% confidence interval of the mean; `time / full` uses"
             + " medians from the same run. States held counts hidden states of H floats the"
-            + " workspace keeps (full: T + 1); workspace floats counts every buffer.\n"
+            + " workspace keeps (full: T + 1); workspace floats counts every buffer; B/op is the GC"
+            + " profiler's bytes allocated per call (its own per-iteration bookkeeping, a few KB,"
+            + " spread over the calls; megabytes mean code that ran before C2 compiled it).\n"
             + "Targets: checkpointed ≤ 1.4× full time with ≤ 2√T + 1 states.\n\n"
             + table.toMarkdown()
             + overhead;
@@ -293,6 +296,7 @@ public final class StrategySection implements Section {
             : "–",
         Integer.toString(states),
         Fmt.ratio((double) states / fullStates),
-        Long.toString(floats));
+        Long.toString(floats),
+        m.flatMap(Measured::allocText).orElse("–"));
   }
 }

@@ -110,7 +110,7 @@ public final class TrainingSection implements Section {
               Fmt.sig3(copyGbs),
               Fmt.percent(ratio),
               n >= 1 << 24 ? (ratio >= 0.7 ? "✓" : "✗") : "",
-              a.flatMap(m -> alloc(m)).orElse("–")));
+              a.flatMap(Measured::allocText).orElse("–")));
     }
     Table adamTable =
         new Table(
@@ -146,7 +146,7 @@ public final class TrainingSection implements Section {
                   ? Fmt.percent(k.get().medianNs() / f.get().medianNs() - 1)
                   : "–",
               s.map(m -> Fmt.sig3(TrainingStepBenchmark.B * 1e9 / m.medianNs())).orElse("–"),
-              s.flatMap(m -> alloc(m)).orElse("–")));
+              s.flatMap(Measured::allocText).orElse("–")));
     }
     Table stepTable =
         new Table(
@@ -193,17 +193,11 @@ public final class TrainingSection implements Section {
               ResultIndex.params(r.getParams()).toString(),
               Double.toString(m.medianNs()),
               Double.toString(m.errorNs()),
-              m.allocBytes().isPresent() ? Double.toString(m.allocBytes().getAsDouble()) : ""));
+              m.allocCsv()));
     }
     return new SectionReport(
         md,
         new Table(
             List.of("benchmark", "params", "median_ns", "error_ns", "alloc_B_per_op"), csv, 2));
-  }
-
-  private static Optional<String> alloc(Measured m) {
-    return m.allocBytes().isPresent()
-        ? Optional.of(Fmt.sig3(m.allocBytes().getAsDouble()))
-        : Optional.empty();
   }
 }
