@@ -64,6 +64,16 @@ public class CellBenchmark {
   private float[] x;
   private float[] dOut;
 
+  /** The parameters the passes read (the floor of {@link CellFloorBenchmark} reads its W_hh). */
+  float[] params() {
+    return params;
+  }
+
+  /** The network the passes run. */
+  StackedRnn network() {
+    return net;
+  }
+
   @Setup(Level.Trial)
   public void setup() {
     CellType c = CellType.valueOf(cell);

@@ -104,7 +104,7 @@ public class CellReferenceBenchmark {
    * C = op(A)·B in double with op(A) m×k (A stored k×m when {@code transA}), B k×n, row-major, and
    * the magnitude |op(A)|·|B| of the error bound: {value, magnitude}.
    */
-  private static double[][] reference(boolean transA, int m, int n, int k, float[] a, float[] b) {
+  static double[][] reference(boolean transA, int m, int n, int k, float[] a, float[] b) {
     double[] r = new double[m * n];
     double[] mag = new double[m * n];
     for (int i = 0; i < m; i++) {

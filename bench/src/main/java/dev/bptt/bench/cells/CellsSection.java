@@ -538,10 +538,11 @@ public final class CellsSection implements Section {
       return "";
     }
     return "\n**B = 1 passes beside their floors** (`CellFloorBenchmark.paired`: every call runs"
-        + " one forward+backward and L floors, their order alternating, each side's wall time"
-        + " summed; the ratio pairs every pass with the floor run next to it, so the VM's drift"
-        + " moves both alike). Means per call over all measured calls; `per fork` is each fork's"
-        + " ratio of its sums.\n\n"
+        + " one forward+backward and the floor, T gemv + T gemvᵀ of each layer's own W_hh read"
+        + " from the pass's parameter array, so both sides share the arrays' alignment, their"
+        + " order alternating, each side's wall time summed; the ratio pairs every pass with the"
+        + " floor run next to it, so the VM's drift moves both alike). Means per call over all"
+        + " measured calls; `per fork` is each fork's ratio of its sums.\n\n"
         + new Table(
                 List.of("config", "fwd+bwd", "L × floor", "ratio", "per fork", "calls"), rows, 1)
             .toMarkdown();
