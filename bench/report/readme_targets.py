@@ -221,7 +221,7 @@ def cells_rows():
     b = [r for r in t if r[0].startswith('(b)')]
     bl = lambda c, h, l=1: next(r for r in b if r[1] == '%s L=%d H=%d B=1' % (c, l, h))[2].split(' ')[0]
     ok = all(r[4] == 'yes' for r in b)
-    out.append('| LSTM / GRU B = 1 fwd+bwd / (T gemv + T gemvᵀ of [G·H][H]), pass and floor side by side in every call, H = 256; LSTM H = 512; 2-layer LSTM H = 256 (floor × 2) | %s / %s; %s; %s | ≤ 1.5× %s |'
+    out.append('| LSTM / GRU B = 1 fwd+bwd / (T gemv + T gemvᵀ of [G·H][H]), pass and floor side by side in every call, the floor on the W_hh of the pass, H = 256; LSTM H = 512; 2-layer LSTM H = 256 (the W_hh of both layers) | %s / %s; %s; %s | ≤ 1.5× %s |'
                % (bl('LSTM', 256), bl('GRU', 256), bl('LSTM', 512), bl('LSTM', 256, 2), '✓' if ok else '✗'))
     c = [r for r in t if r[0].startswith('(c)')]
     cv = lambda cell, b: next(r for r in c if r[1] == '%s L=1 H=256 B=%d' % (cell, b))
