@@ -548,32 +548,10 @@ abstract sealed class CellLayer permits ElmanLayer, GruLayer, LstmLayer {
 
   /**
    * ∂L/∂(carried state of step t) ← f·(∂state_{t+1}/∂state_t)ᵀ·δ_{t+1} + β·dst for {@code rows}
-   * rows: the W_hhᵀ product into the h gradients (ld ldH), then the cell's element-wise part.
-   */
-  final void recurrentGrad(
-      float[] params,
-      int rows,
-      int batch,
-      float f,
-      float[] next,
-      int nextOff,
-      float[] src,
-      int srcOff,
-      float beta,
-      float[] dst,
-      int dstH,
-      int ldH,
-      int dstC,
-      int ldC) {
-    recurrentGrad(
-        params, rows, batch, rows == 1, f, next, nextOff, src, srcOff, beta, dst, dstH, ldH, dstC,
-        ldC);
-  }
-
-  /**
-   * {@link #recurrentGrad} with the product's form chosen by the caller: the gemvᵀ when {@code
-   * oneRow} (the whole pass has one sequence), else the packed GEMM, whose rows' bits do not depend
-   * on how many rows a call covers (a batch shard of one sequence uses it too).
+   * rows: the W_hhᵀ product into the h gradients (ld ldH), then the cell's element-wise part. The
+   * product is the gemvᵀ when {@code oneRow} (the whole pass has one sequence), else the packed
+   * GEMM, whose rows' bits do not depend on how many rows a call covers (a batch shard of one
+   * sequence and truncation's chains use it too).
    */
   final void recurrentGrad(
       float[] params,
