@@ -1,12 +1,9 @@
 package dev.bptt.bench.cells;
 
-import dev.bptt.bench.Agreement;
 import dev.bptt.bench.BenchJvm;
 import dev.bptt.bench.Inputs;
 import dev.bptt.kernel.blas.Blas;
 import dev.bptt.kernel.rnn.StackLayout;
-import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -80,34 +77,9 @@ public class CellFloorBenchmark {
     y = new float[rows];
     u = new float[hidden];
     for (int l = 0; l < layers; l++) {
-      checkFloor(l);
+      CellReferenceBenchmark.checkGemvPair(
+          "floor, layer " + l, rows, hidden, params, offHh[l], v, y, u);
     }
-  }
-
-  /**
-   * Layer l's gemv and gemvᵀ on the pass's W_hh against double references, outputs NaN-poisoned (β
-   * = 0 must overwrite them); each entry is a dot product of length K: γ_(K+1)·(|W||v|).
-   */
-  private void checkFloor(int l) {
-    int off = offHh[l];
-    float[] w = Arrays.copyOfRange(params, off, off + rows * hidden);
-    double[][] yr = CellReferenceBenchmark.reference(false, rows, 1, hidden, w, v);
-    Agreement.array(
-        "floor gemv, layer " + l,
-        yr[0],
-        Agreement.scaled(Agreement.gamma(hidden + 1), yr[1]),
-        y,
-        () -> Arrays.fill(y, Float.NaN),
-        Map.of("ours", () -> Blas.gemv(rows, hidden, 1f, params, off, hidden, v, 0, 0f, y, 0)));
-    float[] yf = Inputs.uniform(17, rows);
-    double[][] ur = CellReferenceBenchmark.reference(true, hidden, 1, rows, w, yf);
-    Agreement.array(
-        "floor gemvT, layer " + l,
-        ur[0],
-        Agreement.scaled(Agreement.gamma(rows + 1), ur[1]),
-        u,
-        () -> Arrays.fill(u, Float.NaN),
-        Map.of("ours", () -> Blas.gemvT(rows, hidden, 1f, params, off, hidden, yf, 0, 0f, u, 0)));
   }
 
   /** For each layer, T × (y ← W_hh·v, u ← W_hhᵀ·y) on the pass's own W_hh. */

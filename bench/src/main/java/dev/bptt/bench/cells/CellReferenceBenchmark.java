@@ -81,30 +81,41 @@ public class CellReferenceBenchmark {
         c,
         () -> Arrays.fill(c, Float.NaN),
         Map.of("ours", this::gemm));
-    double[][] yr = reference(false, rows, 1, hidden, w, v);
+    checkGemvPair(rows + "×" + hidden, rows, hidden, w, 0, v, y, u);
+  }
+
+  /**
+   * The floor's two products on the [rows][hidden] matrix at w[off], y ← W·v and u ← Wᵀ·y′, against
+   * double references with their outputs NaN-poisoned (β = 0 must overwrite them); each entry is a
+   * dot product of length K: γ_(K+1)·(|W||v|), +1 for the double reference.
+   */
+  static void checkGemvPair(
+      String what, int rows, int hidden, float[] w, int off, float[] v, float[] y, float[] u) {
+    float[] wc = Arrays.copyOfRange(w, off, off + rows * hidden);
+    double[][] yr = reference(false, rows, 1, hidden, wc, v);
     Agreement.array(
-        "gemv " + rows + "×" + hidden,
+        "gemv " + what,
         yr[0],
         Agreement.scaled(Agreement.gamma(hidden + 1), yr[1]),
         y,
         () -> Arrays.fill(y, Float.NaN),
-        Map.of("ours", () -> Blas.gemv(rows, hidden, 1f, w, 0, hidden, v, 0, 0f, y, 0)));
+        Map.of("ours", () -> Blas.gemv(rows, hidden, 1f, w, off, hidden, v, 0, 0f, y, 0)));
     float[] yf = Inputs.uniform(17, rows); // Agreement leaves y NaN: gemvT reads its own input
-    double[][] ur = reference(true, hidden, 1, rows, w, yf);
+    double[][] ur = reference(true, hidden, 1, rows, wc, yf);
     Agreement.array(
-        "gemvT " + rows + "×" + hidden,
+        "gemvT " + what,
         ur[0],
         Agreement.scaled(Agreement.gamma(rows + 1), ur[1]),
         u,
         () -> Arrays.fill(u, Float.NaN),
-        Map.of("ours", () -> Blas.gemvT(rows, hidden, 1f, w, 0, hidden, yf, 0, 0f, u, 0)));
+        Map.of("ours", () -> Blas.gemvT(rows, hidden, 1f, w, off, hidden, yf, 0, 0f, u, 0)));
   }
 
   /**
    * C = op(A)·B in double with op(A) m×k (A stored k×m when {@code transA}), B k×n, row-major, and
    * the magnitude |op(A)|·|B| of the error bound: {value, magnitude}.
    */
-  static double[][] reference(boolean transA, int m, int n, int k, float[] a, float[] b) {
+  private static double[][] reference(boolean transA, int m, int n, int k, float[] a, float[] b) {
     double[] r = new double[m * n];
     double[] mag = new double[m * n];
     for (int i = 0; i < m; i++) {
