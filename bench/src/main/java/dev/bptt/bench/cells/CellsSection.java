@@ -42,7 +42,7 @@ public final class CellsSection implements Section {
   private static final int ALLOC_OBJECT_BYTES = 16;
 
   /** The gemm size of target (a). */
-  static final int GEMM_N = 256;
+  private static final int GEMM_N = 256;
 
   private static final List<String> HEADER =
       List.of(
